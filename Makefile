@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: install install-test run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[local]'
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e examples/mrp-plugin-example
+
+## make run: install, migrate, load demo data and start the service on SQLite
+run: install
+	$(BIN)/mrp db upgrade
+	$(BIN)/mrp demo
+	$(BIN)/mrp serve --host $(HOST) --port $(PORT)
+
+## make test: install with test extras, lint, and run the whole suite
+test: install-test
+	$(BIN)/ruff check service tests bench examples
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check service tests bench examples
+	$(BIN)/ruff format --check service tests bench examples
+
+bench: install-test
+	$(BIN)/python bench/api.py
+	$(BIN)/python bench/validation.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
