@@ -1,0 +1,257 @@
+"""The product's vocabulary (DESIGN section 2): codes, Danish labels and the parsers for
+the words people write in reports (statuses, numbers, periods).
+
+Pure Python: used by the domain, the API schemas, the plugins and the intake alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+
+class TaskType(StrEnum):
+    OPERATIONS = "operations"
+    PROJECT = "project"
+    POLICY = "policy"
+    INTERNAL_ADMINISTRATION = "internal_administration"
+
+
+TASK_TYPE_LABELS: dict[str, str] = {
+    "operations": "Driftslignende opgave",
+    "project": "Projektlignende opgave",
+    "policy": "Policylignende opgave",
+    "internal_administration": "Intern administration",
+}
+
+
+class GoalType(StrEnum):
+    EFFECT = "effect"
+    OUTPUT = "output"
+    ACTIVITY = "activity"
+    QUALITY = "quality"
+
+
+GOAL_TYPE_LABELS: dict[str, str] = {
+    "effect": "Effektmål",
+    "output": "Outputmål",
+    "activity": "Aktivitetsmål",
+    "quality": "Kvalitetsmål",
+}
+
+
+class Nature(StrEnum):
+    QUANTITATIVE = "quantitative"
+    QUALITATIVE = "qualitative"
+
+
+class Direction(StrEnum):
+    INCREASE = "increase"
+    DECREASE = "decrease"
+    MAINTAIN = "maintain"
+
+
+class Cadence(StrEnum):
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half-yearly"
+    YEARLY = "yearly"
+
+
+CADENCE_LABELS: dict[str, str] = {
+    "quarterly": "kvartalsvis",
+    "half-yearly": "halvårlig",
+    "yearly": "årlig",
+}
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    CLOSED = "closed"
+
+
+class GoalState(StrEnum):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+SEVERITY_LABELS: dict[str, str] = {"error": "fejl", "warning": "advarsel", "info": "info"}
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    DEPARTMENT = "department"
+    INSTITUTION = "institution"
+
+
+class ProgressStatus(StrEnum):
+    """A goal's status in a follow-up report."""
+
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    ACHIEVED = "achieved"
+    PARTIALLY_ACHIEVED = "partially_achieved"
+    NOT_ACHIEVED = "not_achieved"
+    WITHDRAWN = "withdrawn"
+
+
+STATUS_LABELS: dict[str, str] = {
+    "on_track": "På rette spor",
+    "at_risk": "Udfordret",
+    "off_track": "Ikke på rette spor",
+    "achieved": "Opfyldt",
+    "partially_achieved": "Delvist opfyldt",
+    "not_achieved": "Ikke opfyldt",
+    "withdrawn": "Udgået",
+}
+
+_STATUS_WORDS: dict[str, str] = {}
+for _code, _label in STATUS_LABELS.items():
+    _STATUS_WORDS[_code] = _code
+    _STATUS_WORDS[_code.replace("_", " ")] = _code
+    _STATUS_WORDS[_label.lower()] = _code
+_STATUS_WORDS.update(
+    {
+        "grøn": "on_track",
+        "green": "on_track",
+        "gul": "at_risk",
+        "yellow": "at_risk",
+        "rød": "off_track",
+        "red": "off_track",
+        "paa rette spor": "on_track",
+        "ikke paa rette spor": "off_track",
+        "on track": "on_track",
+        "off track": "off_track",
+        "at risk": "at_risk",
+        "udgaaet": "withdrawn",
+    }
+)
+
+
+def parse_status(text: object) -> str | None:
+    """A report's status word → its code, or None if unknown.
+
+    Accepts the Danish words, the English codes and the traffic-light colours, in any case,
+    with stray spaces, underscores or hyphens.
+    """
+    if not isinstance(text, str):
+        return None
+    key = " ".join(text.replace("_", " ").replace("-", " ").split()).lower()
+    if not key:
+        return None
+    code = _STATUS_WORDS.get(key)
+    if code is None and key.replace(" ", "_") in STATUS_LABELS:
+        code = key.replace(" ", "_")
+    return code
+
+
+_NUMBER_RE = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def parse_number(value: object) -> float | None:
+    """A measured value or progress as written in a report → float, or None if it is not a
+    number. Accepts ints and floats, decimal comma or point, thousands separators (``.``,
+    space or non-breaking space with a decimal comma; ``,`` with a decimal point) and a
+    trailing ``%``."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    if text.endswith("%"):
+        text = text[:-1]
+    if not text:
+        return None
+    if "," in text and "." in text:
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif "," in text:
+        head, _, tail = text.rpartition(",")
+        text = head.replace(",", "") + "." + tail if text.count(",") == 1 else text.replace(
+            ",", ""
+        )
+    elif text.count(".") > 1:
+        text = text.replace(".", "")
+    return float(text) if _NUMBER_RE.match(text) else None
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A reporting period: a year, a half-year (``H``) or a quarter (``Q``)."""
+
+    year: int
+    kind: str  # "Y", "H" or "Q"
+    number: int  # 1 for the year; 1–2 for halves; 1–4 for quarters
+
+    def __str__(self) -> str:
+        if self.kind == "Y":
+            return f"{self.year}"
+        return f"{self.year}-{self.kind}{self.number}"
+
+    @property
+    def start(self) -> date:
+        months = {"Y": 12, "H": 6, "Q": 3}[self.kind]
+        return date(self.year, (self.number - 1) * months + 1, 1)
+
+    @property
+    def end(self) -> date:
+        months = {"Y": 12, "H": 6, "Q": 3}[self.kind]
+        last_month = self.number * months
+        if last_month == 12:
+            return date(self.year, 12, 31)
+        return date(self.year, last_month + 1, 1) - timedelta(days=1)
+
+    def fits(self, cadence: str | None, period_start: int, period_end: int) -> bool:
+        """True if this period is one of the plan's: inside its years, of its cadence."""
+        kind = {"quarterly": "Q", "half-yearly": "H", "yearly": "Y"}.get(cadence or "half-yearly")
+        return kind == self.kind and period_start <= self.year <= period_end
+
+
+_PERIOD_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?P<y>\d{4})\s*-?\s*(?P<k>[HQ])(?P<n>[1-4])\b", re.I), "yk"),
+    (re.compile(r"\b(?P<k>[HQ])(?P<n>[1-4])\s*[-/ ]?\s*(?P<y>\d{4})\b", re.I), "ky"),
+    (re.compile(r"\b(?P<n>[12])\.?\s*halv[åa]r\s+(?P<y>\d{4})\b", re.I), "half"),
+    (re.compile(r"\b(?P<n>[1-4])\.?\s*kvartal\s+(?P<y>\d{4})\b", re.I), "quarter"),
+)
+_YEAR_ONLY = re.compile(r"^\s*(?P<y>\d{4})\s*$")
+
+
+def parse_period(text: object) -> Period | None:
+    """``2026-H1``, ``H1 2026``, ``1. halvår 2026``, ``2026-Q3``, ``3. kvartal 2026`` or
+    ``2026`` (alone) → Period; None if no period is found. Finds the period inside a longer
+    text too (a mail subject), except a bare year, which must stand alone."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)
+    if not isinstance(text, str):
+        return None
+    for pattern, shape in _PERIOD_PATTERNS:
+        m = pattern.search(text)
+        if not m:
+            continue
+        year, number = int(m["y"]), int(m["n"])
+        if shape == "half":
+            kind = "H"
+        elif shape == "quarter":
+            kind = "Q"
+        else:
+            kind = m["k"].upper()
+        if kind == "H" and number > 2:
+            continue
+        return Period(year, kind, number)
+    m = _YEAR_ONLY.match(text)
+    if m:
+        return Period(int(m["y"]), "Y", 1)
+    return None
