@@ -1,0 +1,139 @@
+"""One error shape for every error: ``application/problem+json`` (RFC 9457).
+
+Domain exceptions, HTTP errors (including webargs' validation errors) and unexpected
+exceptions all end here; the body names the offending fields under ``errors`` and never
+carries a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, json
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from service.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE = "urn:mrp:problem:"
+DOMAIN_STATUS: dict[type[DomainError], int] = {
+    NotFound: 404,
+    Forbidden: 403,
+    Conflict: 409,
+    Invalid: 422,
+}
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Validation failed",
+    500: "Internal server error",
+}
+SLUGS = {422: "validation-error", 400: "bad-request", 401: "unauthorized"}
+
+
+def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """webargs/marshmallow nested messages → {"indicators.0.target": ["…"]}."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            name = str(key) if not prefix else f"{prefix}.{key}"
+            if key == "_schema":
+                name = prefix or "_schema"
+            for k, v in flatten(value, name).items():
+                out.setdefault(k, []).extend(v)
+    elif isinstance(messages, list | tuple):
+        if all(isinstance(m, str) for m in messages):
+            out[prefix or "_schema"] = [str(m) for m in messages]
+        else:
+            for i, value in enumerate(messages):
+                for k, v in flatten(value, f"{prefix}.{i}" if prefix else str(i)).items():
+                    out.setdefault(k, []).extend(v)
+    else:
+        out[prefix or "_schema"] = [str(messages)]
+    return out
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    errors: Mapping[str, list[str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE + (slug or SLUGS.get(status) or TITLES.get(status, "error")
+                                .lower().replace(" ", "-")),
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = dict(errors)
+    body.update(extra)
+    response = Response(
+        json.dumps(body), status=status, mimetype="application/problem+json"
+    )
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _from_http(error: HTTPException) -> Response:
+    data = getattr(error, "data", None) or {}
+    errors: dict[str, list[str]] = {}
+    messages = data.get("errors") or data.get("messages")
+    if messages:
+        if isinstance(messages, Mapping) and set(messages) <= {
+            "json", "query", "path", "headers", "form", "files", "cookies", "view_args"
+        }:
+            for location_messages in messages.values():
+                errors.update(flatten(location_messages))
+        else:
+            errors = flatten(messages)
+    status = error.code or 500
+    detail = data.get("message") or error.description or TITLES.get(status, "Error")
+    if status == 422 and errors:
+        detail = "The request has invalid fields: " + ", ".join(sorted(errors)) + "."
+    headers = dict(data.get("headers") or {})
+    if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return problem(status, str(detail), errors=errors or None, headers=headers)
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api, answering every error with problem+json."""
+
+    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
+        return _from_http(error)
+
+
+def register(app: Flask) -> None:
+    """Error handlers for what flask-smorest does not see: domain errors and crashes."""
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> Response:
+        status = next(
+            (code for cls, code in DOMAIN_STATUS.items() if isinstance(error, cls)), 400
+        )
+        return problem(
+            status, error.message, slug=error.code, errors=error.errors or None, **error.extra
+        )
+
+    @app.errorhandler(Exception)
+    def _crash(error: Exception) -> Response:
+        if isinstance(error, HTTPException):
+            return _from_http(error)
+        log.exception("unhandled error")
+        return _from_http(InternalServerError())

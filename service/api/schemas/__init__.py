@@ -1,0 +1,1 @@
+"""One marshmallow schema per resource; the OpenAPI document is generated from them."""

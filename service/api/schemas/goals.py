@@ -1,0 +1,85 @@
+"""Goals, with their indicators and milestones nested."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from service.api.schemas.common import CodeRef, FindingSchema, StrictSchema, one_of, text, year
+from service.domain.vocabulary import Direction, GoalState, GoalType, Nature
+
+GOAL_TYPES = [g.value for g in GoalType]
+NATURES = [n.value for n in Nature]
+
+
+class IndicatorSchema(StrictSchema):
+    name = text(300, required=True)
+    unit = text(50, allow_none=True)
+    baseline = fields.Float(allow_none=True)
+    baseline_year = fields.Integer(strict=True, allow_none=True,
+                                   validate=validate.Range(min=1900, max=2200))
+    target = fields.Float(allow_none=True)
+    direction = one_of([d.value for d in Direction], allow_none=True)
+    data_source = text(300, allow_none=True)
+
+
+class MilestoneSchema(StrictSchema):
+    title = text(300, required=True)
+    due_date = fields.Date(allow_none=True)
+    done = fields.Boolean(load_default=False)
+
+
+class GoalSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    plan_id = fields.Integer(dump_only=True)
+    plan = CodeRef("plan.reference", dump_only=True)
+    code = fields.String(validate=validate.Length(min=1, max=20),
+                         metadata={"example": "M1", "description": "default: next M<n>"})
+    title = text(300, required=True)
+    description = text(10000, allow_none=True)
+    task_type = fields.String(required=True, validate=validate.Length(min=1, max=50),
+                              metadata={"example": "operations"})
+    goal_type = one_of(GOAL_TYPES, required=True)
+    nature = one_of(NATURES, required=True)
+    success_criterion = text(2000, allow_none=True)
+    deadline = fields.Date(allow_none=True)
+    politically_fixed = fields.Boolean(load_default=False)
+    owner = text(200, allow_none=True)
+    status = fields.String(dump_only=True)
+    withdrawn_reason = fields.String(dump_only=True)
+    indicators = fields.List(fields.Nested(IndicatorSchema), validate=validate.Length(max=20))
+    milestones = fields.List(fields.Nested(MilestoneSchema), validate=validate.Length(max=50))
+    reason = text(2000, load_only=True, allow_none=True,
+                  metadata={"description": "required when the plan is approved"})
+    findings = fields.List(fields.Nested(FindingSchema), dump_only=True)
+
+
+class GoalPatchSchema(StrictSchema):
+    code = fields.String(validate=validate.Length(min=1, max=20))
+    title = text(300)
+    description = text(10000, allow_none=True)
+    task_type = fields.String(validate=validate.Length(min=1, max=50))
+    goal_type = one_of(GOAL_TYPES)
+    nature = one_of(NATURES)
+    success_criterion = text(2000, allow_none=True)
+    deadline = fields.Date(allow_none=True)
+    politically_fixed = fields.Boolean()
+    owner = text(200, allow_none=True)
+    indicators = fields.List(fields.Nested(IndicatorSchema), validate=validate.Length(max=20))
+    milestones = fields.List(fields.Nested(MilestoneSchema), validate=validate.Length(max=50))
+    reason = text(2000, allow_none=True)
+
+
+class GoalQuerySchema(StrictSchema):
+    ministry = fields.String()
+    institution = fields.String()
+    plan = fields.Integer()
+    year = year()
+    task_type = fields.String(validate=validate.Length(max=50))
+    goal_type = one_of(GOAL_TYPES)
+    status = one_of([s.value for s in GoalState])
+
+
+class PlanGoalQuerySchema(StrictSchema):
+    task_type = fields.String(validate=validate.Length(max=50))
+    goal_type = one_of(GOAL_TYPES)
+    status = one_of([s.value for s in GoalState])

@@ -1,0 +1,75 @@
+"""Plans, their audit log and their validation."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate, validates_schema
+from marshmallow.exceptions import ValidationError
+
+from service.api.schemas.common import CodeRef, StrictSchema, one_of, text, year
+from service.domain.vocabulary import Cadence, GoalType, PlanStatus
+
+CADENCES = [c.value for c in Cadence]
+
+
+class TopManagerSchema(StrictSchema):
+    name = text(200, required=True)
+    title = text(200, allow_none=True)
+
+
+class _PeriodCheck:
+    @validates_schema
+    def _period(self, data: dict, **kwargs: object) -> None:
+        start, end = data.get("period_start"), data.get("period_end")
+        if start is not None and end is not None and end < start:
+            raise ValidationError(
+                f"period_end ({end}) is before period_start ({start}).", "period_end"
+            )
+
+
+class PlanSchema(_PeriodCheck, StrictSchema):
+    id = fields.Integer(dump_only=True)
+    reference = fields.String(dump_only=True, metadata={"example": "UFST-2026"})
+    institution = CodeRef("institution.code", required=True, metadata={"example": "UFST"})
+    ministry = CodeRef("institution.ministry.code", dump_only=True)
+    title = text(300, required=True)
+    period_start = year(required=True)
+    period_end = year(required=True)
+    top_manager = fields.Nested(TopManagerSchema, allow_none=True)
+    followup_cadence = one_of(CADENCES, load_default=Cadence.HALF_YEARLY.value)
+    status = fields.String(dump_only=True)
+    approved_at = fields.DateTime(dump_only=True)
+    approved_by = fields.String(dump_only=True)
+    closed_at = fields.DateTime(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class PlanPatchSchema(_PeriodCheck, StrictSchema):
+    title = text(300)
+    period_start = year()
+    period_end = year()
+    top_manager = fields.Nested(TopManagerSchema, allow_none=True)
+    followup_cadence = one_of(CADENCES, allow_none=True)
+    reason = text(2000, allow_none=True, metadata={"description": "required once approved"})
+
+
+class PlanQuerySchema(StrictSchema):
+    ministry = fields.String()
+    institution = fields.String()
+    year = year()
+    status = one_of([s.value for s in PlanStatus])
+    task_type = fields.String(validate=validate.Length(max=50))
+    goal_type = one_of([g.value for g in GoalType])
+
+
+class AuditEventSchema(StrictSchema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String()
+    actor_role = fields.String()
+    entity = fields.String()
+    entity_id = fields.Integer()
+    action = fields.String()
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
+    reason = fields.String(allow_none=True)

@@ -1,0 +1,21 @@
+"""Liveness: answers without a token."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+blp = Blueprint("health", __name__, url_prefix="/api/v1/health", description="Liveness")
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+
+
+@blp.route("")
+class Health(MethodView):
+    @blp.response(200, HealthSchema)
+    def get(self) -> dict[str, str]:
+        """Is the service up?"""
+        return {"status": "ok"}

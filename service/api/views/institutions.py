@@ -1,0 +1,63 @@
+"""/institutions: the agencies that own plans and mail reports."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api.auth import current_actor
+from service.api.schemas.tenancy import (
+    InstitutionPatchSchema,
+    InstitutionQuerySchema,
+    InstitutionSchema,
+)
+from service.domain import tenancy
+from service.domain.models import Institution
+
+blp = Blueprint(
+    "institutions", __name__, url_prefix="/api/v1/institutions", description="Institutions"
+)
+
+
+@blp.route("")
+class Institutions(MethodView):
+    @blp.arguments(InstitutionQuerySchema, location="query")
+    @blp.response(200, InstitutionSchema(many=True))
+    @blp.paginate()
+    def get(self, args: dict, pagination_parameters):
+        """Institutions the caller can see; filter by ministry."""
+        page = tenancy.list_institutions(
+            current_actor(),
+            ministry=args.get("ministry"),
+            page=pagination_parameters.page,
+            page_size=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = page.total
+        return page.items
+
+    @blp.arguments(InstitutionSchema)
+    @blp.response(201, InstitutionSchema)
+    def post(self, data: dict) -> Institution:
+        """Register an institution with its reporting addresses (department, admin)."""
+        return tenancy.create_institution(current_actor(), data)
+
+
+@blp.route("/<ident>")
+class InstitutionById(MethodView):
+    @blp.response(200, InstitutionSchema)
+    def get(self, ident: str) -> Institution:
+        """One institution, by id or code."""
+        return tenancy.get_institution(current_actor(), ident)
+
+    @blp.arguments(InstitutionPatchSchema)
+    @blp.response(200, InstitutionSchema)
+    def patch(self, data: dict, ident: str) -> Institution:
+        """Change name, ministry (admin) or reporting addresses."""
+        actor = current_actor()
+        return tenancy.update_institution(actor, tenancy.get_institution(actor, ident), data)
+
+    @blp.response(204)
+    def delete(self, ident: str) -> None:
+        """Delete an institution without plans."""
+        actor = current_actor()
+        tenancy.delete_institution(actor, tenancy.get_institution(actor, ident))

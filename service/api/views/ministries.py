@@ -1,0 +1,53 @@
+"""/ministries: the steering parties."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api.auth import current_actor
+from service.api.schemas.tenancy import MinistryPatchSchema, MinistrySchema
+from service.domain import tenancy
+from service.domain.models import Ministry
+
+blp = Blueprint("ministries", __name__, url_prefix="/api/v1/ministries", description="Ministries")
+
+
+@blp.route("")
+class Ministries(MethodView):
+    @blp.response(200, MinistrySchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """Ministries the caller can see."""
+        page = tenancy.list_ministries(
+            current_actor(), pagination_parameters.page, pagination_parameters.page_size
+        )
+        pagination_parameters.item_count = page.total
+        return page.items
+
+    @blp.arguments(MinistrySchema)
+    @blp.response(201, MinistrySchema)
+    def post(self, data: dict) -> Ministry:
+        """Register a ministry (admin)."""
+        return tenancy.create_ministry(current_actor(), data)
+
+
+@blp.route("/<ident>")
+class MinistryById(MethodView):
+    @blp.response(200, MinistrySchema)
+    def get(self, ident: str) -> Ministry:
+        """One ministry, by id or code."""
+        return tenancy.get_ministry(current_actor(), ident)
+
+    @blp.arguments(MinistryPatchSchema)
+    @blp.response(200, MinistrySchema)
+    def patch(self, data: dict, ident: str) -> Ministry:
+        """Rename a ministry (admin)."""
+        actor = current_actor()
+        return tenancy.update_ministry(actor, tenancy.get_ministry(actor, ident), data)
+
+    @blp.response(204)
+    def delete(self, ident: str) -> None:
+        """Delete a ministry without institutions (admin)."""
+        actor = current_actor()
+        tenancy.delete_ministry(actor, tenancy.get_ministry(actor, ident))

@@ -1,0 +1,106 @@
+"""/plans: goal-and-results plans, their approval, audit log and validation."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api.auth import current_actor
+from service.api.schemas.common import ReasonSchema, ValidationSchema
+from service.api.schemas.plans import (
+    AuditEventSchema,
+    PlanPatchSchema,
+    PlanQuerySchema,
+    PlanSchema,
+)
+from service.domain import audit, plans, validation
+from service.domain.models import Plan
+
+blp = Blueprint("plans", __name__, url_prefix="/api/v1/plans", description="Plans")
+
+
+@blp.route("")
+class Plans(MethodView):
+    @blp.arguments(PlanQuerySchema, location="query")
+    @blp.response(200, PlanSchema(many=True))
+    @blp.paginate()
+    def get(self, args: dict, pagination_parameters):
+        """Plans the caller can see; filter by ministry, institution, year, status, and the
+        task or goal type of their goals."""
+        page = plans.list_plans(
+            current_actor(),
+            plans.PlanFilters(**args),
+            pagination_parameters.page,
+            pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = page.total
+        return page.items
+
+    @blp.arguments(PlanSchema)
+    @blp.response(201, PlanSchema)
+    def post(self, data: dict) -> Plan:
+        """Create a draft plan; its reference is generated (`DST-2026`, `DST-2026-2`, …)."""
+        return plans.create_plan(current_actor(), data)
+
+
+@blp.route("/<int:plan_id>")
+class PlanById(MethodView):
+    @blp.response(200, PlanSchema)
+    def get(self, plan_id: int) -> Plan:
+        """One plan."""
+        return plans.get_plan(current_actor(), plan_id)
+
+    @blp.arguments(PlanPatchSchema)
+    @blp.response(200, PlanSchema)
+    def patch(self, data: dict, plan_id: int) -> Plan:
+        """Change a plan; once approved, a reason is required and the change is audited."""
+        actor = current_actor()
+        return plans.update_plan(actor, plans.get_plan(actor, plan_id), data)
+
+    @blp.response(204)
+    def delete(self, plan_id: int) -> None:
+        """Delete a draft plan."""
+        actor = current_actor()
+        plans.delete_plan(actor, plans.get_plan(actor, plan_id))
+
+
+@blp.route("/<int:plan_id>/approve")
+class PlanApproval(MethodView):
+    @blp.response(200, PlanSchema)
+    def post(self, plan_id: int) -> Plan:
+        """Approve a draft plan (department, admin); refused with 409 while it has errors."""
+        actor = current_actor()
+        return plans.approve_plan(actor, plans.get_plan(actor, plan_id, with_goals=True))
+
+
+@blp.route("/<int:plan_id>/close")
+class PlanClosing(MethodView):
+    @blp.arguments(ReasonSchema)
+    @blp.response(200, PlanSchema)
+    def post(self, data: dict, plan_id: int) -> Plan:
+        """Close an approved plan whose period is over (department, admin)."""
+        actor = current_actor()
+        return plans.close_plan(actor, plans.get_plan(actor, plan_id), data.get("reason"))
+
+
+@blp.route("/<int:plan_id>/audit")
+class PlanAudit(MethodView):
+    @blp.response(200, AuditEventSchema(many=True))
+    @blp.paginate(page_size=50)
+    def get(self, plan_id: int, pagination_parameters):
+        """The plan's audit log: who changed what, when, and why."""
+        plan = plans.get_plan(current_actor(), plan_id)
+        page = audit.plan_events(
+            plan, pagination_parameters.page, pagination_parameters.page_size
+        )
+        pagination_parameters.item_count = page.total
+        return page.items
+
+
+@blp.route("/<int:plan_id>/validation")
+class PlanValidation(MethodView):
+    @blp.response(200, ValidationSchema)
+    def get(self, plan_id: int) -> dict:
+        """Run every enabled validation plugin over the plan and its goals."""
+        plan = plans.get_plan(current_actor(), plan_id, with_goals=True)
+        return validation.report(validation.validate_plan(plan))

@@ -1,0 +1,110 @@
+"""The ``mrp`` command: the Flask CLI of the app (``mrp --help``)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from service.domain.errors import DomainError
+
+
+def _create_app() -> Flask:
+    from service import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False,
+             add_default_commands=False)
+def main() -> None:
+    """mrp — mål- og resultatplaner: API, validation plugins and e-mail intake."""
+
+
+def _fail(error: DomainError) -> None:
+    fields = "; ".join(f"{k}: {', '.join(v)}" for k, v in error.errors.items())
+    raise click.ClickException(error.message + (f" ({fields})" if fields else ""))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=None, type=int,
+              help="gunicorn worker processes [default: MRP_WEB_WORKERS or 2 × cores + 1]")
+@click.option("--threads", default=1, show_default=True, type=int)
+def serve(host: str, port: int, workers: int | None, threads: int) -> None:
+    """Run the API and dashboard under gunicorn (production WSGI server)."""
+    from service.wsgi import run_gunicorn
+
+    if workers is None:
+        workers = int(os.environ.get("MRP_WEB_WORKERS") or (2 * (os.cpu_count() or 1) + 1))
+    run_gunicorn(host=host, port=port, workers=workers, threads=threads)
+
+
+@main.group()
+def tokens() -> None:
+    """Create, list and revoke API tokens."""
+
+
+@tokens.command("create")
+@click.option("--role", required=True, type=click.Choice(["admin", "department", "institution"]))
+@click.option("--name", required=True, help="who or what uses the token")
+@click.option("--ministry", default=None, help="ministry code (department tokens)")
+@click.option("--institution", default=None, help="institution code (institution tokens)")
+@with_appcontext
+def tokens_create(role: str, name: str, ministry: str | None, institution: str | None) -> None:
+    """Issue a token; the secret is printed once, alone on the last line."""
+    from service.domain.tokens import create_token
+
+    try:
+        token, secret = create_token(
+            role=role, name=name, ministry=ministry, institution=institution
+        )
+    except DomainError as error:
+        _fail(error)
+        return
+    scope = ministry or institution or "all"
+    click.echo(f"Created token {token.id} '{token.name}' (role {token.role}, scope {scope}).",
+               err=True)
+    click.echo(secret)
+
+
+@tokens.command("revoke")
+@click.argument("ident")
+@with_appcontext
+def tokens_revoke(ident: str) -> None:
+    """Revoke a token by id or name."""
+    from service.domain.tokens import revoke_token
+
+    try:
+        token = revoke_token(ident)
+    except DomainError as error:
+        _fail(error)
+        return
+    click.echo(f"Revoked token {token.id} '{token.name}'.")
+
+
+@tokens.command("list")
+@with_appcontext
+def tokens_list() -> None:
+    """List tokens (never their secrets)."""
+    from service.domain.tokens import list_tokens
+
+    for token in list_tokens():
+        scope = (token.ministry and token.ministry.code) or (
+            token.institution and token.institution.code
+        ) or "all"
+        state = "revoked" if token.revoked else "active"
+        click.echo(f"{token.id}\t{token.name}\t{token.role}\t{scope}\t{state}")
+
+
+@main.command()
+@with_appcontext
+def demo() -> None:
+    """Load a demo ministry with institutions and plans of all four task types (idempotent)."""
+    from service.domain.demo import load_demo
+
+    summary = load_demo()
+    click.echo(summary)

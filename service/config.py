@@ -1,0 +1,80 @@
+"""Every setting once, with its default and what it is for.
+
+Settings are read from environment variables with the prefix ``MRP_`` (``MRP_DATABASE_URL``
+sets ``DATABASE_URL``); ``create_app(config)`` overrides both. Values are converted to the
+type of their default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+PREFIX = "MRP_"
+
+#: name → (default, comment). ``None`` defaults are strings.
+SETTINGS: dict[str, tuple[Any, str]] = {
+    # storage
+    "DATABASE_URL": (None, "SQLAlchemy URL; default: a SQLite file in the instance folder"),
+    "SECRET_KEY": ("dev-insecure-change-me", "signs the dashboard's session cookie"),
+    # API
+    "API_PAGE_SIZE": (20, "default page size of list endpoints"),
+    "API_MAX_PAGE_SIZE": (500, "largest page size a client may ask for"),
+    # plugins
+    "PLUGINS_DIR": (None, "folder of local plugin modules (*.py), for development"),
+    "PLUGIN_TIMEOUT": (2.0, "seconds a plugin may take for one plan before it is cut off"),
+    "MAX_GOALS": (8, "plan.too-many-goals threshold unless a ministry sets its own"),
+    # IMAP intake
+    "IMAP_HOST": ("127.0.0.1", "intake mailbox server"),
+    "IMAP_PORT": (993, "intake mailbox port (993 for ssl, 143 for starttls/none)"),
+    "IMAP_USERNAME": ("", "intake mailbox user"),
+    "IMAP_PASSWORD": ("", "intake mailbox password (password login)"),
+    "IMAP_SECURITY": ("ssl", "ssl (default), starttls or none; never a silent fallback"),
+    "IMAP_AUTH": ("password", "password or xoauth2"),
+    "IMAP_FOLDER": ("INBOX", "folder the poller reads"),
+    "IMAP_PROCESSED_FOLDER": ("Processed", "where accepted and rejected mails go"),
+    "IMAP_QUARANTINE_FOLDER": ("Quarantine", "where mails that cannot be trusted go"),
+    "IMAP_IGNORED_FOLDER": ("Ignored", "where auto-replies and bounces go"),
+    "IMAP_TIMEOUT": (30.0, "seconds for connect and each IMAP command"),
+    "IMAP_BATCH_SIZE": (100, "UIDs fetched per FETCH command"),
+    "IMAP_CA_FILE": ("", "extra CA bundle to trust for the IMAP server (tests, private CAs)"),
+    "OAUTH2_TOKEN_URL": ("", "OAuth2 client-credentials token endpoint (Microsoft 365)"),
+    "OAUTH2_CLIENT_ID": ("", "OAuth2 client id"),
+    "OAUTH2_CLIENT_SECRET": ("", "OAuth2 client secret"),
+    "OAUTH2_SCOPE": ("https://outlook.office365.com/.default", "OAuth2 scope"),
+    "INTAKE_INTERVAL": (60.0, "seconds between polls of `mrp intake run`"),
+    "INTAKE_MAX_MESSAGE_BYTES": (25_000_000, "larger mails are quarantined as too_large"),
+    "INTAKE_MAX_ATTACHMENT_BYTES": (10_000_000, "larger attachments are refused"),
+    "INTAKE_REQUIRE_DMARC": (False, "quarantine mail without dmarc=pass from INTAKE_AUTHSERV_ID"),
+    "INTAKE_AUTHSERV_ID": ("", "our receiving server's id in Authentication-Results"),
+    # SMTP receipts
+    "SMTP_HOST": ("127.0.0.1", "server that sends receipts"),
+    "SMTP_PORT": (25, "SMTP port"),
+    "SMTP_SECURITY": ("starttls", "ssl, starttls or none"),
+    "SMTP_USERNAME": ("", "SMTP user (empty: no login)"),
+    "SMTP_PASSWORD": ("", "SMTP password"),
+    "SMTP_TIMEOUT": (30.0, "seconds for SMTP"),
+    "MAIL_FROM": ("mrp@localhost", "our address: receipts come from it, mail from it is ignored"),
+    "FOLLOWUP_GRACE_DAYS": (30, "days after a period's end before its report is late"),
+}
+
+
+def _convert(value: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, float):
+        return float(value)
+    return value
+
+
+def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Defaults overridden by ``MRP_*`` environment variables."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name, (default, _comment) in SETTINGS.items():
+        raw = environ.get(PREFIX + name)
+        values[name] = default if raw is None else _convert(raw, default)
+    return values

@@ -1,0 +1,237 @@
+"""Goals with their indicators and milestones: adding, changing, withdrawing them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from service.domain import audit, scoping
+from service.domain.actors import Actor
+from service.domain.common import commit
+from service.domain.errors import Conflict, Invalid, NotFound
+from service.domain.models import Goal, Indicator, Institution, Milestone, Ministry, Plan
+from service.domain.pagination import Page, paginate
+from service.domain.plans import check_editable
+from service.domain.vocabulary import GoalState, PlanStatus
+from service.extensions import db
+
+GOAL_FIELDS = (
+    "title",
+    "description",
+    "task_type",
+    "goal_type",
+    "nature",
+    "success_criterion",
+    "deadline",
+    "politically_fixed",
+    "owner",
+)
+GOAL_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")
+LOADS = (selectinload(Goal.indicators), selectinload(Goal.milestones))
+
+
+@dataclass(frozen=True)
+class GoalFilters:
+    ministry: str | None = None
+    institution: str | None = None
+    plan: int | None = None
+    year: int | None = None
+    task_type: str | None = None
+    goal_type: str | None = None
+    status: str | None = None
+
+
+def list_goals(
+    actor: Actor, filters: GoalFilters, page: int = 1, page_size: int = 20
+) -> Page[Goal]:
+    plans = scoping.plans(actor, select(Plan.id))
+    if filters.plan is not None:
+        plans = plans.where(Plan.id == filters.plan)
+    if filters.year is not None:
+        plans = plans.where(Plan.period_start <= filters.year, Plan.period_end >= filters.year)
+    if filters.ministry or filters.institution:
+        plans = plans.join(Plan.institution)
+    if filters.ministry:
+        plans = plans.join(Institution.ministry).where(Ministry.code == filters.ministry.upper())
+    if filters.institution:
+        plans = plans.where(Institution.code == filters.institution.upper())
+    stmt = select(Goal).where(Goal.plan_id.in_(plans.scalar_subquery()))
+    if filters.task_type:
+        stmt = stmt.where(Goal.task_type == filters.task_type)
+    if filters.goal_type:
+        stmt = stmt.where(Goal.goal_type == filters.goal_type)
+    if filters.status:
+        stmt = stmt.where(Goal.status == filters.status)
+    stmt = stmt.order_by(Goal.plan_id, Goal.position, Goal.id)
+    return paginate(stmt, page, page_size, (*LOADS, selectinload(Goal.plan)))
+
+
+def get_goal(actor: Actor, goal_id: int) -> Goal:
+    plans = scoping.plans(actor, select(Plan.id))
+    stmt = (
+        select(Goal)
+        .where(Goal.id == goal_id, Goal.plan_id.in_(plans.scalar_subquery()))
+        .options(*LOADS)
+    )
+    goal = db.session.scalar(stmt)
+    if goal is None:
+        raise NotFound("Målet findes ikke.")
+    return goal
+
+
+def _check_task_type(plan: Plan, task_type: str) -> None:
+    from service.domain.validation import known_task_types
+
+    known = known_task_types(plan.institution.ministry)
+    if task_type not in known:
+        raise Invalid(
+            f"Ukendt opgavetype {task_type!r}. Brug en af: {', '.join(sorted(known))}.",
+            field="task_type",
+        )
+
+
+def _next_code(plan: Plan) -> str:
+    numbers = [
+        int(m[1]) for g in plan.goals if (m := re.fullmatch(r"M(\d+)", g.code))
+    ]
+    return f"M{max(numbers, default=0) + 1}"
+
+
+def _set_children(goal: Goal, data: dict[str, Any]) -> None:
+    if "indicators" in data:
+        goal.indicators = [Indicator(position=i, **ind) for i, ind in enumerate(data["indicators"])]
+    if "milestones" in data:
+        goal.milestones = [Milestone(position=i, **ms) for i, ms in enumerate(data["milestones"])]
+
+
+def _check_deadline_field(data: dict[str, Any]) -> None:
+    for i, ind in enumerate(data.get("indicators") or []):
+        if ind.get("baseline_year") is not None and not 1900 <= ind["baseline_year"] <= 2200:
+            raise Invalid("Basisåret skal være et årstal.", field=f"indicators.{i}.baseline_year")
+
+
+def create_goal(actor: Actor, plan: Plan, data: dict[str, Any]) -> Goal:
+    reason = data.get("reason")
+    check_editable(actor, plan, reason)
+    code = (data.get("code") or _next_code(plan)).strip()
+    if not GOAL_CODE_RE.match(code):
+        raise Invalid("Målets kode skal være kort, fx M1.", field="code")
+    if any(g.code.lower() == code.lower() for g in plan.goals):
+        raise Conflict(f"Planen har allerede et mål med koden {code}.", field="code")
+    _check_task_type(plan, data["task_type"])
+    _check_deadline_field(data)
+    position = (db.session.scalar(
+        select(func.max(Goal.position)).where(Goal.plan_id == plan.id)
+    ) or 0) + 1
+    goal = Goal(plan=plan, code=code, position=position, status=GoalState.ACTIVE.value)
+    for name in GOAL_FIELDS:
+        if name in data:
+            setattr(goal, name, data[name])
+    _set_children(goal, data)
+    db.session.add(goal)
+    db.session.flush()
+    audit.record(
+        actor, plan=plan, entity="goal", entity_id=goal.id, action="create",
+        after=audit.goal_snapshot(goal), reason=reason,
+    )
+    commit(lambda e: Conflict(f"Planen har allerede et mål med koden {code}.", field="code"))
+    return goal
+
+
+def _targets(goal: Goal) -> list[float | None]:
+    return [i.target for i in goal.indicators]
+
+
+def _check_politically_fixed(goal: Goal, data: dict[str, Any]) -> None:
+    """A political result requirement's target and success criterion are locked once the
+    plan is approved."""
+    if not goal.politically_fixed or goal.plan.status == PlanStatus.DRAFT:
+        return
+    locked = "Målet er et politisk fastsat resultatkrav i en godkendt plan"
+    if "politically_fixed" in data and not data["politically_fixed"]:
+        raise Conflict(
+            f"{locked}; det kan ikke gøres til et almindeligt mål.", field="politically_fixed"
+        )
+    if "success_criterion" in data and data["success_criterion"] != goal.success_criterion:
+        raise Conflict(
+            f"{locked}; succeskriteriet kan ikke ændres. Tilbagekald målet og opret et nyt, "
+            "hvis kravet er ændret politisk.",
+            field="success_criterion",
+        )
+    if "indicators" in data:
+        new_targets = [ind.get("target") for ind in data["indicators"]]
+        if new_targets != _targets(goal):
+            raise Conflict(
+                f"{locked}; måltallet (target) kan ikke ændres.", field="indicators"
+            )
+
+
+def update_goal(actor: Actor, goal: Goal, data: dict[str, Any]) -> Goal:
+    plan = goal.plan
+    reason = data.get("reason")
+    check_editable(actor, plan, reason)
+    _check_politically_fixed(goal, data)
+    if "code" in data and data["code"] != goal.code:
+        code = data["code"].strip()
+        if not GOAL_CODE_RE.match(code):
+            raise Invalid("Målets kode skal være kort, fx M1.", field="code")
+        if plan.status != PlanStatus.DRAFT:
+            raise Conflict("Koden på et mål i en godkendt plan kan ikke ændres.", field="code")
+        if any(g.code.lower() == code.lower() for g in plan.goals if g is not goal):
+            raise Conflict(f"Planen har allerede et mål med koden {code}.", field="code")
+        goal.code = code
+    if "task_type" in data and data["task_type"] != goal.task_type:
+        _check_task_type(plan, data["task_type"])
+    _check_deadline_field(data)
+    before = audit.goal_snapshot(goal)
+    for name in GOAL_FIELDS:
+        if name in data:
+            setattr(goal, name, data[name])
+    _set_children(goal, data)
+    db.session.flush()
+    after = audit.goal_snapshot(goal)
+    if before != after:
+        audit.record(
+            actor, plan=plan, entity="goal", entity_id=goal.id, action="update",
+            before=before, after=after, reason=reason,
+        )
+    commit()
+    return goal
+
+
+def withdraw_goal(actor: Actor, goal: Goal, reason: str) -> Goal:
+    """Withdrawing keeps the goal, marked withdrawn with its reason."""
+    if not (reason and reason.strip()):
+        raise Invalid("Angiv hvorfor målet udgår (feltet reason).", field="reason")
+    check_editable(actor, goal.plan, reason)
+    if goal.status == GoalState.WITHDRAWN:
+        raise Conflict("Målet er allerede udgået.", field="status")
+    before = audit.goal_snapshot(goal)
+    goal.status = GoalState.WITHDRAWN.value
+    goal.withdrawn_reason = reason.strip()
+    audit.record(
+        actor, plan=goal.plan, entity="goal", entity_id=goal.id, action="withdraw",
+        before=before, after=audit.goal_snapshot(goal), reason=reason,
+    )
+    commit()
+    return goal
+
+
+def delete_goal(actor: Actor, goal: Goal) -> None:
+    plan = goal.plan
+    check_editable(actor, plan, None)
+    if plan.status != PlanStatus.DRAFT:
+        raise Conflict(
+            "Et mål i en godkendt plan kan ikke slettes; lad det udgå i stedet (withdraw).",
+            field="status",
+        )
+    audit.record(
+        actor, plan=plan, entity="goal", entity_id=goal.id, action="delete",
+        before=audit.goal_snapshot(goal),
+    )
+    db.session.delete(goal)
+    commit()

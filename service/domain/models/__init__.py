@@ -1,0 +1,24 @@
+"""The domain's tables (DESIGN section 4), as SQLAlchemy 2 typed models."""
+
+from service.domain.models.audit import AuditEvent
+from service.domain.models.plans import Goal, Indicator, Milestone, Plan
+from service.domain.models.tenancy import (
+    Institution,
+    Ministry,
+    MinistryPlugin,
+    ReportingAddress,
+)
+from service.domain.models.tokens import ApiToken
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Goal",
+    "Indicator",
+    "Institution",
+    "Milestone",
+    "Ministry",
+    "MinistryPlugin",
+    "Plan",
+    "ReportingAddress",
+]

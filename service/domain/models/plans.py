@@ -1,0 +1,102 @@
+"""Plans, their goals, and each goal's indicators and milestones."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.domain.models._types import UTCDateTime, utcnow
+from service.domain.models.tenancy import Institution
+from service.extensions import db
+
+
+class Plan(db.Model):
+    __tablename__ = "plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    period_start: Mapped[int]
+    period_end: Mapped[int]
+    top_manager_name: Mapped[str | None] = mapped_column(String(200))
+    top_manager_title: Mapped[str | None] = mapped_column(String(200))
+    followup_cadence: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    institution: Mapped[Institution] = relationship(back_populates="plans")
+    goals: Mapped[list[Goal]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Goal.position"
+    )
+
+    @property
+    def top_manager(self) -> dict[str, str | None] | None:
+        if not self.top_manager_name:
+            return None
+        return {"name": self.top_manager_name, "title": self.top_manager_title}
+
+
+class Goal(db.Model):
+    __tablename__ = "goal"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    code: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    task_type: Mapped[str] = mapped_column(String(50), index=True)
+    goal_type: Mapped[str] = mapped_column(String(20), index=True)
+    nature: Mapped[str] = mapped_column(String(20))
+    success_criterion: Mapped[str | None] = mapped_column(Text)
+    deadline: Mapped[date | None]
+    politically_fixed: Mapped[bool] = mapped_column(default=False)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+
+    plan: Mapped[Plan] = relationship(back_populates="goals")
+    indicators: Mapped[list[Indicator]] = relationship(
+        back_populates="goal", cascade="all, delete-orphan", order_by="Indicator.position"
+    )
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="goal", cascade="all, delete-orphan", order_by="Milestone.position"
+    )
+
+
+class Indicator(db.Model):
+    __tablename__ = "indicator"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str | None] = mapped_column(String(50))
+    baseline: Mapped[float | None]
+    baseline_year: Mapped[int | None]
+    target: Mapped[float | None]
+    direction: Mapped[str | None] = mapped_column(String(20))
+    data_source: Mapped[str | None] = mapped_column(String(300))
+
+    goal: Mapped[Goal] = relationship(back_populates="indicators")
+
+
+class Milestone(db.Model):
+    __tablename__ = "milestone"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    due_date: Mapped[date | None]
+    done: Mapped[bool] = mapped_column(default=False)
+
+    goal: Mapped[Goal] = relationship(back_populates="milestones")

@@ -1,0 +1,232 @@
+"""Plans: creating, changing, approving and closing them, and finding them within scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from service.domain import audit, scoping
+from service.domain.actors import Actor
+from service.domain.common import commit, require
+from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from service.domain.models import Goal, Institution, Ministry, Plan
+from service.domain.models._types import utcnow
+from service.domain.pagination import Page, paginate
+from service.domain.tenancy import find_institution_for_body
+from service.domain.vocabulary import Cadence, PlanStatus
+from service.extensions import db
+
+EDITABLE = ("title", "period_start", "period_end", "followup_cadence")
+
+
+@dataclass(frozen=True)
+class PlanFilters:
+    ministry: str | None = None
+    institution: str | None = None
+    year: int | None = None
+    status: str | None = None
+    task_type: str | None = None
+    goal_type: str | None = None
+
+
+def plan_query(actor: Actor, filters: PlanFilters) -> Any:
+    stmt = scoping.plans(actor, select(Plan))
+    if filters.ministry or filters.institution:
+        stmt = stmt.join(Plan.institution)
+    if filters.ministry:
+        stmt = stmt.join(Institution.ministry).where(Ministry.code == filters.ministry.upper())
+    if filters.institution:
+        stmt = stmt.where(Institution.code == filters.institution.upper())
+    if filters.year is not None:
+        stmt = stmt.where(Plan.period_start <= filters.year, Plan.period_end >= filters.year)
+    if filters.status:
+        stmt = stmt.where(Plan.status == filters.status)
+    goal_conditions = []
+    if filters.task_type:
+        goal_conditions.append(Goal.task_type == filters.task_type)
+    if filters.goal_type:
+        goal_conditions.append(Goal.goal_type == filters.goal_type)
+    if goal_conditions:
+        stmt = stmt.where(exists().where(Goal.plan_id == Plan.id, and_(*goal_conditions)))
+    return stmt
+
+
+def list_plans(
+    actor: Actor, filters: PlanFilters, page: int = 1, page_size: int = 20
+) -> Page[Plan]:
+    stmt = plan_query(actor, filters).order_by(Plan.id)
+    options = (selectinload(Plan.institution).selectinload(Institution.ministry),)
+    return paginate(stmt, page, page_size, options)
+
+
+def get_plan(actor: Actor, plan_id: int, *, with_goals: bool = False) -> Plan:
+    stmt = scoping.plans(actor, select(Plan).where(Plan.id == plan_id))
+    if with_goals:
+        stmt = stmt.options(
+            selectinload(Plan.goals).selectinload(Goal.indicators),
+            selectinload(Plan.goals).selectinload(Goal.milestones),
+        )
+    plan = db.session.scalar(stmt)
+    if plan is None:
+        raise NotFound("Planen findes ikke.")
+    return plan
+
+
+def find_plan_by_reference(reference: str) -> Plan | None:
+    """Unscoped lookup (the intake attributes a report before it knows who sent it)."""
+    return db.session.scalar(select(Plan).where(Plan.reference == reference.strip().upper()))
+
+
+def check_editable(actor: Actor, plan: Plan, reason: str | None) -> None:
+    """Raise unless ``actor`` may change ``plan`` now; an approved plan needs a reason."""
+    if plan.status == PlanStatus.CLOSED:
+        raise Conflict("Planen er lukket og kan ikke længere ændres.", field="status")
+    if plan.status == PlanStatus.APPROVED:
+        if actor.is_institution:
+            raise Forbidden(
+                "Planen er godkendt. Kun departementet kan ændre en godkendt plan; "
+                "kontakt departementet."
+            )
+        if not (reason and reason.strip()):
+            raise Invalid(
+                "Planen er godkendt. Angiv en begrundelse for ændringen (feltet reason).",
+                field="reason",
+            )
+
+
+def _check_period(start: int, end: int) -> None:
+    if start > end:
+        raise Invalid(
+            f"Periodens slutår ({end}) ligger før startåret ({start}).", field="period_end"
+        )
+
+
+def _next_reference(code: str, first_year: int) -> str:
+    base = f"{code}-{first_year}"
+    taken = set(
+        db.session.scalars(
+            select(Plan.reference).where(
+                (Plan.reference == base) | Plan.reference.like(f"{base}-%")
+            )
+        )
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _top_manager(plan: Plan, value: dict[str, Any] | None) -> None:
+    plan.top_manager_name = (value or {}).get("name") or None
+    plan.top_manager_title = (value or {}).get("title") or None
+
+
+def create_plan(actor: Actor, data: dict[str, Any]) -> Plan:
+    institution = find_institution_for_body(actor, data["institution"])
+    _check_period(data["period_start"], data["period_end"])
+    for _attempt in range(5):  # another writer may take the same reference meanwhile
+        reference = _next_reference(institution.code, data["period_start"])
+        plan = Plan(
+            reference=reference,
+            institution=institution,
+            title=data["title"].strip(),
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            followup_cadence=data.get("followup_cadence", Cadence.HALF_YEARLY.value),
+            status=PlanStatus.DRAFT.value,
+        )
+        _top_manager(plan, data.get("top_manager"))
+        db.session.add(plan)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        audit.record(
+            actor, plan=plan, entity="plan", entity_id=plan.id, action="create",
+            after=audit.plan_snapshot(plan),
+        )
+        commit()
+        return plan
+    raise Conflict("Planen kunne ikke få en entydig reference. Prøv igen.", field="reference")
+
+
+def update_plan(actor: Actor, plan: Plan, data: dict[str, Any]) -> Plan:
+    reason = data.get("reason")
+    check_editable(actor, plan, reason)
+    before = audit.plan_snapshot(plan)
+    for name in EDITABLE:
+        if name in data:
+            setattr(plan, name, data[name].strip() if name == "title" else data[name])
+    if "top_manager" in data:
+        _top_manager(plan, data["top_manager"])
+    _check_period(plan.period_start, plan.period_end)
+    after = audit.plan_snapshot(plan)
+    if before != after:
+        audit.record(
+            actor, plan=plan, entity="plan", entity_id=plan.id, action="update",
+            before=before, after=after, reason=reason,
+        )
+    commit()
+    return plan
+
+
+def delete_plan(actor: Actor, plan: Plan) -> None:
+    if plan.status != PlanStatus.DRAFT:
+        raise Conflict("Kun en kladde kan slettes. Luk planen i stedet.", field="status")
+    db.session.delete(plan)
+    commit()
+
+
+def approve_plan(actor: Actor, plan: Plan) -> Plan:
+    """draft → approved, by a department or admin, only without error findings."""
+    from service.domain.validation import validate_plan
+
+    require(
+        actor.is_admin or actor.is_department,
+        "Kun departementet kan godkende en plan.",
+    )
+    if plan.status != PlanStatus.DRAFT:
+        raise Conflict(
+            f"Planen kan ikke godkendes, fordi den har status {plan.status}.", field="status"
+        )
+    findings = validate_plan(plan)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise Conflict(
+            f"Planen kan ikke godkendes: valideringen fandt {len(errors)} fejl. "
+            "Ret fejlene og prøv igen.",
+            extra={"findings": [f.as_dict() for f in errors]},
+        )
+    before = audit.plan_snapshot(plan)
+    plan.status = PlanStatus.APPROVED.value
+    plan.approved_at = utcnow()
+    plan.approved_by = actor.name
+    audit.record(
+        actor, plan=plan, entity="plan", entity_id=plan.id, action="approve",
+        before=before, after=audit.plan_snapshot(plan),
+    )
+    commit()
+    return plan
+
+
+def close_plan(actor: Actor, plan: Plan, reason: str | None = None) -> Plan:
+    """approved → closed: the plan's period is over; it takes no more changes."""
+    require(actor.is_admin or actor.is_department, "Kun departementet kan lukke en plan.")
+    if plan.status != PlanStatus.APPROVED:
+        raise Conflict("Kun en godkendt plan kan lukkes.", field="status")
+    before = audit.plan_snapshot(plan)
+    plan.status = PlanStatus.CLOSED.value
+    plan.closed_at = utcnow()
+    audit.record(
+        actor, plan=plan, entity="plan", entity_id=plan.id, action="close",
+        before=before, after=audit.plan_snapshot(plan), reason=reason,
+    )
+    commit()
+    return plan

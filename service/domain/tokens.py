@@ -1,0 +1,101 @@
+"""API tokens: issuing, revoking and authenticating. Only a SHA-256 of the secret is kept
+(the secret is 256 random bits, so a slow hash adds nothing)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from service.domain.actors import Actor
+from service.domain.common import commit
+from service.domain.errors import Invalid, NotFound
+from service.domain.models import ApiToken, Institution, Ministry
+from service.domain.models._types import utcnow
+from service.domain.vocabulary import Role
+from service.extensions import db
+
+PREFIX = "mrp_"
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(
+    *, role: str, name: str, ministry: str | None = None, institution: str | None = None
+) -> tuple[ApiToken, str]:
+    """Issue a token; returns the row and the secret, which is shown once and never stored."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise Invalid(f"Ukendt rolle {role!r}.", field="role") from None
+    if not name.strip():
+        raise Invalid("Giv tokenet et navn.", field="name")
+    token = ApiToken(name=name.strip(), role=role.value)
+    if role == Role.DEPARTMENT:
+        if not ministry or institution:
+            raise Invalid("Et departementstoken skal have et ministerområde.", field="ministry")
+        found = db.session.scalar(select(Ministry).where(Ministry.code == ministry.upper()))
+        if found is None:
+            raise Invalid(f"Ukendt ministerområde: {ministry}.", field="ministry")
+        token.ministry = found
+    elif role == Role.INSTITUTION:
+        if not institution or ministry:
+            raise Invalid("Et institutionstoken skal have en institution.", field="institution")
+        inst = db.session.scalar(
+            select(Institution).where(Institution.code == institution.upper())
+        )
+        if inst is None:
+            raise Invalid(f"Ukendt institution: {institution}.", field="institution")
+        token.institution = inst
+    elif ministry or institution:
+        raise Invalid("Et administratortoken har intet afgrænset område.", field="role")
+    secret = PREFIX + secrets.token_urlsafe(32)
+    token.secret_hash = _hash(secret)
+    db.session.add(token)
+    commit()
+    return token, secret
+
+
+def revoke_token(ident: int | str) -> ApiToken:
+    stmt = select(ApiToken)
+    stmt = stmt.where(
+        ApiToken.id == int(ident) if str(ident).isdigit() else ApiToken.name == str(ident)
+    )
+    tokens = list(db.session.scalars(stmt.where(ApiToken.revoked_at.is_(None))))
+    if not tokens:
+        raise NotFound(f"Intet aktivt token med id eller navn {ident}.")
+    for token in tokens:
+        token.revoked_at = utcnow()
+    commit()
+    return tokens[0]
+
+
+def list_tokens() -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).order_by(ApiToken.id)))
+
+
+def authenticate(secret: str) -> Actor | None:
+    """The actor behind a bearer secret, or None for an unknown or revoked one."""
+    if not secret.startswith(PREFIX) or len(secret) > 200:
+        return None
+    token = db.session.scalar(
+        select(ApiToken)
+        .options(joinedload(ApiToken.institution))
+        .where(ApiToken.secret_hash == _hash(secret), ApiToken.revoked_at.is_(None))
+    )
+    if token is None:
+        return None
+    ministry_id = token.ministry_id
+    if token.institution is not None:
+        ministry_id = token.institution.ministry_id
+    return Actor(
+        name=token.name,
+        role=Role(token.role),
+        ministry_id=ministry_id,
+        institution_id=token.institution_id,
+        token_id=token.id,
+    )
