@@ -103,6 +103,7 @@ def app(database_url: str, app_config: dict[str, Any], tmp_path: Path) -> Iterat
         yield app
         db.session.remove()
         db.engine.dispose()
+    app.extensions["mrp.plugins"].close()
 
 
 @pytest.fixture

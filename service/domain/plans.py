@@ -202,7 +202,7 @@ def approve_plan(actor: Actor, plan: Plan) -> Plan:
         raise Conflict(
             f"Planen kan ikke godkendes: valideringen fandt {len(errors)} fejl. "
             "Ret fejlene og prøv igen.",
-            extra={"findings": [f.as_dict() for f in errors]},
+            extra={"findings": [f.to_dict() for f in errors]},
         )
     before = audit.plan_snapshot(plan)
     plan.status = PlanStatus.APPROVED.value

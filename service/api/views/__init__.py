@@ -1,5 +1,5 @@
 """The API's blueprints, one module per resource."""
 
-from service.api.views import goals, health, institutions, ministries, plans
+from service.api.views import goals, health, institutions, ministries, plans, plugins
 
-BLUEPRINTS = (health.blp, ministries.blp, institutions.blp, plans.blp, goals.blp)
+BLUEPRINTS = (health.blp, ministries.blp, institutions.blp, plans.blp, goals.blp, plugins.blp)

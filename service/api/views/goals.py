@@ -20,7 +20,7 @@ blp = Blueprint("goals", __name__, url_prefix="/api/v1", description="Goals")
 
 
 def _with_findings(goal: Goal) -> Goal:
-    goal.findings = [f.as_dict() for f in validation.validate_goal(goal)]  # type: ignore[attr-defined]
+    goal.findings = [f.to_dict() for f in validation.validate_goal(goal)]  # type: ignore[attr-defined]
     return goal
 
 
