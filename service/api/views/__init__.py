@@ -1,5 +1,21 @@
 """The API's blueprints, one module per resource."""
 
-from service.api.views import goals, health, institutions, ministries, plans, plugins
+from service.api.views import (
+    followups,
+    goals,
+    health,
+    institutions,
+    ministries,
+    plans,
+    plugins,
+)
 
-BLUEPRINTS = (health.blp, ministries.blp, institutions.blp, plans.blp, goals.blp, plugins.blp)
+BLUEPRINTS = (
+    health.blp,
+    ministries.blp,
+    institutions.blp,
+    plans.blp,
+    goals.blp,
+    followups.blp,
+    plugins.blp,
+)

@@ -1,6 +1,8 @@
 """The domain's tables (DESIGN section 4), as SQLAlchemy 2 typed models."""
 
 from service.domain.models.audit import AuditEvent
+from service.domain.models.followups import FollowUp, FollowUpFinding, FollowUpGoal
+from service.domain.models.intake import InboundMessage, IntakeRun
 from service.domain.models.plans import Goal, Indicator, Milestone, Plan
 from service.domain.models.tenancy import (
     Institution,
@@ -13,6 +15,11 @@ from service.domain.models.tokens import ApiToken
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "FollowUp",
+    "FollowUpFinding",
+    "FollowUpGoal",
+    "InboundMessage",
+    "IntakeRun",
     "Goal",
     "Indicator",
     "Institution",

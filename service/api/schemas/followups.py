@@ -1,0 +1,61 @@
+"""Follow-up reports."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from service.api.schemas.common import CodeRef, FindingSchema, StrictSchema
+
+
+class FollowUpRowSchema(StrictSchema):
+    """A goal's line as submitted. Values are taken as written (numbers or text such as
+    "93,5"); unknown statuses and non-numbers become findings, not request errors."""
+
+    goal = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    status = fields.String(required=True, validate=validate.Length(max=200))
+    value = fields.Raw(allow_none=True, metadata={"type": "number"})
+    progress = fields.Raw(allow_none=True, metadata={"type": "number"})
+    comment = fields.String(allow_none=True, validate=validate.Length(max=10000))
+
+
+class FollowUpSubmitSchema(StrictSchema):
+    period = fields.String(required=True, validate=validate.Length(min=4, max=40),
+                           metadata={"example": "2026-H1"})
+    goals = fields.List(fields.Nested(FollowUpRowSchema), required=True,
+                        validate=validate.Length(max=500))
+
+
+class FollowUpGoalSchema(Schema):
+    goal = fields.String(attribute="goal_code")
+    status = fields.String(allow_none=True)
+    status_raw = fields.String(allow_none=True)
+    value = fields.Float(allow_none=True)
+    progress = fields.Float(allow_none=True)
+    comment = fields.String(allow_none=True)
+    row = fields.Integer(allow_none=True)
+
+
+class FollowUpSchema(Schema):
+    id = fields.Integer()
+    plan = CodeRef("plan.reference")
+    period = fields.String()
+    status = fields.String()
+    current = fields.Boolean()
+    channel = fields.String()
+    submitted_by = fields.String(allow_none=True)
+    received_at = fields.DateTime()
+    superseded_by = fields.Integer(attribute="superseded_by_id", allow_none=True)
+    inbound_message = fields.Integer(attribute="inbound_message_id", allow_none=True)
+    goals = fields.List(fields.Nested(FollowUpGoalSchema))
+    findings = fields.Method("_findings", metadata={"type": "array"})
+
+    def _findings(self, obj: object) -> list[dict]:
+        return [f.to_dict() for f in obj.findings]  # type: ignore[attr-defined]
+
+
+class FollowUpQuerySchema(StrictSchema):
+    period = fields.String(validate=validate.Length(max=40))
+    status = fields.String(validate=validate.OneOf(["accepted", "rejected"]))
+
+
+__all__ = ["FindingSchema"]

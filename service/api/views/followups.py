@@ -1,0 +1,51 @@
+"""/plans/{id}/followups and /followups/{id}: follow-up reports."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api.auth import current_actor
+from service.api.schemas.followups import (
+    FollowUpQuerySchema,
+    FollowUpSchema,
+    FollowUpSubmitSchema,
+)
+from service.domain import followups, plans
+from service.domain.models import FollowUp
+
+blp = Blueprint("followups", __name__, url_prefix="/api/v1", description="Follow-up reports")
+
+
+@blp.route("/plans/<int:plan_id>/followups")
+class PlanFollowUps(MethodView):
+    @blp.arguments(FollowUpQuerySchema, location="query")
+    @blp.response(200, FollowUpSchema(many=True))
+    @blp.paginate()
+    def get(self, args: dict, plan_id: int, pagination_parameters):  # noqa: ANN001, ANN201
+        """The plan's reports, newest first: accepted, rejected and superseded ones."""
+        actor = current_actor()
+        plan = plans.get_plan(actor, plan_id)
+        page = followups.list_followups(
+            actor, plan, page=pagination_parameters.page,
+            page_size=pagination_parameters.page_size, **args,
+        )
+        pagination_parameters.item_count = page.total
+        return page.items
+
+    @blp.arguments(FollowUpSubmitSchema)
+    @blp.response(201, FollowUpSchema)
+    def post(self, data: dict, plan_id: int) -> FollowUp:
+        """Submit a report for a period: stored `accepted` (warnings allowed) or `rejected`
+        (error findings; kept, but never the plan's current status)."""
+        actor = current_actor()
+        plan = plans.get_plan(actor, plan_id, with_goals=True)
+        return followups.submit_followup(actor, plan, data)
+
+
+@blp.route("/followups/<int:followup_id>")
+class FollowUpById(MethodView):
+    @blp.response(200, FollowUpSchema)
+    def get(self, followup_id: int) -> FollowUp:
+        """One report with its rows and findings."""
+        return followups.get_followup(current_actor(), followup_id)

@@ -1,0 +1,142 @@
+"""Follow-ups: recording a report for a plan and period, by API or by mail.
+
+A report with error findings is kept as ``rejected`` and never becomes the plan's current
+status; an accepted one supersedes the earlier accepted report for the same plan and period
+(both kept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from service.domain import scoping
+from service.domain.actors import Actor
+from service.domain.common import commit, require
+from service.domain.errors import NotFound
+from service.domain.models import FollowUp, FollowUpFinding, FollowUpGoal, Plan
+from service.domain.models._types import utcnow
+from service.domain.pagination import Page, paginate
+from service.domain.plugins import manager, ministry_plugins
+from service.domain.validation import plan_view
+from service.domain.vocabulary import parse_period
+from service.extensions import db
+from service.plugins.builders import followup_from_rows
+from service.plugins.findings import Finding
+
+LOADS = (selectinload(FollowUp.goals), selectinload(FollowUp.findings),
+         selectinload(FollowUp.plan))
+
+
+def _raw(value: object) -> str | None:
+    if value is None:
+        return None
+    return str(value)[:200]
+
+
+def record_followup(
+    plan: Plan,
+    *,
+    period: str | None,
+    rows: Iterable[Any],
+    channel: str,
+    submitted_by: str | None,
+    received_at: datetime | None = None,
+    inbound_message_id: int | None = None,
+) -> FollowUp:
+    """Validate a report and add it to the session (the caller commits). Returns the
+    follow-up, ``accepted`` or ``rejected`` with its findings."""
+    received_at = received_at or utcnow()
+    parsed = parse_period(period) if period else None
+    period_text = str(parsed) if parsed else (period or "").strip()
+    view = followup_from_rows(
+        plan=plan.reference, period=period_text, rows=list(rows), received_at=received_at,
+        channel=channel, submitted_by=submitted_by,
+    )
+    findings: list[Finding] = manager().validate_followup(
+        view, plan_view(plan), ministry_plugins(plan.institution.ministry)
+    )
+    status = "rejected" if any(f.severity == "error" for f in findings) else "accepted"
+    goals_by_code = {g.code.strip().upper(): g for g in plan.goals}
+    followup = FollowUp(
+        plan=plan, period=period_text[:20], received_at=received_at, channel=channel,
+        submitted_by=submitted_by, status=status, inbound_message_id=inbound_message_id,
+    )
+    for row in view.goals:
+        goal = goals_by_code.get(row.goal.strip().upper())
+        followup.goals.append(FollowUpGoal(
+            goal_id=goal.id if goal else None, goal_code=(goal.code if goal else row.goal)[:40],
+            status=row.status, status_raw=_raw(row.status_raw), value=row.value,
+            value_raw=_raw(row.value_raw), progress=row.progress,
+            progress_raw=_raw(row.progress_raw), comment=row.comment, row=row.row,
+        ))
+    for f in findings:
+        followup.findings.append(FollowUpFinding(
+            plugin=f.plugin, rule=f.rule, severity=f.severity, goal=f.goal, message=f.message,
+        ))
+    db.session.add(followup)
+    db.session.flush()
+    if status == "accepted":
+        earlier = db.session.scalars(
+            select(FollowUp).where(
+                FollowUp.plan_id == plan.id, FollowUp.period == followup.period,
+                FollowUp.status == "accepted", FollowUp.superseded_by_id.is_(None),
+                FollowUp.id != followup.id,
+            )
+        )
+        for old in earlier:
+            old.superseded_by_id = followup.id
+    return followup
+
+
+def submit_followup(actor: Actor, plan: Plan, data: dict[str, Any]) -> FollowUp:
+    """A report through the API: an institution for its own plans (or a department/admin)."""
+    require(
+        actor.is_institution or actor.is_department or actor.is_admin,
+        "Du kan ikke indsende opfølgning.",
+    )
+    followup = record_followup(
+        plan, period=data["period"], rows=data.get("goals", []), channel="api",
+        submitted_by=actor.name,
+    )
+    commit()
+    return followup
+
+
+def list_followups(
+    actor: Actor, plan: Plan, *, period: str | None = None, status: str | None = None,
+    page: int = 1, page_size: int = 20,
+) -> Page[FollowUp]:
+    stmt = select(FollowUp).where(FollowUp.plan_id == plan.id)
+    if period:
+        stmt = stmt.where(FollowUp.period == period)
+    if status:
+        stmt = stmt.where(FollowUp.status == status)
+    stmt = stmt.order_by(FollowUp.received_at.desc(), FollowUp.id.desc())
+    return paginate(stmt, page, page_size, LOADS)
+
+
+def get_followup(actor: Actor, followup_id: int) -> FollowUp:
+    plans = scoping.plans(actor, select(Plan.id))
+    followup = db.session.scalar(
+        select(FollowUp)
+        .where(FollowUp.id == followup_id, FollowUp.plan_id.in_(plans.scalar_subquery()))
+        .options(*LOADS)
+    )
+    if followup is None:
+        raise NotFound("Opfølgningen findes ikke.")
+    return followup
+
+
+def current_followup(plan: Plan, period: str) -> FollowUp | None:
+    """The plan's current report for a period: the latest accepted, not superseded."""
+    return db.session.scalar(
+        select(FollowUp).where(
+            FollowUp.plan_id == plan.id, FollowUp.period == period,
+            FollowUp.status == "accepted", FollowUp.superseded_by_id.is_(None),
+        )
+    )

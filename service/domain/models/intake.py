@@ -1,0 +1,77 @@
+"""Inbound mail: every message the poller sees, stored raw before anything else."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from service.domain.models._types import UTCDateTime, utcnow
+from service.domain.models.followups import FollowUp
+from service.domain.models.plans import Plan
+from service.domain.models.tenancy import Institution
+from service.extensions import db
+
+
+class InboundMessage(db.Model):
+    """States: received → accepted | rejected | quarantined | ignored (DESIGN section 7).
+
+    ``(mailbox, uidvalidity, uid)`` names the mail on the server; ``sha256`` of the raw bytes
+    recognises the same mail under another UID. ``raw`` is loaded only when asked for.
+    """
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (
+        UniqueConstraint("mailbox", "uidvalidity", "uid"),
+        Index("ix_inbound_message_state_received", "state", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(300))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    uid: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    raw: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    sender: Mapped[str | None] = mapped_column(String(320), index=True)
+    subject: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(20), default="received", index=True)
+    reason: Mapped[str | None] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    moved: Mapped[bool] = mapped_column(default=False)
+    institution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("institution.id", ondelete="SET NULL"), index=True
+    )
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan.id", ondelete="SET NULL"), index=True
+    )
+    followup_id: Mapped[int | None] = mapped_column(
+        ForeignKey("followup.id", ondelete="SET NULL")
+    )
+    #: receipts: none (quarantined/ignored) | pending | sent | failed (retried next run)
+    receipt_state: Mapped[str] = mapped_column(String(10), default="none", index=True)
+    receipt_attempts: Mapped[int] = mapped_column(default=0)
+    receipt_error: Mapped[str | None] = mapped_column(Text)
+
+    institution: Mapped[Institution | None] = relationship()
+    plan: Mapped[Plan | None] = relationship()
+    followup: Mapped[FollowUp | None] = relationship(foreign_keys=[followup_id])
+
+
+class IntakeRun(db.Model):
+    """One poll of one mailbox: when, and how it went (for `mrp intake status`)."""
+
+    __tablename__ = "intake_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(300), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ok: Mapped[bool] = mapped_column(default=False)
+    fetched: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
