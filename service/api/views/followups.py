@@ -22,7 +22,7 @@ class PlanFollowUps(MethodView):
     @blp.arguments(FollowUpQuerySchema, location="query")
     @blp.response(200, FollowUpSchema(many=True))
     @blp.paginate()
-    def get(self, args: dict, plan_id: int, pagination_parameters):  # noqa: ANN001, ANN201
+    def get(self, args: dict, plan_id: int, pagination_parameters):
         """The plan's reports, newest first: accepted, rejected and superseded ones."""
         actor = current_actor()
         plan = plans.get_plan(actor, plan_id)
