@@ -45,6 +45,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from service import api
 
     api.init_app(app)
+
+    from service import cli
+
+    cli.init_app(app)
     return app
 
 

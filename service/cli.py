@@ -28,7 +28,7 @@ def _fail(error: DomainError) -> None:
     raise click.ClickException(error.message + (f" ({fields})" if fields else ""))
 
 
-@main.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=None, type=int,
@@ -43,7 +43,7 @@ def serve(host: str, port: int, workers: int | None, threads: int) -> None:
     run_gunicorn(host=host, port=port, workers=workers, threads=threads)
 
 
-@main.group()
+@click.group()
 def tokens() -> None:
     """Create, list and revoke API tokens."""
 
@@ -100,7 +100,7 @@ def tokens_list() -> None:
         click.echo(f"{token.id}\t{token.name}\t{token.role}\t{scope}\t{state}")
 
 
-@main.command()
+@click.command()
 @with_appcontext
 def demo() -> None:
     """Load a demo ministry with institutions and plans of all four task types (idempotent)."""
@@ -110,7 +110,7 @@ def demo() -> None:
     click.echo(summary)
 
 
-@main.group("plugins")
+@click.group("plugins")
 def plugins_group() -> None:
     """List validation plugins and switch them on or off per ministry."""
 
@@ -178,3 +178,82 @@ def plugins_disable(name: str, ministry: str) -> None:
     except DomainError as error:
         _fail(error)
     click.echo(f"Disabled {name} for {ministry.upper()}.")
+
+
+@click.group()
+def intake() -> None:
+    """The e-mail intake: poll the mailboxes, and see how it goes."""
+
+
+def _print_results(results: list) -> None:
+    for r in results:
+        if r.skipped:
+            click.echo(f"{r.mailbox}: skipped (another poller holds it)")
+        elif r.ok:
+            states = ", ".join(f"{k} {v}" for k, v in sorted(r.states.items())) or "nothing new"
+            click.echo(f"{r.mailbox}: fetched {r.fetched}; {states}")
+        else:
+            click.echo(f"{r.mailbox}: failed: {r.error}", err=True)
+
+
+@intake.command("poll")
+@click.option("--once", is_flag=True, default=True, help="one pass (the default)")
+@with_appcontext
+def intake_poll(once: bool) -> None:
+    """Poll every configured mailbox once and send due receipts."""
+    from service.intake.service import poll_once
+
+    results = poll_once()
+    _print_results(results)
+    if any(not r.ok for r in results):
+        raise SystemExit(1)
+
+
+@intake.command("run")
+@click.option("--interval", type=float, default=None,
+              help="seconds between polls [default: MRP_INTAKE_INTERVAL]")
+@with_appcontext
+def intake_run(interval: float | None) -> None:
+    """Poll every MRP_INTAKE_INTERVAL seconds until SIGTERM or SIGINT."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from service.intake.service import poll_once
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    pause = interval if interval is not None else float(current_app.config["INTAKE_INTERVAL"])
+    click.echo(f"Polling every {pause:g} s; stop with SIGTERM.", err=True)
+    while not stop.is_set():
+        _print_results(poll_once())
+        stop.wait(pause)
+    click.echo("Stopped.", err=True)
+
+
+@intake.command("status")
+@with_appcontext
+def intake_status() -> None:
+    """Messages per state, and the time of the last successful poll."""
+    from service.intake.service import status
+
+    info = status()
+    for state, n in info["counts"].items():
+        click.echo(f"{state:12} {n}")
+    last = info["last_successful_poll"]
+    click.echo(f"last successful poll: {last.isoformat() if last else 'never'}")
+    if info["receipts_failed"]:
+        click.echo(f"receipts waiting for retry: {info['receipts_failed']}")
+    if info["last_error"]:
+        click.echo(f"last error: {info['last_error']}")
+
+
+COMMANDS = (serve, tokens, demo, plugins_group, intake)
+
+
+def init_app(app: Flask) -> None:
+    """Add the commands to the app's CLI (``mrp``, and ``app.test_cli_runner()``)."""
+    for command in COMMANDS:
+        app.cli.add_command(command)

@@ -43,6 +43,7 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "OAUTH2_CLIENT_ID": ("", "OAuth2 client id"),
     "OAUTH2_CLIENT_SECRET": ("", "OAuth2 client secret"),
     "OAUTH2_SCOPE": ("https://outlook.office365.com/.default", "OAuth2 scope"),
+    "INTAKE_MAILBOXES": ("", "more mailboxes: JSON list of {host, port, username, …}"),
     "INTAKE_INTERVAL": (60.0, "seconds between polls of `mrp intake run`"),
     "INTAKE_MAX_MESSAGE_BYTES": (25_000_000, "larger mails are quarantined as too_large"),
     "INTAKE_MAX_ATTACHMENT_BYTES": (10_000_000, "larger attachments are refused"),
@@ -55,6 +56,7 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "SMTP_USERNAME": ("", "SMTP user (empty: no login)"),
     "SMTP_PASSWORD": ("", "SMTP password"),
     "SMTP_TIMEOUT": (30.0, "seconds for SMTP"),
+    "SMTP_CA_FILE": ("", "extra CA bundle to trust for the SMTP server"),
     "MAIL_FROM": ("mrp@localhost", "our address: receipts come from it, mail from it is ignored"),
     "FOLLOWUP_GRACE_DAYS": (30, "days after a period's end before its report is late"),
 }

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Flask, send_from_directory
+from typing import Any
+
+from flask import Flask, request, send_from_directory
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>``: only ids a database integer holds match; a larger one is a plain 404
+    rather than an overflow in the database driver."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        from service.domain.common import MAX_ID
+
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def init_app(app: Flask) -> None:
@@ -11,8 +26,17 @@ def init_app(app: Flask) -> None:
     from service.api.views import BLUEPRINTS
     from service.extensions import api
 
+    app.url_map.converters["int"] = IdConverter
     api.init_app(app)
     problems.register(app)
+
+    @app.before_request
+    def _refuse_nul_in_path() -> Response | None:
+        """No object's code or name holds a NUL, and PostgreSQL refuses it in a query."""
+        if request.path.startswith("/api/") and "\x00" in request.path:
+            return problems.problem(404, "No such resource.")
+        return None
+
     auth.init_app(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)

@@ -135,5 +135,9 @@ def register(app: Flask) -> None:
     def _crash(error: Exception) -> Response:
         if isinstance(error, HTTPException):
             return _from_http(error)
+        if isinstance(error, RecursionError):  # JSON nested deeper than the parser recurses
+            log.warning("request body nested too deeply")
+            return problem(400, "The request body is nested too deeply.",
+                           errors={"json": ["Invalid JSON body."]})
         log.exception("unhandled error")
         return _from_http(InternalServerError())

@@ -76,3 +76,28 @@ def build_world(client: FlaskClient, admin: dict[str, str]) -> dict[str, Any]:
                               headers=admin), 201)
         world["goals"][code] = goal
     return world
+
+
+def build_dst_plan(client: FlaskClient, admin: dict[str, str]) -> dict[str, Any]:
+    """FM / DST with the reporting address the mail corpus uses, and an approved plan
+    DST-2026 (2026–2027, half-yearly) with goals M1–M3 as in the corpus's reports."""
+    ok(client.post("/api/v1/ministries", json={"code": "FM", "name": "Finansministeriet"},
+                   headers=admin), 201)
+    ok(client.post("/api/v1/institutions", headers=admin, json={
+        "code": "DST", "name": "Danmarks Statistik", "ministry": "FM",
+        "reporting_addresses": ["opfoelgning@dst.dk"]}), 201)
+    plan = ok(client.post("/api/v1/plans", json=plan_body("DST"), headers=admin), 201)
+    goals = [
+        goal_body("M1"),
+        goal_body("M2", title="Højere datakvalitet", goal_type="quality",
+                  indicators=[{"name": "Fejlrate", "unit": "%", "baseline": 90,
+                               "baseline_year": 2025, "target": 95, "direction": "increase",
+                               "data_source": "Kvalitetsmålinger"}]),
+        goal_body("M3", title="Ny statistikbank", task_type="project", goal_type="output",
+                  nature="qualitative", indicators=[], deadline="2027-06-30",
+                  milestones=[{"title": "Lancering", "due_date": "2027-05-31",
+                               "done": False}]),
+    ]
+    for body in goals:
+        ok(client.post(f"/api/v1/plans/{plan['id']}/goals", json=body, headers=admin), 201)
+    return ok(client.post(f"/api/v1/plans/{plan['id']}/approve", headers=admin))

@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
+
+NUL_MESSAGE = "NUL characters are not allowed."
+
+
+def _with_nul(value: Any, name: str) -> list[str]:
+    """The fields (dotted, as in ``errors``) whose text holds a NUL character, which no
+    database column stores."""
+    if isinstance(value, str):
+        return [name] if "\x00" in value else []
+    if isinstance(value, Mapping):
+        return [f for k, v in value.items() for f in _with_nul(v, f"{name}.{k}" if name else k)]
+    if isinstance(value, list):
+        return [f for i, v in enumerate(value) for f in _with_nul(v, f"{name}.{i}")]
+    return []
 
 
 class StrictSchema(Schema):
@@ -11,6 +28,13 @@ class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
         ordered = True
+
+    @pre_load
+    def _reject_nul(self, data: Any, **kwargs: object) -> Any:
+        bad = _with_nul(data, "") if isinstance(data, Mapping) else []
+        if bad:
+            raise ValidationError({name: [NUL_MESSAGE] for name in bad})
+        return data
 
 
 def text(max_len: int, *, required: bool = False, allow_none: bool = False, **kw: object):

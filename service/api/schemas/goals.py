@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from service.api.schemas.common import CodeRef, FindingSchema, StrictSchema, one_of, text, year
+from service.domain.common import MAX_ID
 from service.domain.vocabulary import Direction, GoalState, GoalType, Nature
 
 GOAL_TYPES = [g.value for g in GoalType]
@@ -72,7 +73,8 @@ class GoalPatchSchema(StrictSchema):
 class GoalQuerySchema(StrictSchema):
     ministry = fields.String()
     institution = fields.String()
-    plan = fields.Integer()
+    plan = fields.Integer(validate=validate.Range(min=1, max=MAX_ID),
+                          metadata={"description": "plan id"})
     year = year()
     task_type = fields.String(validate=validate.Length(max=50))
     goal_type = one_of(GOAL_TYPES)

@@ -5,6 +5,7 @@ from service.api.views import (
     goals,
     health,
     institutions,
+    intake,
     ministries,
     plans,
     plugins,
@@ -17,5 +18,6 @@ BLUEPRINTS = (
     plans.blp,
     goals.blp,
     followups.blp,
+    intake.blp,
     plugins.blp,
 )

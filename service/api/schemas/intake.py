@@ -1,0 +1,41 @@
+"""Inbound messages of the e-mail intake."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from service.api.schemas.common import CodeRef, StrictSchema
+
+STATES = ["received", "accepted", "rejected", "quarantined", "ignored"]
+
+
+class InboundMessageSchema(Schema):
+    id = fields.Integer()
+    state = fields.String()
+    reason = fields.String(allow_none=True)
+    detail = fields.String(allow_none=True)
+    sender = fields.String(allow_none=True)
+    subject = fields.String(allow_none=True)
+    message_id = fields.String(allow_none=True)
+    received_at = fields.DateTime()
+    processed_at = fields.DateTime(allow_none=True)
+    size = fields.Integer()
+    plan = CodeRef("plan.reference", allow_none=True)
+    followup = fields.Integer(attribute="followup_id", allow_none=True)
+    attempts = fields.Integer()
+    receipt = fields.String(attribute="receipt_state")
+    mailbox = fields.String()
+
+
+class MessageQuerySchema(StrictSchema):
+    state = fields.String(validate=validate.OneOf(STATES))
+    reason = fields.String(validate=validate.Length(max=40))
+    sender = fields.String(validate=validate.Length(max=320))
+    plan = fields.String(validate=validate.Length(max=40))
+
+
+class IntakeStatusSchema(Schema):
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    last_successful_poll = fields.DateTime(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    receipts_failed = fields.Integer()

@@ -1,0 +1,84 @@
+"""/intake/messages: every mail the poller saw, its state and reason, the raw .eml, and
+reprocessing."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api.auth import current_actor, require_admin
+from service.api.schemas.intake import (
+    InboundMessageSchema,
+    IntakeStatusSchema,
+    MessageQuerySchema,
+)
+from service.domain import inbound
+from service.domain.models import InboundMessage
+
+blp = Blueprint("intake", __name__, url_prefix="/api/v1/intake", description="E-mail intake")
+
+
+@blp.route("/messages")
+class Messages(MethodView):
+    @blp.arguments(MessageQuerySchema, location="query")
+    @blp.response(200, InboundMessageSchema(many=True))
+    @blp.paginate()
+    def get(self, args: dict, pagination_parameters):
+        """Inbound messages, newest first; filter by state, reason, sender and plan."""
+        page = inbound.list_messages(
+            current_actor(), inbound.MessageFilters(**args),
+            pagination_parameters.page, pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = page.total
+        return page.items
+
+
+@blp.route("/messages/<int:message_id>")
+class MessageById(MethodView):
+    @blp.response(200, InboundMessageSchema)
+    def get(self, message_id: int) -> InboundMessage:
+        """One inbound message."""
+        return inbound.get_message(current_actor(), message_id)
+
+
+@blp.route("/messages/<int:message_id>/raw")
+class MessageRaw(MethodView):
+    @blp.response(200, content_type="message/rfc822")
+    def get(self, message_id: int) -> Response:
+        """The mail exactly as received (.eml)."""
+        msg = inbound.get_message(current_actor(), message_id)
+        from service.domain.errors import NotFound
+
+        if msg.raw is None:
+            raise NotFound("Mailen blev ikke hentet (den var for stor); den ligger i karantæne.")
+        return Response(
+            msg.raw, mimetype="message/rfc822",
+            headers={"Content-Disposition": f'attachment; filename="message-{msg.id}.eml"'},
+        )
+
+
+@blp.route("/messages/<int:message_id>/reprocess")
+class MessageReprocess(MethodView):
+    @blp.response(200, InboundMessageSchema)
+    def post(self, message_id: int) -> InboundMessage:
+        """Run a stored message through the pipeline again, without the IMAP server (after a
+        sender address was registered, say). Department or admin."""
+        from service.domain.common import require
+        from service.intake.service import reprocess
+
+        actor = current_actor()
+        require(actor.is_admin or actor.is_department,
+                "Kun departementet kan genbehandle beskeder.")
+        return reprocess(inbound.get_message(actor, message_id))
+
+
+@blp.route("/status")
+class IntakeStatus(MethodView):
+    @blp.response(200, IntakeStatusSchema)
+    def get(self) -> dict:
+        """Messages per state and the time of the last successful poll (admin)."""
+        from service.intake.service import status
+
+        require_admin()
+        return status()

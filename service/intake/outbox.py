@@ -1,0 +1,74 @@
+"""Receipts: a Danish reply for every accepted or rejected mail, sent after the state is
+committed; a failed send is retried on the next run and never blocks the intake."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from service.domain.models import FollowUp, InboundMessage
+from service.extensions import db
+from service.intake.message import parse_message
+from service.intake.receipts import OriginalMail, ReceiptFinding, ReceiptRow, build_receipt
+from service.intake.settings import IntakeOptions
+from service.intake.smtp import SmtpError, SmtpSettings, send
+
+log = logging.getLogger("mrp.intake")
+
+
+def _receipt_for(msg: InboundMessage, opts: IntakeOptions):
+    mail = parse_message(msg.raw or b"", max_attachment_bytes=1)  # headers are enough
+    followup = db.session.scalar(
+        select(FollowUp)
+        .where(FollowUp.id == msg.followup_id)
+        .options(selectinload(FollowUp.goals), selectinload(FollowUp.findings),
+                 selectinload(FollowUp.plan))
+    )
+    rows = [ReceiptRow(goal=g.goal_code, status=g.status, value=g.value if g.value is not None
+                       else g.value_raw, progress=g.progress, comment=g.comment)
+            for g in (followup.goals if followup else [])]
+    findings = [ReceiptFinding(rule=f.rule, severity=f.severity, message=f.message, goal=f.goal)
+                for f in (followup.findings if followup else [])]
+    return build_receipt(
+        original=OriginalMail(
+            sender=msg.sender or "",
+            subject=msg.subject or "",
+            message_id=mail.message_id,
+            references=" ".join(mail.references) or None,
+        ),
+        mail_from=opts.mail_from,
+        accepted=msg.state == "accepted",
+        plan=followup.plan.reference if followup else None,
+        period=followup.period if followup else None,
+        rows=rows,
+        findings=findings,
+    )
+
+
+def send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int = 500) -> dict[str, int]:
+    """Send the receipts that are due; returns counts of sent and failed."""
+    counts = {"sent": 0, "failed": 0}
+    pending = list(db.session.scalars(
+        select(InboundMessage)
+        .where(InboundMessage.receipt_state.in_(("pending", "failed")),
+               InboundMessage.receipt_attempts < opts.receipt_attempts,
+               InboundMessage.sender.is_not(None))
+        .order_by(InboundMessage.id)
+        .limit(limit)
+    ))
+    for msg in pending:
+        msg.receipt_attempts += 1
+        try:
+            send(smtp, _receipt_for(msg, opts))
+        except (SmtpError, OSError) as error:
+            msg.receipt_state, msg.receipt_error = "failed", str(error)[:2000]
+            counts["failed"] += 1
+            log.warning("receipt for message %s not sent (%s); retried next run", msg.id, error)
+        else:
+            msg.receipt_state, msg.receipt_error = "sent", None
+            counts["sent"] += 1
+            log.info("receipt for message %s sent to %s", msg.id, msg.sender)
+        db.session.commit()
+    return counts

@@ -1,0 +1,79 @@
+"""The intake as the CLI and the API drive it: poll every mailbox, send receipts, reprocess
+a stored message, and report status."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from service.domain.models import InboundMessage, IntakeRun
+from service.extensions import db
+from service.intake import settings as intake_settings
+from service.intake.outbox import send_pending
+from service.intake.pipeline import process
+from service.intake.poller import PollResult, poll_mailbox
+
+log = logging.getLogger("mrp.intake")
+
+STATES = ("received", "accepted", "rejected", "quarantined", "ignored")
+
+
+def poll_once() -> list[PollResult]:
+    """One pass over every configured mailbox, then the receipts that are due."""
+    config = current_app.config
+    opts = intake_settings.options(config)
+    results = [poll_mailbox(mb, opts) for mb in intake_settings.mailboxes(config)]
+    try:
+        send_pending(intake_settings.smtp(config), opts)
+    except Exception:  # receipts never block the intake
+        db.session.rollback()
+        log.exception("sending receipts failed; retried next run")
+    return results
+
+
+def reprocess(msg: InboundMessage) -> InboundMessage:
+    """Run a stored message through the pipeline again (after a sender was registered, say)
+    without asking the IMAP server. A message that already produced a follow-up keeps it."""
+    if msg.state in {"accepted", "rejected"} and msg.followup_id is not None:
+        from service.domain.errors import Conflict
+
+        raise Conflict(
+            "Beskeden har allerede givet en opfølgning; send rapporten igen i stedet.",
+            field="state",
+        )
+    if msg.raw is None:
+        from service.domain.errors import Conflict
+
+        raise Conflict("Beskeden blev ikke hentet (for stor) og kan ikke genbehandles.",
+                       field="state")
+    msg.state = "received"
+    msg.reason = msg.detail = None
+    process(msg, intake_settings.options(current_app.config))
+    return msg
+
+
+def status() -> dict[str, Any]:
+    counts = dict.fromkeys(STATES, 0)
+    for state, n in db.session.execute(
+        select(InboundMessage.state, func.count()).group_by(InboundMessage.state)
+    ):
+        counts[state] = n
+    last_ok: datetime | None = db.session.scalar(
+        select(func.max(IntakeRun.finished_at)).where(IntakeRun.ok.is_(True))
+    )
+    last_error = db.session.scalar(
+        select(IntakeRun).where(IntakeRun.ok.is_(False)).order_by(IntakeRun.id.desc()).limit(1)
+    )
+    receipts_failed = db.session.scalar(
+        select(func.count()).where(InboundMessage.receipt_state == "failed")
+    )
+    return {
+        "counts": counts,
+        "last_successful_poll": last_ok,
+        "last_error": last_error.error if last_error else None,
+        "receipts_failed": receipts_failed,
+    }

@@ -1,0 +1,97 @@
+"""The intake's settings, read from the app config: one or several mailboxes, and SMTP."""
+
+from __future__ import annotations
+
+import json
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from service.intake.imap import ImapSettings
+from service.intake.oauth2 import OAuth2Settings
+from service.intake.smtp import SmtpSettings
+
+
+@dataclass(frozen=True)
+class IntakeOptions:
+    max_message_bytes: int
+    max_attachment_bytes: int
+    require_dmarc: bool
+    authserv_id: str
+    mail_from: str
+    receipt_attempts: int = 5
+
+
+def _context(ca_file: str) -> ssl.SSLContext | None:
+    return ssl.create_default_context(cafile=ca_file) if ca_file else None
+
+
+def mailbox_key(settings: ImapSettings) -> str:
+    """The stable name of a mailbox in the database: ``user@host:port/folder``."""
+    return f"{settings.username}@{settings.host}:{settings.port}/{settings.folder}"
+
+
+def _mailbox(config: Mapping[str, Any], overrides: Mapping[str, Any]) -> ImapSettings:
+    def get(name: str) -> Any:
+        return overrides.get(name.lower(), config.get(f"IMAP_{name}"))
+
+    oauth2 = None
+    auth = get("AUTH") or "password"
+    if auth == "xoauth2":
+        oauth2 = OAuth2Settings(
+            token_url=overrides.get("oauth2_token_url", config["OAUTH2_TOKEN_URL"]),
+            client_id=overrides.get("oauth2_client_id", config["OAUTH2_CLIENT_ID"]),
+            client_secret=overrides.get("oauth2_client_secret", config["OAUTH2_CLIENT_SECRET"]),
+            scope=overrides.get("oauth2_scope", config["OAUTH2_SCOPE"]),
+        )
+    return ImapSettings(
+        host=get("HOST"),
+        port=int(get("PORT")),
+        username=get("USERNAME"),
+        password=get("PASSWORD"),
+        security=get("SECURITY"),
+        folder=get("FOLDER"),
+        processed=overrides.get("processed", config["IMAP_PROCESSED_FOLDER"]),
+        quarantine=overrides.get("quarantine", config["IMAP_QUARANTINE_FOLDER"]),
+        ignored=overrides.get("ignored", config["IMAP_IGNORED_FOLDER"]),
+        timeout=float(get("TIMEOUT")),
+        auth=auth,
+        oauth2=oauth2,
+        batch_size=int(overrides.get("batch_size", config["IMAP_BATCH_SIZE"])),
+        ssl_context=config.get("IMAP_SSL_CONTEXT") or _context(get("CA_FILE") or ""),
+    )
+
+
+def mailboxes(config: Mapping[str, Any]) -> list[ImapSettings]:
+    """``MRP_IMAP_*`` is one mailbox; ``MRP_INTAKE_MAILBOXES`` (a JSON list of objects with
+    the same keys in lower case: host, port, username, password, folder, …) adds more, each
+    key defaulting to the ``MRP_IMAP_*`` value."""
+    extra = config.get("INTAKE_MAILBOXES") or ""
+    if isinstance(extra, str):
+        extra = json.loads(extra) if extra.strip() else []
+    if extra:
+        return [_mailbox(config, item) for item in extra]
+    return [_mailbox(config, {})]
+
+
+def smtp(config: Mapping[str, Any]) -> SmtpSettings:
+    return SmtpSettings(
+        host=config["SMTP_HOST"],
+        port=int(config["SMTP_PORT"]),
+        security=config["SMTP_SECURITY"],
+        username=config["SMTP_USERNAME"],
+        password=config["SMTP_PASSWORD"],
+        timeout=float(config["SMTP_TIMEOUT"]),
+        ssl_context=config.get("SMTP_SSL_CONTEXT") or _context(config.get("SMTP_CA_FILE", "")),
+    )
+
+
+def options(config: Mapping[str, Any]) -> IntakeOptions:
+    return IntakeOptions(
+        max_message_bytes=int(config["INTAKE_MAX_MESSAGE_BYTES"]),
+        max_attachment_bytes=int(config["INTAKE_MAX_ATTACHMENT_BYTES"]),
+        require_dmarc=bool(config["INTAKE_REQUIRE_DMARC"]),
+        authserv_id=config["INTAKE_AUTHSERV_ID"],
+        mail_from=config["MAIL_FROM"],
+    )
