@@ -124,6 +124,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Response:
+        from service.extensions import db
+
+        db.session.rollback()  # a refused change leaves nothing half-done in the session
         status = next(
             (code for cls, code in DOMAIN_STATUS.items() if isinstance(error, cls)), 400
         )

@@ -7,6 +7,7 @@ from service.api.views import (
     institutions,
     intake,
     ministries,
+    overview,
     plans,
     plugins,
 )
@@ -20,4 +21,5 @@ BLUEPRINTS = (
     followups.blp,
     intake.blp,
     plugins.blp,
+    overview.blp,
 )
