@@ -22,7 +22,7 @@ from service.extensions import db
 from service.intake.authresults import dmarc_passes
 from service.intake.classify import classify, is_from_us
 from service.intake.message import InboundMail, parse_message
-from service.intake.reports import parse_attachment
+from service.intake.reports import accepting_parser, parse_attachment
 from service.intake.settings import IntakeOptions
 from service.intake.subject import parse_subject
 from service.plugins.reports import ParsedReport, ReportError
@@ -60,19 +60,27 @@ def _institutions_of(sender: str) -> list[Institution]:
     )
 
 
+#: attachments that look like a report in a format we do not read: the sender gets a hint
+UNREADABLE_SUFFIXES = (".xls", ".xlsm", ".xlsb", ".ods", ".numbers", ".doc", ".docx", ".pdf",
+                       ".zip")
+
+
 def _read_report(
     mail: InboundMail, institutions: list[Institution]
 ) -> tuple[ParsedReport | None, Outcome | None]:
+    """The first attachment a parser accepts and reads. Files no parser accepts (a logo, a
+    signature) are passed over; a report in a format we do not read is named."""
     parsers = manager().report_parsers(ministry_plugins(institutions[0].ministry))
     errors: list[ReportError] = []
     for attachment in mail.attachments:
+        name, ctype = attachment.filename or "", attachment.content_type or ""
+        accepted = accepting_parser(parsers, name, ctype, attachment.data[:4096]) is not None
+        if not accepted and not name.lower().endswith(UNREADABLE_SUFFIXES):
+            continue
         try:
-            return parse_attachment(
-                parsers, attachment.filename, attachment.content_type, attachment.data
-            ), None
+            return parse_attachment(parsers, name, ctype, attachment.data), None
         except ReportError as error:
-            if error.reason != "no_parser":
-                errors.append(error)
+            errors.append(error)
     if errors:
         first = errors[0]
         reason = "too_large" if first.reason in {"too_large", "zip_bomb"} else "unreadable_report"

@@ -1,0 +1,281 @@
+"""Receipts: the Danish answer to a report mail, accepted or rejected (DESIGN section 7).
+
+A receipt is a reply (``In-Reply-To``, ``References``) marked ``Auto-Submitted:
+auto-replied``, in plain UTF-8 text: the verdict, what the report said per goal, and every
+finding with its goal, its severity and its message, errors first. Nothing taken from the
+incoming mail reaches a header unchecked: subjects are decoded, stripped of control
+characters and shortened; message ids are kept only when they look like message ids.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.utils import format_datetime, formataddr, getaddresses, make_msgid, parseaddr
+
+from service.domain.vocabulary import SEVERITY_LABELS, STATUS_LABELS
+
+SUBJECT_PREFIX = "Kvittering: "
+MAX_SUBJECT = 200
+MAX_REFERENCES = 20
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+_SEVERITY_HEADINGS = {
+    "error": "Fejl, der skal rettes",
+    "warning": "Advarsler",
+    "info": "Til orientering",
+}
+
+
+@dataclass(frozen=True)
+class ReceiptRow:
+    """One goal as the report gave it."""
+
+    goal: str
+    status: str | None  # code, e.g. "on_track"
+    value: float | str | None = None
+    progress: float | None = None  # percent
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class ReceiptFinding:
+    """One finding: rule code, severity code, Danish message, and the goal it concerns."""
+
+    rule: str
+    severity: str  # "error", "warning" or "info"
+    message: str
+    goal: str | None = None
+
+
+@dataclass(frozen=True)
+class OriginalMail:
+    """What a receipt answers: the report mail's sender, subject and threading headers."""
+
+    sender: str
+    subject: str = ""
+    message_id: str | None = None
+    references: str | None = None
+
+    @classmethod
+    def from_message(cls, message: Message) -> OriginalMail:
+        """From a parsed mail (any policy): ``Reply-To`` is not used, receipts go to the
+        address the report came from."""
+        return cls(
+            sender=str(message.get("From", "")),
+            subject=str(message.get("Subject", "")),
+            message_id=_opt(message.get("Message-ID")),
+            references=_opt(message.get("References")),
+        )
+
+
+def build_receipt(
+    *,
+    original: OriginalMail,
+    mail_from: str,
+    accepted: bool,
+    plan: str | None,
+    period: str | None,
+    rows: Sequence[ReceiptRow] = (),
+    findings: Sequence[ReceiptFinding] = (),
+    now: datetime | None = None,
+) -> EmailMessage:
+    """The receipt for one report mail, ready for :func:`service.intake.smtp.send`.
+
+    ``mail_from`` is our address (``MRP_MAIL_FROM``); the reply goes to ``original.sender``.
+    Raises ``ValueError`` when the sender has no usable address.
+    """
+    to = clean_address(original.sender)
+    if to is None:
+        raise ValueError("the report mail has no usable sender address")
+    ours = clean_address(mail_from)
+    if ours is None:
+        raise ValueError(f"our mail address {mail_from!r} is not usable")
+
+    message = EmailMessage(policy=policy.SMTP)
+    message["From"] = ours
+    message["To"] = to
+    message["Subject"] = receipt_subject(original.subject)
+    message["Date"] = format_datetime(now or datetime.now(UTC))
+    domain = ours.rpartition("@")[2].rstrip(">") or "localhost"
+    message["Message-ID"] = make_msgid(domain=domain)
+    parent = first_message_id(original.message_id)
+    if parent:
+        message["In-Reply-To"] = parent
+        chain = [*message_ids(original.references), parent]
+        message["References"] = " ".join(_dedupe(chain)[-MAX_REFERENCES:])
+    message["Auto-Submitted"] = "auto-replied"
+    message["X-Auto-Response-Suppress"] = "All"
+    message.set_content(
+        receipt_text(accepted=accepted, plan=plan, period=period, rows=rows, findings=findings),
+        charset="utf-8",
+        cte="quoted-printable",
+    )
+    message["Content-Language"] = "da"
+    return message
+
+
+def receipt_text(
+    *,
+    accepted: bool,
+    plan: str | None,
+    period: str | None,
+    rows: Sequence[ReceiptRow] = (),
+    findings: Sequence[ReceiptFinding] = (),
+) -> str:
+    """The receipt's body, in Danish."""
+    what = "Jeres opfølgning"
+    if plan:
+        what += f" på {_line(plan)}"
+    if period:
+        what += f" for {_line(period)}"
+    lines: list[str] = ["Kære modtager,", ""]
+    if accepted:
+        lines.append(f"{what} er modtaget og registreret.")
+    else:
+        lines.append(
+            f"{what} er afvist, fordi den indeholder fejl. "
+            "Ret fejlene nedenfor og send rapporten igen."
+        )
+    lines.append("")
+
+    findings_part = _findings_lines(findings)
+    rows_part = _rows_lines(rows, accepted)
+    # a rejected report: what to fix comes first
+    lines += (rows_part + findings_part) if accepted else (findings_part + rows_part)
+
+    lines += [
+        "Med venlig hilsen",
+        "mrp — mål- og resultatplaner",
+        "",
+        "Denne kvittering er sendt automatisk. Svar venligst ikke på den.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _findings_lines(findings: Sequence[ReceiptFinding]) -> list[str]:
+    ordered = sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 3))
+    if not ordered:
+        return []
+    errors = sum(1 for f in ordered if f.severity == "error")
+    warnings = sum(1 for f in ordered if f.severity == "warning")
+    noun = "advarsel" if warnings == 1 else "advarsler"
+    lines = [f"Valideringen fandt {errors} fejl og {warnings} {noun}.", ""]
+    groups: dict[str, list[ReceiptFinding]] = {}
+    for f in ordered:
+        key = f.severity if f.severity in _SEVERITY_ORDER else ""
+        groups.setdefault(key, []).append(f)
+    for key, group in groups.items():
+        lines.append(f"{_SEVERITY_HEADINGS.get(key, 'Andre bemærkninger')}:")
+        for f in group:
+            label = SEVERITY_LABELS.get(f.severity, _line(f.severity))
+            where = f"Mål {_line(f.goal)}" if f.goal else "Rapporten"
+            lines.append(f"  - {where} ({label}): {_line(f.message)} [{_line(f.rule)}]")
+        lines.append("")
+    return lines
+
+
+def _rows_lines(rows: Sequence[ReceiptRow], accepted: bool) -> list[str]:
+    if not rows:
+        return []
+    lines = ["Registreret:" if accepted else "Rapportens indhold (ikke registreret):"]
+    for row in rows:
+        status = STATUS_LABELS.get(row.status or "", _line(row.status or "ingen status"))
+        parts = [f"  - {_line(row.goal)}: {status}"]
+        if row.value is not None and row.value != "":
+            parts.append(f"målt værdi {_number(row.value)}")
+        if row.progress is not None:
+            parts.append(f"fremdrift {_number(row.progress)} %")
+        lines.append(", ".join(parts))
+        if row.comment:
+            lines.append(f"      Kommentar: {_line(row.comment)}")
+    lines.append("")
+    return lines
+
+
+# -- headers from untrusted input ---------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+_MSGID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")
+_PREFIX = re.compile(r"^\s*(?:kvittering|re|sv|aw)\s*:\s*", re.IGNORECASE)
+
+
+def clean_subject(subject: object) -> str:
+    """A subject as one line of text: encoded words decoded, control characters (CR, LF,
+    TAB, …) replaced by spaces, whitespace collapsed, at most ``MAX_SUBJECT`` characters."""
+    text = "" if subject is None else str(subject)
+    if "=?" in text:
+        with contextlib.suppress(ValueError, LookupError, UnicodeDecodeError):
+            text = str(make_header(decode_header(text)))
+    text = " ".join(_CONTROL.sub(" ", text).split())
+    if len(text) > MAX_SUBJECT:
+        text = text[: MAX_SUBJECT - 1].rstrip() + "…"
+    return text
+
+
+def receipt_subject(subject: object) -> str:
+    """``Kvittering: <original subject>``, without stacking ``Kvittering:``/``Re:``."""
+    text = clean_subject(subject)
+    while True:
+        stripped = _PREFIX.sub("", text, count=1)
+        if stripped == text:
+            break
+        text = stripped
+    return SUBJECT_PREFIX + (text or "opfølgning")
+
+
+def clean_address(value: object) -> str | None:
+    """One mail address as a header value (``Name <a@b>``), or None when there is none or
+    the value carries line breaks that are not folding."""
+    text = re.sub(r"\r?\n[ \t]", " ", "" if value is None else str(value))  # unfold
+    if _CONTROL.sub("", text.replace("\t", " ")) != text.replace("\t", " "):
+        return None  # a bare CR or LF: a forged header, not an address
+    pairs = [(n, a) for n, a in getaddresses([text]) if "@" in a] or [parseaddr(text)]
+    name, address = pairs[0]
+    address = address.strip()
+    if "@" not in address or any(c.isspace() or c in "<>\"," for c in address):
+        return None
+    return formataddr((clean_subject(name), address)) if name else address
+
+
+def message_ids(value: object) -> list[str]:
+    """The well-formed ``<id@host>`` tokens in a header value, in order."""
+    return _MSGID.findall("" if value is None else str(value))
+
+
+def first_message_id(value: object) -> str | None:
+    ids = message_ids(value)
+    return ids[0] if ids else None
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    result = []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            result.append(item)
+    return result
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _line(text: object) -> str:
+    return " ".join(_CONTROL.sub(" ", str(text)).split())
+
+
+def _number(value: float | str) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _line(value)
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")

@@ -1,0 +1,105 @@
+"""The built-in report parsers (XLSX, CSV, JSON) and the choice of parser for an attachment.
+
+``parse_attachment(parsers, filename, content_type, data)`` asks each parser in turn
+(``accepts``) and lets the first that accepts read the bytes. Parsers raise
+:class:`~service.plugins.reports.ReportError` with a Danish message when they cannot.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from service.intake.reports.csvreport import CsvParser
+from service.intake.reports.jsonreport import JsonParser
+from service.intake.reports.limits import DEFAULT_LIMITS, ReportLimits
+from service.intake.reports.xlsx import XlsxParser
+from service.plugins.reports import ParsedReport, ReportError, ReportParser
+
+log = logging.getLogger(__name__)
+
+HEAD_BYTES = 512
+
+# Formats people send that we cannot read, with what to do instead.
+_UNSUPPORTED: dict[str, str] = {
+    ".xls": "Det gamle Excel-format (.xls) kan ikke læses. Gem regnearket som .xlsx.",
+    ".ods": "OpenDocument-regneark (.ods) kan ikke læses. Gem regnearket som .xlsx.",
+    ".numbers": "Numbers-filer kan ikke læses. Eksportér regnearket som .xlsx eller .csv.",
+    ".docx": "Word-dokumenter kan ikke læses. Send rapporten i skabelonen (.xlsx).",
+    ".doc": "Word-dokumenter kan ikke læses. Send rapporten i skabelonen (.xlsx).",
+    ".pdf": "PDF-filer kan ikke læses. Send rapporten i skabelonen (.xlsx).",
+    ".zip": "Pakkede filer (.zip) kan ikke læses. Vedhæft rapporten (.xlsx) direkte.",
+}
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "CsvParser",
+    "JsonParser",
+    "ReportLimits",
+    "XlsxParser",
+    "accepting_parser",
+    "builtin_parsers",
+    "parse_attachment",
+]
+
+
+def builtin_parsers(limits: ReportLimits = DEFAULT_LIMITS) -> list[ReportParser]:
+    """The XLSX, CSV and JSON parsers, in that order."""
+    return [XlsxParser(limits), CsvParser(limits), JsonParser(limits)]
+
+
+def accepting_parser(
+    parsers: Iterable[ReportParser], filename: str, content_type: str, head: bytes
+) -> ReportParser | None:
+    """The first parser that accepts the attachment, or None. A parser whose ``accepts``
+    raises is skipped (and logged)."""
+    for parser in parsers:
+        try:
+            if parser.accepts(filename or "", (content_type or "").lower(), head):
+                return parser
+        except Exception:
+            log.exception("report parser %r failed in accepts()", getattr(parser, "name", parser))
+    return None
+
+
+def parse_attachment(
+    parsers: Sequence[ReportParser], filename: str, content_type: str, data: bytes
+) -> ParsedReport:
+    """Read one attachment with the first parser that accepts it.
+
+    Raises :class:`ReportError` (Danish message) when no parser accepts it or the accepting
+    parser cannot read it. A parser that fails with anything other than ReportError is
+    logged and reported as ``unreadable_report``, never propagated.
+    """
+    filename = filename or ""
+    parser = accepting_parser(parsers, filename, content_type, data[:HEAD_BYTES])
+    if parser is None:
+        lower = filename.lower()
+        for ext, hint in _UNSUPPORTED.items():
+            if lower.endswith(ext):
+                raise ReportError(hint, reason="unreadable_report")
+        shown = f"«{filename}» " if filename else ""
+        raise ReportError(
+            f"Vedhæftningen {shown}({content_type or 'ukendt type'}) er ikke en rapport, vi kan "
+            "læse. Send opfølgningen som Excel-skabelonen (.xlsx), som CSV eller som JSON.",
+            reason="unreadable_report",
+        )
+    try:
+        report = parser.parse(data, filename)
+    except ReportError:
+        raise
+    except Exception as exc:
+        log.exception("report parser %r failed on %r", getattr(parser, "name", parser), filename)
+        raise ReportError(
+            f"Vedhæftningen «{filename}» kunne ikke læses ({type(exc).__name__}). Tjek at "
+            "filen er udfyldt efter skabelonen, og send den igen.",
+            reason="unreadable_report",
+        ) from exc
+    if not isinstance(report, ParsedReport):
+        log.error("report parser %r returned %r", getattr(parser, "name", parser), type(report))
+        raise ReportError(
+            f"Vedhæftningen «{filename}» kunne ikke læses. Send rapporten som Excel-skabelonen "
+            "(.xlsx).",
+            reason="unreadable_report",
+        )
+    return report

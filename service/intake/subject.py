@@ -1,0 +1,67 @@
+"""Plan reference and period in a mail's subject (or any text): ``[DST-2026] 2026-H1``,
+``Opfølgning UFST-2026-2, 1. halvår 2026``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.domain.vocabulary import parse_period
+
+_CODE = r"[A-ZÆØÅ][A-ZÆØÅ0-9]{1,9}"
+_REF = rf"{_CODE}-\d{{4}}(?:-\d{{1,2}})?"
+_BRACKETED = re.compile(rf"\[\s*({_REF})\s*\]", re.I)
+_BARE = re.compile(rf"(?<![\wÆØÅæøå-])({_REF})(?![\wÆØÅæøå]|-\d)")
+_PERIOD_LIKE = re.compile(r"^[HQ][1-4]-", re.I)
+
+
+def find_plan_reference(text: str | None) -> str | None:
+    """The first plan reference in the text (upper case), or None.
+
+    A bracketed reference (``[DST-2026]``) wins over a bare one and may be written in any
+    case; a bare one must be upper case. ``H1-2026`` and ``Q3-2026`` are periods, not plans.
+    """
+    if not text:
+        return None
+    for pattern in (_BRACKETED, _BARE):
+        for m in pattern.finditer(text):
+            ref = m.group(1)
+            if _PERIOD_LIKE.match(ref):
+                continue
+            return ref.upper()
+    return None
+
+
+_ORDINALS = (
+    (re.compile(r"\bf(ø|oe|o)rste\s+(halv[åa]r|kvartal)", re.I), r"1. \2"),
+    (re.compile(r"\b(andet|anden)\s+(halv[åa]r|kvartal)", re.I), r"2. \2"),
+    (re.compile(r"\btredje\s+kvartal", re.I), "3. kvartal"),
+    (re.compile(r"\bfjerde\s+kvartal", re.I), "4. kvartal"),
+)
+
+
+def find_period(text: str | None) -> str | None:
+    """The period in the text as a code (``2026-H1``), or None. Besides what
+    :func:`parse_period` reads, ordinals in words are understood (``første halvår 2026``)."""
+    if not text:
+        return None
+    for pattern, replacement in _ORDINALS:
+        text = pattern.sub(replacement, text)
+    period = parse_period(text)
+    return str(period) if period else None
+
+
+@dataclass(frozen=True)
+class SubjectInfo:
+    plan: str | None
+    period: str | None
+
+
+def parse_subject(subject: str | None) -> SubjectInfo:
+    """Plan reference and period of a subject; the period is looked for with the plan
+    reference removed, so ``DST-2026`` alone is not read as the year 2026."""
+    plan = find_plan_reference(subject)
+    rest = subject or ""
+    if plan:
+        rest = re.sub(re.escape(plan), " ", rest, flags=re.I)
+    return SubjectInfo(plan=plan, period=find_period(rest) or find_period(subject))
