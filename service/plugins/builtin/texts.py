@@ -1,0 +1,30 @@
+"""Small helpers for Danish finding messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+
+def join_and(words: Sequence[str]) -> str:
+    """``["a", "b", "c"]`` → ``"a, b og c"``."""
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " og " + words[-1]
+
+
+def day(value: date) -> str:
+    """A date as Danes write it: ``30.6.2026``."""
+    return f"{value.day}.{value.month}.{value.year}"
+
+
+def number(value: float) -> str:
+    """A number with decimal comma and no needless decimals: ``41``, ``93,5``."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    text = str(int(value)) if value == int(value) else f"{value:g}"
+    return text.replace(".", ",")
+
+
+def blank(text: str | None) -> bool:
+    return text is None or not text.strip()
