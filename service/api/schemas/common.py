@@ -46,8 +46,9 @@ def text(max_len: int, *, required: bool = False, allow_none: bool = False, **kw
     )
 
 
-def year(**kw: object) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(min=2000, max=2100), **kw)
+def year(*, strict: bool = True, **kw: object) -> fields.Integer:
+    """A year; ``strict=False`` for query strings, where every value is text."""
+    return fields.Integer(strict=strict, validate=validate.Range(min=2000, max=2100), **kw)
 
 
 def one_of(values: list[str], **kw: object) -> fields.String:

@@ -75,7 +75,7 @@ class GoalQuerySchema(StrictSchema):
     institution = fields.String()
     plan = fields.Integer(validate=validate.Range(min=1, max=MAX_ID),
                           metadata={"description": "plan id"})
-    year = year()
+    year = year(strict=False)
     task_type = fields.String(validate=validate.Length(max=50))
     goal_type = one_of(GOAL_TYPES)
     status = one_of([s.value for s in GoalState])

@@ -56,7 +56,7 @@ class PlanPatchSchema(_PeriodCheck, StrictSchema):
 class PlanQuerySchema(StrictSchema):
     ministry = fields.String()
     institution = fields.String()
-    year = year()
+    year = year(strict=False)
     status = one_of([s.value for s in PlanStatus])
     task_type = fields.String(validate=validate.Length(max=50))
     goal_type = one_of([g.value for g in GoalType])
@@ -73,3 +73,8 @@ class AuditEventSchema(StrictSchema):
     before = fields.Dict(allow_none=True)
     after = fields.Dict(allow_none=True)
     reason = fields.String(allow_none=True)
+
+
+class TemplateQuerySchema(StrictSchema):
+    period = fields.String(required=True, validate=validate.Length(min=4, max=40),
+                           metadata={"example": "2026-H1"})

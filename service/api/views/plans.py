@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -12,6 +13,7 @@ from service.api.schemas.plans import (
     PlanPatchSchema,
     PlanQuerySchema,
     PlanSchema,
+    TemplateQuerySchema,
 )
 from service.domain import audit, plans, validation
 from service.domain.models import Plan
@@ -104,3 +106,21 @@ class PlanValidation(MethodView):
         """Run every enabled validation plugin over the plan and its goals."""
         plan = plans.get_plan(current_actor(), plan_id, with_goals=True)
         return validation.report(validation.validate_plan(plan))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@blp.route("/<int:plan_id>/followup-template.xlsx")
+class FollowUpTemplate(MethodView):
+    @blp.arguments(TemplateQuerySchema, location="query")
+    @blp.response(200, content_type=XLSX)
+    def get(self, args: dict, plan_id: int) -> Response:
+        """The workbook to fill in and mail back for a period: plan and period in labelled
+        cells, a row per active goal, a status drop-down, and only the answer cells open."""
+        from service.domain.templates import followup_template
+
+        plan = plans.get_plan(current_actor(), plan_id, with_goals=True)
+        filename, data = followup_template(plan, args["period"])
+        return Response(data, mimetype=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="{filename}"'})
