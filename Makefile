@@ -18,11 +18,10 @@ install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	$(BIN)/pip install --quiet -e examples/mrp-plugin-example
 
-## make run: install, migrate, load demo data and start the service on SQLite
+## make run: install, migrate, load demo data, start a local IMAP server with the poller,
+## mail in sample reports, and serve the API and dashboard on SQLite
 run: install
-	$(BIN)/mrp db upgrade
-	$(BIN)/mrp demo
-	$(BIN)/mrp serve --host $(HOST) --port $(PORT)
+	$(BIN)/mrp local --host $(HOST) --port $(PORT)
 
 ## make test: install with test extras, lint, and run the whole suite
 test: install-test

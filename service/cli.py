@@ -250,7 +250,26 @@ def intake_status() -> None:
         click.echo(f"last error: {info['last_error']}")
 
 
-COMMANDS = (serve, tokens, demo, plugins_group, intake)
+@click.command("local")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--imap-port", default=1143, show_default=True, type=int)
+@click.option("--smtp-port", default=1025, show_default=True, type=int)
+@click.option("--interval", default=5.0, show_default=True, type=float,
+              help="seconds between polls")
+@with_appcontext
+def local(host: str, port: int, imap_port: int, smtp_port: int, interval: float) -> None:
+    """Run everything on this machine for a first look: API and dashboard, a local IMAP
+    server with the poller, demo data and sample reports (make run)."""
+    from flask import current_app
+
+    from service.local import run_local
+
+    run_local(current_app._get_current_object(), host=host, port=port,  # type: ignore[attr-defined]
+              imap_port=imap_port, smtp_port=smtp_port, interval=interval)
+
+
+COMMANDS = (serve, tokens, demo, plugins_group, intake, local)
 
 
 def init_app(app: Flask) -> None:
