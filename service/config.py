@@ -18,9 +18,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     # storage
     "DATABASE_URL": (None, "SQLAlchemy URL; default: a SQLite file in the instance folder"),
     "SECRET_KEY": ("dev-insecure-change-me", "signs the dashboard's session cookie"),
-    # API
-    "API_PAGE_SIZE": (20, "default page size of list endpoints"),
-    "API_MAX_PAGE_SIZE": (500, "largest page size a client may ask for"),
+    # dashboard
+    "SESSION_COOKIE_SECURE": (False, "send the dashboard's cookie over HTTPS only (production)"),
+    "SESSION_COOKIE_HTTPONLY": (True, "hide the dashboard's cookie from scripts"),
+    "SESSION_COOKIE_SAMESITE": ("Lax", "SameSite of the dashboard's cookie: Lax or Strict"),
+    "WEB_TIMEZONE": ("Europe/Copenhagen", "time zone of the times the dashboard shows"),
     # plugins
     "PLUGINS_DIR": (None, "folder of local plugin modules (*.py), for development"),
     "PLUGIN_TIMEOUT": (2.0, "seconds a plugin may take for one plan before it is cut off"),
@@ -59,6 +61,9 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "SMTP_CA_FILE": ("", "extra CA bundle to trust for the SMTP server"),
     "MAIL_FROM": ("mrp@localhost", "our address: receipts come from it, mail from it is ignored"),
     "FOLLOWUP_GRACE_DAYS": (30, "days after a period's end before its report is late"),
+    # reminders (`mrp reminders send`)
+    "REMINDER_DAYS_BEFORE": (14, "days before a report's due date the upcoming reminder goes"),
+    "REMINDER_REPLY_TO": ("", "Reply-To of reminders (the intake mailbox); empty: MAIL_FROM"),
 }
 
 

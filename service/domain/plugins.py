@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
     manager = build_plugin_manager(
         entry_points=app.config.get("PLUGINS_ENTRY_POINTS", True),
         plugins_dir=app.config.get("PLUGINS_DIR") or None,
-        timeout=app.config.get("PLUGIN_TIMEOUT"),
+        timeout=app.config.get("PLUGIN_TIMEOUT", 2.0),
     )
     app.extensions[EXTENSION] = manager
     atexit.register(manager.close)

@@ -1,6 +1,7 @@
 """The API's blueprints, one module per resource."""
 
 from service.api.views import (
+    exports,
     followups,
     goals,
     health,
@@ -22,4 +23,5 @@ BLUEPRINTS = (
     intake.blp,
     plugins.blp,
     overview.blp,
+    exports.blp,
 )

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from service.api.auth import current_actor, require_admin
+from service.api.blueprint import Blueprint
 from service.api.schemas.intake import (
     InboundMessageSchema,
     IntakeStatusSchema,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from service.api.auth import current_actor
+from service.api.blueprint import Blueprint
 from service.api.schemas.tenancy import MinistryPatchSchema, MinistrySchema
 from service.domain import tenancy
 from service.domain.models import Ministry

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from service.api.auth import current_actor
+from service.api.blueprint import Blueprint
 from service.api.schemas.common import ReasonSchema, ValidationSchema
 from service.api.schemas.plans import (
     AuditEventSchema,
