@@ -85,3 +85,16 @@ def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         raw = environ.get(PREFIX + name)
         values[name] = default if raw is None else _convert(raw, default)
     return values
+
+
+def markdown_table() -> str:
+    """The settings as a Markdown table (the README's configuration section)."""
+    rows = ["| variable | default | what |", "|---|---|---|"]
+    for name, (default, comment) in SETTINGS.items():
+        shown = "" if default in (None, "") else f"`{default}`"
+        rows.append(f"| `{PREFIX}{name}` | {shown} | {comment} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # python -m service.config > table.md
+    print(markdown_table())
