@@ -24,7 +24,9 @@ def main() -> None:
 
 
 def _fail(error: DomainError) -> None:
-    fields = "; ".join(f"{k}: {', '.join(v)}" for k, v in error.errors.items())
+    fields = "; ".join(
+        f"{k}: {', '.join(v)}" for k, v in error.errors.items() if v != [error.message]
+    )
     raise click.ClickException(error.message + (f" ({fields})" if fields else ""))
 
 
@@ -269,7 +271,40 @@ def local(host: str, port: int, imap_port: int, smtp_port: int, interval: float)
               imap_port=imap_port, smtp_port=smtp_port, interval=interval)
 
 
-COMMANDS = (serve, tokens, demo, plugins_group, intake, local)
+@click.group()
+def reminders() -> None:
+    """Remind institutions by mail of follow-up reports due soon or overdue."""
+
+
+@reminders.command("send")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="the day to act as if it were (YYYY-MM-DD) [default: today]")
+@click.option("--dry-run", is_flag=True, help="list the reminders that are due; send none")
+@with_appcontext
+def reminders_send(today: object, dry_run: bool) -> None:
+    """Mail each approved plan's institution when its report is due within
+    MRP_REMINDER_DAYS_BEFORE days, or overdue; at most once per plan, period and kind."""
+    from datetime import datetime
+
+    from service.domain.reminders import send_reminders
+
+    day = today.date() if isinstance(today, datetime) else None
+    outcomes = send_reminders(day, dry_run=dry_run)
+    for o in outcomes:
+        line = f"{o.plan} {o.period} {o.kind}: {o.state}"
+        if o.recipients:
+            line += f" → {', '.join(o.recipients)}"
+        if o.detail:
+            line += f" ({o.detail})"
+        click.echo(line, err=o.state == "failed")
+    states = {s: sum(o.state == s for o in outcomes)
+              for s in ("sent", "failed", "skipped", "planned")}
+    click.echo(", ".join(f"{k} {v}" for k, v in states.items() if v) or "nothing due")
+    if states["failed"]:
+        raise SystemExit(1)
+
+
+COMMANDS = (serve, tokens, demo, plugins_group, intake, local, reminders)
 
 
 def init_app(app: Flask) -> None:
