@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.sql.base import ExecutableOption
 
+from service.domain.common import MAX_ID
 from service.extensions import db
 
 T = TypeVar("T")
@@ -25,7 +26,12 @@ def paginate(
 ) -> Page[Any]:
     """Run ``stmt`` for one page (1-based); ``options`` (eager loads) apply to the page only,
     so a page costs the same number of statements whatever its size."""
+    if (page - 1) * page_size > MAX_ID:  # past any table's end; would overflow OFFSET
+        items: list[Any] = []
+    else:
+        page_stmt = stmt.options(*options).limit(page_size).offset((page - 1) * page_size)
+        items = list(db.session.scalars(page_stmt).unique())
+    if page == 1 and len(items) < page_size:
+        return Page(items=items, total=len(items))  # the whole result is on this page
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    page_stmt = stmt.options(*options).limit(page_size).offset((page - 1) * page_size)
-    items = list(db.session.scalars(page_stmt))
     return Page(items=items, total=int(total or 0))

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from service.domain import audit, scoping
 from service.domain.actors import Actor
@@ -59,12 +59,16 @@ def list_plans(
     actor: Actor, filters: PlanFilters, page: int = 1, page_size: int = 20
 ) -> Page[Plan]:
     stmt = plan_query(actor, filters).order_by(Plan.id)
-    options = (selectinload(Plan.institution).selectinload(Institution.ministry),)
+    options = (joinedload(Plan.institution, innerjoin=True)
+               .joinedload(Institution.ministry, innerjoin=True),)
     return paginate(stmt, page, page_size, options)
 
 
 def get_plan(actor: Actor, plan_id: int, *, with_goals: bool = False) -> Plan:
-    stmt = scoping.plans(actor, select(Plan).where(Plan.id == plan_id))
+    stmt = scoping.plans(actor, select(Plan).where(Plan.id == plan_id)).options(
+        joinedload(Plan.institution, innerjoin=True)
+        .joinedload(Institution.ministry, innerjoin=True)
+    )
     if with_goals:
         stmt = stmt.options(
             selectinload(Plan.goals).selectinload(Goal.indicators),
