@@ -46,6 +46,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     api.init_app(app)
 
+    from service import web
+
+    web.init_app(app)
+
     from service import cli
 
     cli.init_app(app)

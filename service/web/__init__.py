@@ -1,0 +1,40 @@
+"""The dashboard: server-rendered pages in Danish at ``/``.
+
+It signs people in with an API token kept in the session cookie, re-checks the token on
+every request, and reads through the same domain queries and tenant scoping as the API.
+Forms are protected against CSRF; the API (bearer tokens, no cookies) is exempt.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+from flask_wtf.csrf import CSRFProtect
+
+bp = Blueprint(
+    "web",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/assets",
+)
+csrf = CSRFProtect()
+
+API_PREFIX = "/api"
+
+
+def init_app(app: Flask) -> None:
+    """Register the dashboard. Call after the API, so its blueprints can be exempted."""
+    from service.web import auth, errors, labels, views  # noqa: F401  (routes register)
+
+    # a form's token lasts a working day (Flask-WTF's default is an hour)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
+    csrf.init_app(app)
+    for blueprint in app.blueprints.values():
+        if (blueprint.url_prefix or "").startswith(API_PREFIX):
+            csrf.exempt(blueprint)
+    labels.init_app(app)
+    app.register_blueprint(bp)
+    errors.init_app(app)
+
+
+__all__ = ["bp", "csrf", "init_app"]

@@ -1,0 +1,97 @@
+"""Charts drawn on the server as inline SVG: no script, no external library.
+
+Colours come from the stylesheet by class (``seg-green`` …), so the page's Content Security
+Policy needs no inline styles; every segment also carries its numbers as text, a ``<title>``
+and ``data-`` attributes, and the chart a ``<desc>`` that says it all in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markupsafe import Markup, escape
+
+from service.web.labels import LIGHTS, STATUS_ORDER, label
+
+WIDTH = 640
+LABEL_WIDTH = 76
+TOTAL_WIDTH = 76
+ROW = 30
+GAP = 12
+TOP = 6
+MIN_TEXT_WIDTH = 22  # a segment narrower than this shows its count only in its title
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def _ordered(counts: dict[str, int]) -> list[tuple[str, int]]:
+    known = [(s, counts.get(s, 0)) for s in STATUS_ORDER]
+    other = sorted((s, n) for s, n in counts.items() if s not in STATUS_ORDER)
+    return [(s, n) for s, n in known + other if n > 0]
+
+
+def describe(series: Sequence[tuple[str, dict[str, int]]]) -> str:
+    """The chart in words: ``2026-H1: 2 På rette spor, 1 Udfordret. 2026-H2: ingen mål.``"""
+    parts = []
+    for period, counts in series:
+        items = ", ".join(f"{n} {label(s, 'status')}" for s, n in _ordered(counts))
+        parts.append(f"{period}: {items or 'ingen mål'}.")
+    return " ".join(parts)
+
+
+def status_chart(
+    series: Sequence[tuple[str, dict[str, int]]], *, title: str, chart_id: str = "status-chart"
+) -> Markup:
+    """Stacked horizontal bars: one per period, a segment per status, scaled to the
+    largest period's number of goals."""
+    bar_width = WIDTH - LABEL_WIDTH - TOTAL_WIDTH
+    height = TOP * 2 + len(series) * (ROW + GAP) - GAP
+    biggest = max((sum(c.values()) for _p, c in series), default=0) or 1
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{chart_id}" '
+        f'viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" preserveAspectRatio="xMinYMin meet">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(describe(series))}</desc>',
+    ]
+    for row, (period, counts) in enumerate(series):
+        y = TOP + row * (ROW + GAP)
+        mid = y + ROW / 2
+        total = sum(counts.values())
+        out.append(f'<g class="chart-row" data-period="{escape(period)}" data-total="{total}">')
+        out.append(
+            f'<text class="chart-period" x="0" y="{_fmt(mid)}" '
+            f'dominant-baseline="central">{escape(period)}</text>'
+        )
+        if total == 0:
+            out.append(
+                f'<rect class="seg-empty" x="{LABEL_WIDTH}" y="{y}" width="{bar_width}" '
+                f'height="{ROW}" rx="3"/>'
+            )
+        x = float(LABEL_WIDTH)
+        for status, count in _ordered(counts):
+            width = bar_width * count / biggest
+            css = LIGHTS.get(status, ("none", ""))[0]
+            name = escape(label(status, "status"))
+            out.append(
+                f'<rect class="seg seg-{css}" x="{_fmt(x)}" y="{y}" width="{_fmt(width)}" '
+                f'height="{ROW}" data-status="{escape(status)}" data-count="{count}">'
+                f"<title>{escape(period)}: {name} {count}</title></rect>"
+            )
+            if width >= MIN_TEXT_WIDTH:
+                out.append(
+                    f'<text class="seg-count seg-count-{css}" x="{_fmt(x + width / 2)}" '
+                    f'y="{_fmt(mid)}" text-anchor="middle" dominant-baseline="central" '
+                    f'aria-hidden="true">{count}</text>'
+                )
+            x += width
+        total_text = "ingen mål" if total == 0 else f"{total} mål"
+        out.append(
+            f'<text class="chart-total" x="{WIDTH - TOTAL_WIDTH + 8}" y="{_fmt(mid)}" '
+            f'dominant-baseline="central">{total_text}</text>'
+        )
+        out.append("</g>")
+    out.append("</svg>")
+    return Markup("".join(out))

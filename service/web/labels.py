@@ -1,0 +1,182 @@
+"""Danish words for the codes the dashboard shows, and the template filters that use them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask, current_app
+
+from service.domain.vocabulary import (
+    CADENCE_LABELS,
+    GOAL_TYPE_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    TASK_TYPE_LABELS,
+)
+
+UNREPORTED = "unreported"
+
+#: a goal's reported status → (CSS class, the colour in words)
+LIGHTS: dict[str, tuple[str, str]] = {
+    "on_track": ("green", "grøn"),
+    "achieved": ("green-dark", "grøn"),
+    "at_risk": ("yellow", "gul"),
+    "partially_achieved": ("yellow-dark", "gul"),
+    "off_track": ("red", "rød"),
+    "not_achieved": ("red-dark", "rød"),
+    "withdrawn": ("grey", "grå"),
+    UNREPORTED: ("none", "ingen farve"),
+}
+
+#: the order statuses are counted and drawn in
+STATUS_ORDER = (
+    "on_track", "achieved", "at_risk", "partially_achieved", "off_track", "not_achieved",
+    "withdrawn", UNREPORTED,
+)
+
+GOAL_STATUS_LABELS = {**STATUS_LABELS, UNREPORTED: "Ikke rapporteret"}
+
+REPORT_STATE_LABELS = {
+    "received": "modtaget",
+    "late": "for sent",
+    "missing": "mangler",
+    "due": "afventer",
+    "not_applicable": "ikke relevant",
+}
+
+PLAN_STATUS_LABELS = {"draft": "Kladde", "approved": "Godkendt", "closed": "Lukket"}
+
+GOAL_STATE_LABELS = {"active": "Aktivt", "withdrawn": "Udgået"}
+
+FOLLOWUP_STATUS_LABELS = {
+    "accepted": "godkendt",
+    "rejected": "afvist",
+    "superseded": "erstattet",
+}
+
+CHANNEL_LABELS = {"email": "e-mail", "api": "API"}
+
+NATURE_LABELS = {"quantitative": "kvantitativ", "qualitative": "kvalitativ"}
+
+DIRECTION_LABELS = {"increase": "øge", "decrease": "reducere", "maintain": "fastholde"}
+
+INTAKE_STATE_LABELS = {
+    "received": "modtaget, ikke behandlet",
+    "accepted": "godkendt",
+    "rejected": "afvist",
+    "quarantined": "i karantæne",
+    "ignored": "ignoreret",
+}
+
+REASON_LABELS = {
+    "unknown_sender": "Ukendt afsender",
+    "not_authenticated": "Afsenderen kunne ikke bekræftes (DMARC)",
+    "sender_not_authorized": "Afsenderen må ikke indberette for planen",
+    "unknown_plan": "Planen findes ikke",
+    "no_report": "Ingen rapport vedhæftet",
+    "unreadable_report": "Rapporten kunne ikke læses",
+    "too_large": "For stor",
+    "own_address": "Sendt fra vores egen adresse",
+    "auto_reply": "Automatisk svar",
+    "bounce": "Fejlrapport om levering",
+}
+
+AUDIT_ACTION_LABELS = {
+    "create": "oprettet",
+    "update": "ændret",
+    "approve": "godkendt",
+    "close": "lukket",
+    "withdraw": "udgået",
+    "delete": "slettet",
+}
+
+ENTITY_LABELS = {"plan": "Plan", "goal": "Mål"}
+
+ROLE_LABELS = {"admin": "Administrator", "department": "Departement", "institution": "Institution"}
+
+LABELS: dict[str, dict[str, str]] = {
+    "status": GOAL_STATUS_LABELS,
+    "task_type": TASK_TYPE_LABELS,
+    "goal_type": GOAL_TYPE_LABELS,
+    "severity": SEVERITY_LABELS,
+    "cadence": CADENCE_LABELS,
+    "report": REPORT_STATE_LABELS,
+    "plan_status": PLAN_STATUS_LABELS,
+    "goal_state": GOAL_STATE_LABELS,
+    "followup": FOLLOWUP_STATUS_LABELS,
+    "channel": CHANNEL_LABELS,
+    "nature": NATURE_LABELS,
+    "direction": DIRECTION_LABELS,
+    "intake_state": INTAKE_STATE_LABELS,
+    "reason": REASON_LABELS,
+    "action": AUDIT_ACTION_LABELS,
+    "entity": ENTITY_LABELS,
+    "role": ROLE_LABELS,
+}
+
+
+def label(code: Any, kind: str) -> str:
+    """The Danish word for ``code``; the code itself where there is none (a plugin's own)."""
+    if code is None or code == "":
+        return "–"
+    return LABELS[kind].get(str(code), str(code))
+
+
+def light(status: str | None) -> dict[str, str]:
+    """What a traffic-light cell needs: CSS class, the status word and the colour word."""
+    code = status or UNREPORTED
+    css, colour = LIGHTS.get(code, ("none", "ingen farve"))
+    return {"code": code, "css": css, "colour": colour, "label": label(code, "status")}
+
+
+def _zone() -> ZoneInfo | None:
+    try:
+        return ZoneInfo(current_app.config.get("WEB_TIMEZONE") or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def format_datetime(value: datetime | str | None) -> str:
+    """``27.11.2026 kl. 09.15`` in the dashboard's time zone."""
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    zone = _zone()
+    if zone is not None and value.tzinfo is not None:
+        value = value.astimezone(zone)
+    return value.strftime("%d.%m.%Y kl. %H.%M")
+
+
+def format_date(value: date | str | None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value.strftime("%d.%m.%Y")
+
+
+def format_number(value: float | int | None) -> str:
+    """Danish notation: decimal comma, no needless ``,0``."""
+    if value is None:
+        return "–"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    return f"{value:,.2f}".rstrip("0").rstrip(".").translate(str.maketrans(",.", ".,"))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        label=label, datetime_da=format_datetime, date_da=format_date, number_da=format_number,
+    )
+    app.jinja_env.globals.update(light=light, STATUS_ORDER=STATUS_ORDER)

@@ -1,0 +1,133 @@
+"""The dashboard's pages: the overview, a plan, the intake, and the files they link to."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from service.domain import audit, followups, inbound, plans
+from service.domain.common import require
+from service.domain.errors import Conflict, NotFound
+from service.domain.overview import overview as overview_query
+from service.domain.templates import followup_template
+from service.domain.validation import validate_plan
+from service.domain.vocabulary import TASK_TYPE_LABELS, parse_period
+from service.web import bp, charts, queries
+from service.web.auth import current_actor
+from service.web.filters import OverviewForm
+from service.web.labels import INTAKE_STATE_LABELS, label
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+HISTORY_LIMIT = 200
+AUDIT_LIMIT = 500
+
+
+@bp.get("/")
+def overview() -> str:
+    actor = current_actor()
+    form = OverviewForm.from_args(request.args, task_types=TASK_TYPE_LABELS)
+    filters = form.to_filters()
+    data = overview_query(actor, filters)
+    period = parse_period(form.period)
+    assert period is not None  # the form only keeps periods that parse
+    series = queries.status_counts_by_period(
+        actor, filters, queries.recent_periods(period), known={data["period"]: data["counts"]}
+    )
+    chart = charts.status_chart(series, title=f"Målenes status, {series[0][0]}–{form.period}")
+    rows = sorted(data["plans"], key=lambda p: (p["institution"], p["plan"]))
+    for row in rows:
+        row["by_code"] = {g["goal"]: g for g in row["goals"]}
+    return render_template(
+        "web/overview.html",
+        form=form,
+        data=data,
+        rows=rows,
+        codes=queries.goal_codes(rows),
+        chart=chart,
+        series=series,
+        institutions=queries.institutions(actor),
+        task_types=TASK_TYPE_LABELS,
+    )
+
+
+@bp.get("/plans/<int:plan_id>")
+def plan(plan_id: int) -> str:
+    actor = current_actor()
+    found = plans.get_plan(actor, plan_id, with_goals=True)
+    goals = {g.code: g for g in found.goals}
+    findings = sorted(
+        validate_plan(found),
+        key=lambda f: (SEVERITY_RANK.get(f.severity, 3), f.goal or "", f.rule),
+    )
+    history = followups.list_followups(actor, found, page=1, page_size=HISTORY_LIMIT).items
+    events = audit.plan_events(found, page=1, page_size=AUDIT_LIMIT).items
+    periods = queries.plan_periods(found)
+    current = queries.current_half_year()
+    chosen = request.args.get("period") or (current if current in periods else periods[0])
+    return render_template(
+        "web/plan.html",
+        plan=found,
+        goals=goals,
+        findings=findings,
+        history=history,
+        events=events,
+        periods=periods,
+        chosen_period=chosen,
+    )
+
+
+@bp.get("/plans/<int:plan_id>/followup-template.xlsx")
+def followup_template_file(plan_id: int) -> Response:
+    """The same workbook as the API's ``/plans/{id}/followup-template.xlsx``."""
+    found = plans.get_plan(current_actor(), plan_id, with_goals=True)
+    filename, data = followup_template(found, request.args.get("period", ""))
+    return Response(data, mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/intake")
+def intake() -> str:
+    actor = current_actor()
+    state = request.args.get("state") or None
+    if state not in INTAKE_STATE_LABELS:
+        state = None
+    return render_template(
+        "web/intake.html",
+        messages=queries.intake_messages(actor, state),
+        state=state,
+        limit=queries.INTAKE_LIMIT,
+        can_reprocess=actor.is_admin or actor.is_department,
+    )
+
+
+@bp.get("/intake/messages/<int:message_id>/raw")
+def intake_raw(message_id: int) -> Response:
+    """The mail exactly as received, as the API's ``/intake/messages/{id}/raw`` serves it."""
+    msg = inbound.get_message(current_actor(), message_id)
+    if msg.raw is None:
+        raise NotFound("Mailen blev ikke hentet (den var for stor).")
+    return Response(msg.raw, mimetype="message/rfc822", headers={
+        "Content-Disposition": f'attachment; filename="message-{msg.id}.eml"'})
+
+
+@bp.post("/intake/messages/<int:message_id>/reprocess")
+def intake_reprocess(message_id: int) -> Response:
+    from service.intake.service import reprocess
+
+    actor = current_actor()
+    require(actor.is_admin or actor.is_department,
+            "Kun departementet eller en administrator kan genbehandle beskeder.")
+    msg = inbound.get_message(actor, message_id)
+    try:
+        reprocess(msg)
+    except Conflict as error:
+        flash(f"Besked {message_id} blev ikke genbehandlet: {error.message}", "error")
+    else:
+        outcome = label(msg.state, "intake_state")
+        if msg.reason:
+            outcome += f" ({label(msg.reason, 'reason').lower()})"
+        flash(f"Besked {message_id} er genbehandlet: {outcome}.", "info")
+    back = request.form.get("state")
+    return redirect(url_for("web.intake", state=back if back in INTAKE_STATE_LABELS else None),
+                    code=303)
