@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from apispec import BasePlugin
 from flask import Flask, request, send_from_directory
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
@@ -21,13 +22,30 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class BearerSecurity(BasePlugin):
+    """Every operation in the OpenAPI document declares the bearer token it needs (the
+    public ones declare none)."""
+
+    METHODS = frozenset({"get", "put", "post", "delete", "patch", "head", "options"})
+
+    def operation_helper(self, path: str | None = None, operations: dict | None = None,
+                         **kwargs: Any) -> None:
+        from service.api.auth import PUBLIC_PATHS
+
+        for method, operation in (operations or {}).items():
+            if method in self.METHODS:
+                operation.setdefault(
+                    "security", [] if path in PUBLIC_PATHS else [{"bearer": []}]
+                )
+
+
 def init_app(app: Flask) -> None:
     from service.api import auth, problems
     from service.api.views import BLUEPRINTS
     from service.extensions import api
 
     app.url_map.converters["int"] = IdConverter
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [BearerSecurity()]})
     problems.register(app)
 
     @app.before_request

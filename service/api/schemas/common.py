@@ -37,13 +37,25 @@ class StrictSchema(Schema):
         return data
 
 
-def text(max_len: int, *, required: bool = False, allow_none: bool = False, **kw: object):
-    return fields.String(
-        required=required,
-        allow_none=allow_none,
-        validate=validate.Length(min=1 if required else 0, max=max_len),
-        **kw,
-    )
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Must not be blank.")
+
+
+def text(
+    max_len: int,
+    *,
+    required: bool = False,
+    allow_none: bool = False,
+    nonblank: bool = False,
+    **kw: object,
+):
+    """A string; ``required`` and ``nonblank`` ones must hold more than whitespace (a PATCH
+    leaves out what it does not change, but may not blank a required field)."""
+    checks = [validate.Length(min=1 if required or nonblank else 0, max=max_len)]
+    if required or nonblank:
+        checks.append(_not_blank)
+    return fields.String(required=required, allow_none=allow_none, validate=checks, **kw)
 
 
 def year(*, strict: bool = True, **kw: object) -> fields.Integer:

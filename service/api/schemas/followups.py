@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+import math
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from service.api.schemas.common import CodeRef, FindingSchema, StrictSchema
+
+
+def _finite(value: object) -> None:
+    """A number must be one a float can hold (``1e400`` or a 400-digit integer is not)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            finite = math.isfinite(float(value))
+        except OverflowError:
+            finite = False
+        if not finite:
+            raise ValidationError("Tallet er uden for det tilladte område.")
 
 
 class FollowUpRowSchema(StrictSchema):
@@ -13,8 +26,8 @@ class FollowUpRowSchema(StrictSchema):
 
     goal = fields.String(required=True, validate=validate.Length(min=1, max=40))
     status = fields.String(required=True, validate=validate.Length(max=200))
-    value = fields.Raw(allow_none=True, metadata={"type": "number"})
-    progress = fields.Raw(allow_none=True, metadata={"type": "number"})
+    value = fields.Raw(allow_none=True, validate=_finite, metadata={"type": "number"})
+    progress = fields.Raw(allow_none=True, validate=_finite, metadata={"type": "number"})
     comment = fields.String(allow_none=True, validate=validate.Length(max=10000))
 
 

@@ -56,7 +56,7 @@ class GoalSchema(StrictSchema):
 
 class GoalPatchSchema(StrictSchema):
     code = fields.String(validate=validate.Length(min=1, max=20))
-    title = text(300)
+    title = text(300, nonblank=True)
     description = text(10000, allow_none=True)
     task_type = fields.String(validate=validate.Length(min=1, max=50))
     goal_type = one_of(GOAL_TYPES)

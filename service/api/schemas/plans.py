@@ -45,7 +45,7 @@ class PlanSchema(_PeriodCheck, StrictSchema):
 
 
 class PlanPatchSchema(_PeriodCheck, StrictSchema):
-    title = text(300)
+    title = text(300, nonblank=True)
     period_start = year()
     period_end = year()
     top_manager = fields.Nested(TopManagerSchema, allow_none=True)

@@ -33,7 +33,7 @@ class InstitutionSchema(StrictSchema):
 
 
 class InstitutionPatchSchema(StrictSchema):
-    name = text(200)
+    name = text(200, nonblank=True)
     ministry = fields.String(validate=validate.Length(min=2, max=16))
     reporting_addresses = fields.List(
         fields.String(validate=validate.Length(min=3, max=320)),

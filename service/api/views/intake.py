@@ -68,9 +68,10 @@ class MessageReprocess(MethodView):
         from service.intake.service import reprocess
 
         actor = current_actor()
+        message = inbound.get_message(actor, message_id)  # another tenant's: 404
         require(actor.is_admin or actor.is_department,
                 "Kun departementet kan genbehandle beskeder.")
-        return reprocess(inbound.get_message(actor, message_id))
+        return reprocess(message)
 
 
 @blp.route("/status")

@@ -4,6 +4,7 @@ from service.domain.models.audit import AuditEvent
 from service.domain.models.followups import FollowUp, FollowUpFinding, FollowUpGoal
 from service.domain.models.intake import InboundMessage, IntakeRun
 from service.domain.models.plans import Goal, Indicator, Milestone, Plan
+from service.domain.models.reminders import Reminder
 from service.domain.models.tenancy import (
     Institution,
     Ministry,
@@ -27,5 +28,6 @@ __all__ = [
     "Ministry",
     "MinistryPlugin",
     "Plan",
+    "Reminder",
     "ReportingAddress",
 ]

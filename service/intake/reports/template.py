@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from service.domain.vocabulary import GOAL_TYPE_LABELS, STATUS_LABELS, TASK_TYPE_LABELS
+from service.exports.sheets import neutralise
 
 HEADERS = (
     ("Mål-ID", 9), ("Mål", 40), ("Opgavetype", 22), ("Måltype", 14), ("Indikator", 28),
@@ -100,6 +101,4 @@ def build_template(
 
 def _safe(value: object) -> object:
     """Text that a spreadsheet would run as a formula is written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    return neutralise(value) if isinstance(value, str) else value

@@ -1,0 +1,289 @@
+"""The annual report's account of the year's results (årsrapportens beretning om faglige
+resultater): for each plan of an institution covering the year, each goal with its final
+status for the year and its comment, as Markdown and as HTML to paste into the report.
+
+The final status of a goal is its row in the latest accepted (current) report of the year:
+the year-end period (``YYYY``, ``YYYY-H2`` or ``YYYY-Q4``), else the latest period of the
+year that was reported for the goal.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from service.domain.actors import Actor
+from service.domain.models import FollowUp, Goal, Plan
+from service.domain.plans import PlanFilters, plan_query
+from service.domain.tenancy import get_institution
+from service.domain.vocabulary import STATUS_LABELS, Period, PlanStatus, parse_period
+from service.exports import labels
+from service.extensions import db
+
+MARKDOWN = "text/markdown"
+HTML = "text/html"
+MIMETYPES = {"md": MARKDOWN, "html": HTML}
+
+
+@dataclass(frozen=True)
+class GoalResult:
+    code: str
+    title: str
+    success_criterion: str | None
+    status: str | None  # a ProgressStatus code; None: not reported this year
+    period: str | None  # the period the status was reported for
+    final: bool  # reported for the year's last period
+    value: float | None
+    unit: str | None
+    progress: float | None
+    comment: str | None
+    withdrawn: bool = False
+    withdrawn_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    reference: str
+    title: str
+    period_start: int
+    period_end: int
+    goals: list[GoalResult] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AnnualReport:
+    year: int
+    institution: str
+    institution_name: str
+    ministry_name: str
+    plans: list[PlanResult] = field(default_factory=list)
+
+
+def annual_report(actor: Actor, institution_ident: str | int, year: int) -> AnnualReport:
+    """Raises NotFound for an institution the actor cannot see."""
+    institution = get_institution(actor, institution_ident)
+    plans = list(db.session.scalars(
+        plan_query(actor, PlanFilters(institution=institution.code, year=year))
+        .where(Plan.status.in_((PlanStatus.APPROVED.value, PlanStatus.CLOSED.value)))
+        .options(selectinload(Plan.goals).selectinload(Goal.indicators))
+        .order_by(Plan.period_start, Plan.reference)
+    ))
+    reports: dict[int, list[tuple[Period, FollowUp]]] = {p.id: [] for p in plans}
+    if plans:
+        for followup in db.session.scalars(
+            select(FollowUp)
+            .where(FollowUp.plan_id.in_(list(reports)), FollowUp.status == "accepted",
+                   FollowUp.superseded_by_id.is_(None), FollowUp.period.like(f"{year}%"))
+            .options(selectinload(FollowUp.goals))
+        ):
+            period = parse_period(followup.period)
+            if period is not None and period.year == year:
+                reports[followup.plan_id].append((period, followup))
+    results = []
+    for plan in plans:
+        latest_first = sorted(
+            reports[plan.id], key=lambda pf: (pf[0].end, pf[1].received_at, pf[1].id),
+            reverse=True,
+        )
+        results.append(PlanResult(
+            reference=plan.reference, title=plan.title, period_start=plan.period_start,
+            period_end=plan.period_end,
+            goals=[_goal_result(goal, latest_first, year) for goal in plan.goals],
+        ))
+    return AnnualReport(
+        year=year, institution=institution.code, institution_name=institution.name,
+        ministry_name=institution.ministry.name, plans=results,
+    )
+
+
+def _goal_result(goal: Goal, reports: list[tuple[Period, FollowUp]], year: int) -> GoalResult:
+    unit = goal.indicators[0].unit if goal.indicators else None
+    for period, followup in reports:
+        row = next((r for r in followup.goals if r.goal_id == goal.id), None)
+        if row is None:
+            continue
+        return GoalResult(
+            code=goal.code, title=goal.title, success_criterion=goal.success_criterion,
+            status=row.status, period=str(period), final=period.end == date(year, 12, 31),
+            value=row.value, unit=unit, progress=row.progress, comment=row.comment,
+            withdrawn=goal.status == "withdrawn", withdrawn_reason=goal.withdrawn_reason,
+        )
+    return GoalResult(
+        code=goal.code, title=goal.title, success_criterion=goal.success_criterion,
+        status=None, period=None, final=False, value=None, unit=unit, progress=None,
+        comment=None, withdrawn=goal.status == "withdrawn",
+        withdrawn_reason=goal.withdrawn_reason,
+    )
+
+
+# -- wording --------------------------------------------------------------------------------
+
+
+def da_number(value: float) -> str:
+    """93.5 → ``93,5``; 1234 → ``1.234``."""
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def da_join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " og " + words[-1]
+
+
+def assessment(goal: GoalResult) -> str:
+    """The goal's status in Danish; a status from before the year's end says when."""
+    if goal.status is None:
+        return "Udgået" if goal.withdrawn else "Ikke rapporteret"
+    text = labels.status(goal.status) or goal.status
+    if not goal.final:
+        text += f" (pr. {goal.period})"
+    return text
+
+
+def result_text(goal: GoalResult) -> str:
+    parts = []
+    if goal.value is not None:
+        unit = f" {goal.unit}" if goal.unit else ""
+        parts.append(f"{da_number(goal.value)}{unit}")
+    if goal.progress is not None:
+        parts.append(f"fremdrift {da_number(goal.progress)} %")
+    return ", ".join(parts)
+
+
+def comment_text(goal: GoalResult) -> str:
+    comment = (goal.comment or "").strip()
+    if not comment and goal.withdrawn and goal.withdrawn_reason:
+        comment = f"Målet er udgået: {goal.withdrawn_reason.strip()}"
+    return comment
+
+
+def summary(plan: PlanResult) -> str:
+    """``Af planens 3 mål er 1 opfyldt, 1 delvist opfyldt og 1 ikke rapporteret.``"""
+    counts = Counter(g.status or ("withdrawn" if g.withdrawn else "unreported")
+                     for g in plan.goals)
+    order = [*STATUS_LABELS, "unreported"]
+    words = {**{k: v.lower() for k, v in STATUS_LABELS.items()},
+             "unreported": "ikke rapporteret"}
+    parts = [f"{counts[code]} {words[code]}" for code in order if counts.get(code)]
+    n = len(plan.goals)
+    if not n:
+        return "Planen har ingen mål."
+    return f"Af planens {n} mål er {da_join(parts)}."
+
+
+def title(report: AnnualReport) -> str:
+    return f"Faglige resultater {report.year}"
+
+
+INTRO = (
+    "Status for hvert mål er den senest godkendte opfølgning i {year}: helårsopfølgningen "
+    "eller opfølgningen for 2. halvår eller 4. kvartal. Er den ikke modtaget, vises den "
+    "seneste periode i året med angivelse af perioden."
+)
+NO_PLANS = "{name} har ingen godkendt mål- og resultatplan, der dækker {year}."
+COLUMNS = ("Mål", "Succeskriterium", "Resultat", "Vurdering", "Kommentar")
+
+
+def _cells(goal: GoalResult) -> tuple[str, ...]:
+    return (f"{goal.code} {goal.title}", goal.success_criterion or "", result_text(goal),
+            assessment(goal), comment_text(goal))
+
+
+# -- Markdown -------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
+def md_escape(text: str) -> str:
+    """Text as Markdown shows it literally (no emphasis, links or HTML); one line."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def md_cell(text: str) -> str:
+    lines = [md_escape(line) for line in text.strip().splitlines() if line.strip()]
+    return "<br>".join(lines)
+
+
+def to_markdown(report: AnnualReport) -> str:
+    out = [
+        f"# {title(report)}", "",
+        f"{md_escape(report.institution_name)} ({md_escape(report.institution)}), "
+        f"{md_escape(report.ministry_name)}", "",
+        INTRO.format(year=report.year), "",
+    ]
+    if not report.plans:
+        out += [NO_PLANS.format(name=md_escape(report.institution_name), year=report.year), ""]
+    for plan in report.plans:
+        out += [
+            f"## {md_escape(plan.title)} ({md_escape(plan.reference)})", "",
+            f"Planperiode {plan.period_start}–{plan.period_end}. {summary(plan)}", "",
+            "| " + " | ".join(COLUMNS) + " |",
+            "|" + "---|" * len(COLUMNS),
+        ]
+        for goal in plan.goals:
+            out.append("| " + " | ".join(md_cell(c) for c in _cells(goal)) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+# -- HTML -----------------------------------------------------------------------------------
+
+STYLE = """
+body { font-family: Calibri, Arial, sans-serif; font-size: 11pt; color: #1a1a1a;
+       max-width: 60em; margin: 2em auto; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 1.5em; }
+th, td { border: 1px solid #9aa5b1; padding: 4px 6px; text-align: left; vertical-align: top; }
+th { background: #dde5f0; }
+"""
+
+
+def _h(text: str) -> str:
+    """Escaped for HTML text and attributes; line breaks kept."""
+    return "<br>".join(html.escape(line, quote=True) for line in text.strip().splitlines())
+
+
+def _rows(goals: Iterable[GoalResult]) -> list[str]:
+    return ["<tr>" + "".join(f"<td>{_h(c)}</td>" for c in _cells(g)) + "</tr>" for g in goals]
+
+
+def to_html(report: AnnualReport) -> str:
+    """A self-contained page: inline style, no scripts, no external assets."""
+    body = [
+        f"<h1>{_h(title(report))}</h1>",
+        f"<p>{_h(report.institution_name)} ({_h(report.institution)}), "
+        f"{_h(report.ministry_name)}</p>",
+        f"<p>{_h(INTRO.format(year=report.year))}</p>",
+    ]
+    if not report.plans:
+        body.append(f"<p>{_h(NO_PLANS.format(name=report.institution_name, year=report.year))}"
+                    "</p>")
+    for plan in report.plans:
+        body += [
+            f"<h2>{_h(plan.title)} ({_h(plan.reference)})</h2>",
+            f"<p>Planperiode {plan.period_start}–{plan.period_end}. {_h(summary(plan))}</p>",
+            "<table>",
+            "<thead><tr>" + "".join(f"<th>{c}</th>" for c in COLUMNS) + "</tr></thead>",
+            "<tbody>", *_rows(plan.goals), "</tbody>",
+            "</table>",
+        ]
+    head = (
+        '<meta charset="utf-8">'
+        f"<title>{_h(title(report))} – {_h(report.institution)}</title>"
+        f"<style>{STYLE}</style>"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="da">\n<head>' + head + "</head>\n<body>\n"
+        + "\n".join(body) + "\n</body>\n</html>\n"
+    )
+
+
+def render(report: AnnualReport, fmt: str) -> str:
+    return to_html(report) if fmt == "html" else to_markdown(report)

@@ -1,0 +1,79 @@
+"""The rows of the spreadsheet exports: plans with their goals, and the overview for a
+period. Same filters and tenant scoping as the API's lists."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import selectinload
+
+from service.domain.actors import Actor
+from service.domain.models import Goal, Institution, Plan
+from service.domain.overview import OverviewFilters, overview
+from service.domain.plans import PlanFilters, plan_query
+from service.exports import labels
+from service.exports.sheets import Table
+from service.extensions import db
+
+PLAN_COLUMNS = (
+    "Ministerområde", "Institution", "Planreference", "Planens titel", "Planperiode",
+    "Planstatus", "Mål-ID", "Mål", "Opgavetype", "Måltype", "Karakter", "Succeskriterium",
+    "Deadline", "Indikator", "Enhed", "Udgangspunkt", "Målværdi", "Retning", "Målstatus",
+)
+OVERVIEW_COLUMNS = (
+    "Periode", "Ministerområde", "Institution", "Plan", "Mål-ID", "Mål", "Status",
+    "Målt værdi", "Fremdrift (%)", "Kommentar", "Rapport", "Frist",
+)
+
+
+def _goal_cells(goal: Goal) -> list[object]:
+    first = goal.indicators[0] if goal.indicators else None
+    return [
+        goal.code, goal.title, labels.task_type(goal.task_type), labels.goal_type(goal.goal_type),
+        labels.label(labels.NATURE, goal.nature), goal.success_criterion, goal.deadline,
+        first.name if first else None, first.unit if first else None,
+        first.baseline if first else None, first.target if first else None,
+        labels.label(labels.DIRECTION, first.direction) if first else None,
+        labels.label(labels.GOAL_STATE, goal.status),
+    ]
+
+
+def plans_table(actor: Actor, filters: PlanFilters) -> Table:
+    """One row per goal (a plan without goals gets one row of its own). With a task or goal
+    type filter, only the goals of that type."""
+    stmt = plan_query(actor, filters).options(
+        selectinload(Plan.institution).selectinload(Institution.ministry),
+        selectinload(Plan.goals).selectinload(Goal.indicators),
+    ).order_by(Plan.reference)
+    table = Table("Planer", PLAN_COLUMNS)
+    for plan in db.session.scalars(stmt):
+        head: list[object] = [
+            plan.institution.ministry.code, plan.institution.code, plan.reference, plan.title,
+            f"{plan.period_start}–{plan.period_end}", labels.label(labels.PLAN_STATUS, plan.status),
+        ]
+        goals = [
+            g for g in plan.goals
+            if (not filters.task_type or g.task_type == filters.task_type)
+            and (not filters.goal_type or g.goal_type == filters.goal_type)
+        ]
+        if not goals:
+            table.rows.append(head + [None] * (len(PLAN_COLUMNS) - len(head)))
+        for goal in goals:
+            table.rows.append(head + _goal_cells(goal))
+    return table
+
+
+def overview_table(actor: Actor, filters: OverviewFilters) -> Table:
+    """One row per goal of the overview: its status for the period in Danish words."""
+    data = overview(actor, filters)
+    table = Table("Overblik", OVERVIEW_COLUMNS)
+    for item in data["plans"]:
+        report = item["report"]
+        state = labels.label(labels.REPORT_STATE, report["state"])
+        for goal in item["goals"]:
+            table.rows.append([
+                data["period"], item["ministry"], item["institution"], item["plan"],
+                goal["goal"], goal["title"], labels.status(goal["status"]), goal["value"],
+                goal["progress"], goal["comment"], state, date.fromisoformat(report["due"]),
+            ])
+    return table
