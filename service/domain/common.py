@@ -14,6 +14,13 @@ from service.extensions import db
 T = TypeVar("T")
 
 CODE_RE = re.compile(r"^[A-ZÆØÅ0-9]{2,16}$")
+#: the largest id an INTEGER primary key holds on every backend
+MAX_ID = 2**31 - 1
+
+
+def valid_id(value: int) -> bool:
+    """Could ``value`` be a row id? (A larger one overflows the database's integer.)"""
+    return 0 < value <= MAX_ID
 
 
 def normalise_code(value: str, field: str = "code") -> str:

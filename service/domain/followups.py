@@ -76,20 +76,26 @@ def record_followup(
         ))
     for f in findings:
         followup.findings.append(FollowUpFinding(
-            plugin=f.plugin, rule=f.rule, severity=f.severity, goal=f.goal, message=f.message,
+            plugin=(f.plugin or "")[:100] or None, rule=f.rule[:100], severity=f.severity,
+            goal=f.goal[:40] if f.goal else None, message=f.message,  # a mailed goal may be long
         ))
     db.session.add(followup)
     db.session.flush()
     if status == "accepted":
-        earlier = db.session.scalars(
+        others = db.session.scalars(
             select(FollowUp).where(
                 FollowUp.plan_id == plan.id, FollowUp.period == followup.period,
                 FollowUp.status == "accepted", FollowUp.superseded_by_id.is_(None),
                 FollowUp.id != followup.id,
             )
         )
-        for old in earlier:
-            old.superseded_by_id = followup.id
+        for other in others:
+            # "later" is by receipt: a report reprocessed now was still sent before a
+            # newer one that is already registered
+            if other.received_at > received_at:
+                followup.superseded_by_id = other.id
+            else:
+                other.superseded_by_id = followup.id
     return followup
 
 

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import selectinload
 
 from service.domain import scoping
 from service.domain.actors import Actor
-from service.domain.common import apply_changes, commit, normalise_code, require
+from service.domain.common import (
+    CODE_RE,
+    apply_changes,
+    commit,
+    normalise_code,
+    require,
+    valid_id,
+)
 from service.domain.errors import Conflict, Invalid, NotFound
 from service.domain.models import Institution, Ministry, Plan, ReportingAddress
 from service.domain.pagination import Page, paginate
@@ -17,9 +24,10 @@ from service.extensions import db
 
 
 def _ident_clause(model: type[Ministry] | type[Institution], ident: str | int) -> Any:
-    if isinstance(ident, int) or str(ident).isdigit():
-        return model.id == int(ident)
-    return model.code == str(ident).strip().upper()
+    if isinstance(ident, int) or (str(ident).isascii() and str(ident).isdigit()):
+        return model.id == int(ident) if valid_id(int(ident)) else false()
+    code = str(ident).strip().upper()
+    return model.code == code if CODE_RE.match(code) else false()
 
 
 # -- ministries -------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int = 500) -> d
         msg.receipt_attempts += 1
         try:
             send(smtp, _receipt_for(msg, opts))
-        except (SmtpError, OSError) as error:
+        except (SmtpError, OSError, ValueError) as error:  # ValueError: no usable address
             msg.receipt_state, msg.receipt_error = "failed", str(error)[:2000]
             counts["failed"] += 1
             log.warning("receipt for message %s not sent (%s); retried next run", msg.id, error)

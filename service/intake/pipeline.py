@@ -6,12 +6,15 @@ message's state is committed before the mail leaves the intake folder (see ``pol
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
+import weakref
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from service.domain.followups import record_followup
 from service.domain.models import InboundMessage, Institution, Plan, ReportingAddress
@@ -25,6 +28,7 @@ from service.intake.message import InboundMail, parse_message
 from service.intake.reports import accepting_parser, parse_attachment
 from service.intake.settings import IntakeOptions
 from service.intake.subject import parse_subject
+from service.plugins.manager import MinistryPlugins
 from service.plugins.reports import ParsedReport, ReportError
 
 log = logging.getLogger("mrp.intake")
@@ -50,6 +54,25 @@ class Outcome:
     detail: str | None = None
 
 
+T = TypeVar("T")
+
+
+def _nul_free(value: T) -> T:
+    """Text as PostgreSQL can store it: a NUL character (``=00`` in a subject, ``\\u0000`` in
+    JSON) would fail the commit, and with it the mailbox, on every run."""
+    return value.replace("\x00", "") if isinstance(value, str) else value  # type: ignore[return-value]
+
+
+def _report_nul_free(report: ParsedReport) -> ParsedReport:
+    rows = tuple(
+        dataclasses.replace(row, **{f: _nul_free(getattr(row, f))
+                                    for f in ("goal", "status", "value", "progress", "comment")})
+        for row in report.rows
+    )
+    return dataclasses.replace(report, rows=rows, plan=_nul_free(report.plan),
+                               period=_nul_free(report.period))
+
+
 def _institutions_of(sender: str) -> list[Institution]:
     return list(
         db.session.scalars(
@@ -65,12 +88,29 @@ UNREADABLE_SUFFIXES = (".xls", ".xlsm", ".xlsb", ".ods", ".numbers", ".doc", ".d
                        ".zip")
 
 
+#: manager → (ministry, enabled plugins) → its report parsers
+_PARSERS: weakref.WeakKeyDictionary[object, dict[tuple[str, frozenset[str]], list[Any]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _parsers(mp: MinistryPlugins) -> list[Any]:
+    """The ministry's report parsers, asked of the plugins once per enablement rather than
+    once per mail (each ask is a round through the plugin runner's threads; parsers keep no
+    state between reports)."""
+    plugins = manager()
+    known = _PARSERS.setdefault(plugins, {})
+    key = (mp.ministry, mp.enabled)
+    if key not in known:
+        known[key] = plugins.report_parsers(mp)
+    return known[key]
+
+
 def _read_report(
     mail: InboundMail, institutions: list[Institution]
 ) -> tuple[ParsedReport | None, Outcome | None]:
     """The first attachment a parser accepts and reads. Files no parser accepts (a logo, a
     signature) are passed over; a report in a format we do not read is named."""
-    parsers = manager().report_parsers(ministry_plugins(institutions[0].ministry))
+    parsers = _parsers(ministry_plugins(institutions[0].ministry))
     errors: list[ReportError] = []
     for attachment in mail.attachments:
         name, ctype = attachment.filename or "", attachment.content_type or ""
@@ -112,6 +152,7 @@ def _attribute(msg: InboundMessage, mail: InboundMail, opts: IntakeOptions) -> O
     if report is None:
         assert problem is not None
         return problem
+    report = _report_nul_free(report)
     subject = parse_subject(mail.subject)
     reference = (report.plan or subject.plan or "").strip().upper()
     plan = db.session.scalar(select(Plan).where(Plan.reference == reference)) if reference \
@@ -131,7 +172,7 @@ def _attribute(msg: InboundMessage, mail: InboundMail, opts: IntakeOptions) -> O
         period=str(parsed) if parsed else (period or ""),
         rows=report.rows,
         channel="email",
-        submitted_by=mail.sender,
+        submitted_by=msg.sender,
         received_at=msg.received_at,
         inbound_message_id=msg.id,
     )
@@ -140,14 +181,22 @@ def _attribute(msg: InboundMessage, mail: InboundMail, opts: IntakeOptions) -> O
 
 
 def process(msg: InboundMessage, opts: IntakeOptions) -> Outcome:
-    """Decide a stored message's state and commit it with its follow-up (if any). On a
-    database error the transaction is rolled back, the error raised, and the message stays
-    ``received`` for the next run; any other error quarantines this message alone."""
+    """Decide a stored message's state and commit it with its follow-up (if any). When the
+    database is unavailable (connection, lock, serialisation) the transaction is rolled back,
+    the error raised, and the message stays ``received`` for the next run; any other error,
+    including data of this message the database refuses, quarantines this message alone
+    (else it would stop every run at the same message)."""
     try:
         outcome = _decide(msg, opts)
-    except SQLAlchemyError:
+    except (OperationalError, InterfaceError):  # the database itself: retried next run
         db.session.rollback()
         raise
+    except SQLAlchemyError as error:  # data of this message the database refuses
+        db.session.rollback()
+        log.exception("message %s was refused by the database", msg.id)
+        cause = getattr(error, "orig", None) or error
+        outcome = Outcome("quarantined", "unreadable_report",
+                          f"Databasen afviste beskeden: {type(cause).__name__}")
     except Exception as error:  # one bad message never stops the others
         db.session.rollback()
         log.exception("message %s could not be processed", msg.id)
@@ -155,7 +204,7 @@ def process(msg: InboundMessage, opts: IntakeOptions) -> Outcome:
     msg.attempts += 1
     msg.state = outcome.state
     msg.reason = outcome.reason
-    msg.detail = outcome.detail
+    msg.detail = _nul_free(outcome.detail)
     msg.processed_at = utcnow()
     msg.receipt_state = "pending" if outcome.state in {"accepted", "rejected"} else "none"
     db.session.commit()
@@ -167,10 +216,11 @@ def process(msg: InboundMessage, opts: IntakeOptions) -> Outcome:
 
 
 def _decide(msg: InboundMessage, opts: IntakeOptions) -> Outcome:
+    msg.institution_id = msg.plan_id = None  # a reprocessed message is attributed afresh
     mail = parse_message(msg.raw or b"", max_attachment_bytes=opts.max_attachment_bytes)
-    msg.message_id = (mail.message_id or "")[:998] or None
-    msg.sender = (mail.sender or "")[:320] or None
-    msg.subject = mail.subject
+    msg.message_id = _nul_free(mail.message_id or "")[:998] or None
+    msg.sender = _nul_free(mail.sender or "")[:320] or None
+    msg.subject = _nul_free(mail.subject)
     if msg.size > opts.max_message_bytes:
         return Outcome(
             "quarantined", "too_large",

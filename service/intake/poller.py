@@ -16,10 +16,12 @@ A database or network failure ends the run for that mailbox and leaves the mail 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.domain.models import InboundMessage, IntakeRun
 from service.domain.models._types import utcnow
@@ -89,6 +91,9 @@ def store_raw(key: str, uidvalidity: int, uid: int, raw: bytes) -> InboundMessag
         if existing is None:
             raise
         return existing
+    # the commit expired it: keep the bytes in hand rather than read them back (time, and a
+    # second copy of a large mail in memory)
+    set_committed_value(msg, "raw", raw)
     return msg
 
 
@@ -106,6 +111,25 @@ def _quarantine_oversized(key: str, uidvalidity: int, uid: int, size: int,
     return msg
 
 
+#: a fetch asks for at most this many bytes at once (however many UIDs a batch may hold), so
+#: a run of large mails never sits in memory together; a larger mail is fetched alone
+FETCH_BYTES = 32 * 1024 * 1024
+
+
+def _by_bytes(uids: list[int], sizes: dict[int, int]) -> Iterator[list[int]]:
+    chunk: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if chunk and total + size > FETCH_BYTES:
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(uid)
+        total += size
+    if chunk:
+        yield chunk
+
+
 def _move(mailbox: Mailbox, settings: ImapSettings, msg: InboundMessage) -> None:
     mailbox.move(int(msg.uid or 0), _folder(settings, msg.state))
     msg.moved = True
@@ -115,33 +139,52 @@ def _move(mailbox: Mailbox, settings: ImapSettings, msg: InboundMessage) -> None
 def poll_mailbox(settings: ImapSettings, opts: IntakeOptions) -> PollResult:
     key = mailbox_key(settings)
     result = PollResult(mailbox=key)
-    with mailbox_lock(key) as held:
-        if not held:
-            log.info("mailbox %s is being polled by another process; skipped", key)
-            result.skipped = True
-            return result
-        run = IntakeRun(mailbox=key)
-        db.session.add(run)
-        db.session.commit()
-        try:
-            _poll(settings, opts, key, result)
-        except (MailboxError, OSError) as error:
-            db.session.rollback()
-            result.ok, result.error = False, f"{type(error).__name__}: {error}"
-            log.warning("mailbox %s: %s; the mail stays for the next run", key, result.error)
-        except Exception as error:
-            db.session.rollback()
-            result.ok, result.error = False, f"{type(error).__name__}: {error}"
-            log.exception("mailbox %s: run failed; the mail stays for the next run", key)
-        try:
-            run = db.session.merge(run)
-            run.finished_at = utcnow()
-            run.ok, run.fetched, run.error = result.ok, result.fetched, result.error
-            db.session.commit()
-        except Exception:  # the database itself may be what failed
-            db.session.rollback()
-            log.exception("could not record the run of %s", key)
+    try:
+        with mailbox_lock(key) as held:
+            if not held:
+                log.info("mailbox %s is being polled by another process; skipped", key)
+                result.skipped = True
+                return result
+            _run(settings, opts, key, result)
+    except SQLAlchemyError as error:  # the database is unavailable: nothing is moved
+        db.session.rollback()
+        result.ok, result.error = False, f"database unavailable: {_first_line(error)}"
+        log.error("mailbox %s: %s; the mail stays for the next run", key, result.error)
     return result
+
+
+def _first_line(error: SQLAlchemyError) -> str:
+    cause = getattr(error, "orig", None) or error
+    text = (str(cause).strip().splitlines() or [""])[0]
+    return f"{type(cause).__name__}: {text}"[:300]
+
+
+def _run(settings: ImapSettings, opts: IntakeOptions, key: str, result: PollResult) -> None:
+    run = IntakeRun(mailbox=key)
+    db.session.add(run)
+    db.session.commit()
+    try:
+        _poll(settings, opts, key, result)
+    except (MailboxError, OSError) as error:
+        db.session.rollback()
+        result.ok, result.error = False, f"{type(error).__name__}: {error}"
+        log.warning("mailbox %s: %s; the mail stays for the next run", key, result.error)
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        result.ok, result.error = False, f"database error: {_first_line(error)}"
+        log.error("mailbox %s: %s; the mail stays for the next run", key, result.error)
+    except Exception as error:
+        db.session.rollback()
+        result.ok, result.error = False, f"{type(error).__name__}: {error}"
+        log.exception("mailbox %s: run failed; the mail stays for the next run", key)
+    try:
+        run = db.session.merge(run)
+        run.finished_at = utcnow()
+        run.ok, run.fetched, run.error = result.ok, result.fetched, result.error
+        db.session.commit()
+    except SQLAlchemyError:  # the database itself may be what failed
+        db.session.rollback()
+        log.error("could not record the run of %s", key)
 
 
 def _poll(settings: ImapSettings, opts: IntakeOptions, key: str, result: PollResult) -> None:
@@ -165,10 +208,32 @@ def _poll(settings: ImapSettings, opts: IntakeOptions, key: str, result: PollRes
                 result.states["quarantined"] = result.states.get("quarantined", 0) + 1
                 continue
             to_fetch.append(uid)
-        for uid, raw in mailbox.fetch(to_fetch):
-            result.fetched += 1
-            msg = store_raw(key, uidvalidity, uid, raw)
-            if msg.state not in FINAL_STATES:
-                process(msg, opts)
-            result.states[msg.state] = result.states.get(msg.state, 0) + 1
-            _move(mailbox, settings, msg)
+        moved: list[int] = []  # ids moved out, recorded together (``moved`` is informative)
+        try:
+            for uid, raw in (item for chunk in _by_bytes(to_fetch, sizes)
+                             for item in mailbox.fetch(chunk)):
+                result.fetched += 1
+                msg = store_raw(key, uidvalidity, uid, raw)
+                msg_id, state = msg.id, msg.state
+                if state not in FINAL_STATES:
+                    state = process(msg, opts).state
+                result.states[state] = result.states.get(state, 0) + 1
+                mailbox.move(uid, _folder(settings, state))
+                moved.append(msg_id)
+                if len(moved) >= 100:
+                    _mark_moved(moved)
+        finally:
+            _mark_moved(moved)
+
+
+def _mark_moved(ids: list[int]) -> None:
+    if not ids:
+        return
+    try:
+        db.session.execute(
+            update(InboundMessage).where(InboundMessage.id.in_(ids)).values(moved=True)
+        )
+        db.session.commit()
+    except SQLAlchemyError:  # the run is failing anyway; the flag only informs
+        db.session.rollback()
+    ids.clear()

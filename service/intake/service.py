@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from service.domain.models import InboundMessage, IntakeRun
 from service.extensions import db
@@ -29,6 +30,10 @@ def poll_once() -> list[PollResult]:
     results = [poll_mailbox(mb, opts) for mb in intake_settings.mailboxes(config)]
     try:
         send_pending(intake_settings.smtp(config), opts)
+    except SQLAlchemyError as error:  # the database is down: already said per mailbox
+        db.session.rollback()
+        log.error("receipts not sent (database: %s); retried next run",
+                  type(getattr(error, "orig", None) or error).__name__)
     except Exception:  # receipts never block the intake
         db.session.rollback()
         log.exception("sending receipts failed; retried next run")
