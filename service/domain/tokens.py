@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from service.domain.actors import Actor
 from service.domain.common import commit
@@ -77,19 +77,20 @@ def list_tokens() -> list[ApiToken]:
     return list(db.session.scalars(select(ApiToken).order_by(ApiToken.id)))
 
 
+#: one indexed lookup, prepared once: it runs on every API request
+_AUTHENTICATE = text(
+    "SELECT t.id, t.name, t.role, t.ministry_id, t.institution_id, i.ministry_id"
+    " FROM api_token AS t LEFT OUTER JOIN institution AS i ON i.id = t.institution_id"
+    " WHERE t.secret_hash = :secret_hash AND t.revoked_at IS NULL"
+)
+
+
 def authenticate(secret: str) -> Actor | None:
-    """The actor behind a bearer secret, or None for an unknown or revoked one. One indexed
-    lookup on every request, so a revoked token is refused at once by every process."""
+    """The actor behind a bearer secret, or None for an unknown or revoked one. Looked up on
+    every request, so a revoked token is refused at once by every process."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    row = db.session.execute(
-        select(
-            ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.ministry_id,
-            ApiToken.institution_id, Institution.ministry_id,
-        )
-        .outerjoin(Institution, Institution.id == ApiToken.institution_id)
-        .where(ApiToken.secret_hash == _hash(secret), ApiToken.revoked_at.is_(None))
-    ).first()
+    row = db.session.execute(_AUTHENTICATE, {"secret_hash": _hash(secret)}).first()
     if row is None:
         return None
     token_id, name, role, ministry_id, institution_id, institution_ministry = row

@@ -88,7 +88,7 @@ def _sheet(args: dict, build, name: str) -> Response:
 
 @blp.route("/exports/plans")
 class PlanExport(MethodView):
-    @blp.arguments(PlanExportQuerySchema, location="query")
+    @blp.arguments(PlanExportQuerySchema(), location="query")
     @blp.doc(responses=_file(sheets.MIMETYPES))
     def get(self, args: dict) -> Response:
         """Plans with their goals, one row per goal, as XLSX or CSV (`;`, decimal comma,
@@ -100,7 +100,7 @@ class PlanExport(MethodView):
 
 @blp.route("/exports/overview")
 class OverviewExport(MethodView):
-    @blp.arguments(OverviewExportQuerySchema, location="query")
+    @blp.arguments(OverviewExportQuerySchema(), location="query")
     @blp.doc(responses=_file(sheets.MIMETYPES))
     def get(self, args: dict) -> Response:
         """The overview for a period, one row per goal: status in Danish words, value,
@@ -114,7 +114,7 @@ class OverviewExport(MethodView):
 
 @blp.route("/institutions/<code>/annual-report")
 class AnnualReport(MethodView):
-    @blp.arguments(AnnualReportQuerySchema, location="query")
+    @blp.arguments(AnnualReportQuerySchema(), location="query")
     @blp.doc(responses=_file(annual_report.MIMETYPES))
     def get(self, args: dict, code: str) -> Response:
         """The year's results for the annual report (beretning om faglige resultater): per

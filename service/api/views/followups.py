@@ -19,7 +19,7 @@ blp = Blueprint("followups", __name__, url_prefix="/api/v1", description="Follow
 
 @blp.route("/plans/<int:plan_id>/followups")
 class PlanFollowUps(MethodView):
-    @blp.arguments(FollowUpQuerySchema, location="query")
+    @blp.arguments(FollowUpQuerySchema(), location="query")
     @blp.response(200, FollowUpSchema(many=True))
     @blp.paginate()
     def get(self, args: dict, plan_id: int, pagination_parameters):
@@ -33,7 +33,7 @@ class PlanFollowUps(MethodView):
         pagination_parameters.item_count = page.total
         return page.items
 
-    @blp.arguments(FollowUpSubmitSchema)
+    @blp.arguments(FollowUpSubmitSchema())
     @blp.response(201, FollowUpSchema)
     def post(self, data: dict, plan_id: int) -> FollowUp:
         """Submit a report for a period: stored `accepted` (warnings allowed) or `rejected`

@@ -26,7 +26,7 @@ def _with_findings(goal: Goal) -> Goal:
 
 @blp.route("/plans/<int:plan_id>/goals")
 class PlanGoals(MethodView):
-    @blp.arguments(PlanGoalQuerySchema, location="query")
+    @blp.arguments(PlanGoalQuerySchema(), location="query")
     @blp.response(200, GoalSchema(many=True))
     @blp.paginate(page_size=50)
     def get(self, args: dict, plan_id: int, pagination_parameters):
@@ -42,7 +42,7 @@ class PlanGoals(MethodView):
         pagination_parameters.item_count = page.total
         return page.items
 
-    @blp.arguments(GoalSchema)
+    @blp.arguments(GoalSchema())
     @blp.response(201, GoalSchema)
     def post(self, data: dict, plan_id: int) -> Goal:
         """Add a goal; the answer carries its validation findings."""
@@ -53,7 +53,7 @@ class PlanGoals(MethodView):
 
 @blp.route("/goals")
 class Goals(MethodView):
-    @blp.arguments(GoalQuerySchema, location="query")
+    @blp.arguments(GoalQuerySchema(), location="query")
     @blp.response(200, GoalSchema(many=True))
     @blp.paginate()
     def get(self, args: dict, pagination_parameters):
@@ -76,7 +76,7 @@ class GoalById(MethodView):
         """One goal, with its findings."""
         return _with_findings(goals.get_goal(current_actor(), goal_id))
 
-    @blp.arguments(GoalPatchSchema)
+    @blp.arguments(GoalPatchSchema())
     @blp.response(200, GoalSchema)
     def patch(self, data: dict, goal_id: int) -> Goal:
         """Change a goal; indicators and milestones, when given, replace the lists."""
@@ -92,7 +92,7 @@ class GoalById(MethodView):
 
 @blp.route("/goals/<int:goal_id>/withdraw")
 class GoalWithdrawal(MethodView):
-    @blp.arguments(RequiredReasonSchema)
+    @blp.arguments(RequiredReasonSchema())
     @blp.response(200, GoalSchema)
     def post(self, data: dict, goal_id: int) -> Goal:
         """Withdraw a goal: it is kept, marked withdrawn with the reason."""

@@ -21,7 +21,7 @@ blp = Blueprint(
 
 @blp.route("")
 class Institutions(MethodView):
-    @blp.arguments(InstitutionQuerySchema, location="query")
+    @blp.arguments(InstitutionQuerySchema(), location="query")
     @blp.response(200, InstitutionSchema(many=True))
     @blp.paginate()
     def get(self, args: dict, pagination_parameters):
@@ -35,7 +35,7 @@ class Institutions(MethodView):
         pagination_parameters.item_count = page.total
         return page.items
 
-    @blp.arguments(InstitutionSchema)
+    @blp.arguments(InstitutionSchema())
     @blp.response(201, InstitutionSchema)
     def post(self, data: dict) -> Institution:
         """Register an institution with its reporting addresses (department, admin)."""
@@ -49,7 +49,7 @@ class InstitutionById(MethodView):
         """One institution, by id or code."""
         return tenancy.get_institution(current_actor(), ident)
 
-    @blp.arguments(InstitutionPatchSchema)
+    @blp.arguments(InstitutionPatchSchema())
     @blp.response(200, InstitutionSchema)
     def patch(self, data: dict, ident: str) -> Institution:
         """Change name, ministry (admin) or reporting addresses."""

@@ -21,7 +21,7 @@ blp = Blueprint("intake", __name__, url_prefix="/api/v1/intake", description="E-
 
 @blp.route("/messages")
 class Messages(MethodView):
-    @blp.arguments(MessageQuerySchema, location="query")
+    @blp.arguments(MessageQuerySchema(), location="query")
     @blp.response(200, InboundMessageSchema(many=True))
     @blp.paginate()
     def get(self, args: dict, pagination_parameters):

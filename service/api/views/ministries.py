@@ -25,7 +25,7 @@ class Ministries(MethodView):
         pagination_parameters.item_count = page.total
         return page.items
 
-    @blp.arguments(MinistrySchema)
+    @blp.arguments(MinistrySchema())
     @blp.response(201, MinistrySchema)
     def post(self, data: dict) -> Ministry:
         """Register a ministry (admin)."""
@@ -39,7 +39,7 @@ class MinistryById(MethodView):
         """One ministry, by id or code."""
         return tenancy.get_ministry(current_actor(), ident)
 
-    @blp.arguments(MinistryPatchSchema)
+    @blp.arguments(MinistryPatchSchema())
     @blp.response(200, MinistrySchema)
     def patch(self, data: dict, ident: str) -> Ministry:
         """Rename a ministry (admin)."""

@@ -15,7 +15,7 @@ blp = Blueprint("overview", __name__, url_prefix="/api/v1", description="Overvie
 
 @blp.route("/overview")
 class Overview(MethodView):
-    @blp.arguments(OverviewQuerySchema, location="query")
+    @blp.arguments(OverviewQuerySchema(), location="query")
     @blp.response(200, OverviewSchema)
     def get(self, args: dict) -> dict:
         """Per institution and plan: each goal's current status for the period, counts per

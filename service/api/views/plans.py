@@ -23,7 +23,7 @@ blp = Blueprint("plans", __name__, url_prefix="/api/v1/plans", description="Plan
 
 @blp.route("")
 class Plans(MethodView):
-    @blp.arguments(PlanQuerySchema, location="query")
+    @blp.arguments(PlanQuerySchema(), location="query")
     @blp.response(200, PlanSchema(many=True))
     @blp.paginate()
     def get(self, args: dict, pagination_parameters):
@@ -38,7 +38,7 @@ class Plans(MethodView):
         pagination_parameters.item_count = page.total
         return page.items
 
-    @blp.arguments(PlanSchema)
+    @blp.arguments(PlanSchema())
     @blp.response(201, PlanSchema)
     def post(self, data: dict) -> Plan:
         """Create a draft plan; its reference is generated (`DST-2026`, `DST-2026-2`, …)."""
@@ -52,7 +52,7 @@ class PlanById(MethodView):
         """One plan."""
         return plans.get_plan(current_actor(), plan_id)
 
-    @blp.arguments(PlanPatchSchema)
+    @blp.arguments(PlanPatchSchema())
     @blp.response(200, PlanSchema)
     def patch(self, data: dict, plan_id: int) -> Plan:
         """Change a plan; once approved, a reason is required and the change is audited."""
@@ -77,7 +77,7 @@ class PlanApproval(MethodView):
 
 @blp.route("/<int:plan_id>/close")
 class PlanClosing(MethodView):
-    @blp.arguments(ReasonSchema)
+    @blp.arguments(ReasonSchema())
     @blp.response(200, PlanSchema)
     def post(self, data: dict, plan_id: int) -> Plan:
         """Close an approved plan whose period is over (department, admin)."""
@@ -113,7 +113,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @blp.route("/<int:plan_id>/followup-template.xlsx")
 class FollowUpTemplate(MethodView):
-    @blp.arguments(TemplateQuerySchema, location="query")
+    @blp.arguments(TemplateQuerySchema(), location="query")
     @blp.response(200, content_type=XLSX)
     def get(self, args: dict, plan_id: int) -> Response:
         """The workbook to fill in and mail back for a period: plan and period in labelled

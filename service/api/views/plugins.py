@@ -29,7 +29,7 @@ class Plugins(MethodView):
 
 @blp.route("/plugins/<name>/ministries/<code>")
 class PluginEnablement(MethodView):
-    @blp.arguments(EnablementSchema)
+    @blp.arguments(EnablementSchema())
     @blp.response(200, EnablementResultSchema)
     def put(self, data: dict, name: str, code: str) -> dict:
         """Enable a plugin for a ministry, optionally with its settings (admin)."""
@@ -45,7 +45,7 @@ class PluginEnablement(MethodView):
 
 @blp.route("/ministries/<code>/rules/<rule>")
 class RuleSeverity(MethodView):
-    @blp.arguments(SeveritySchema)
+    @blp.arguments(SeveritySchema())
     @blp.response(200, SeverityOverridesSchema)
     def put(self, data: dict, code: str, rule: str) -> dict:
         """Override a rule's severity for a ministry; `off` silences it (admin)."""
