@@ -1,0 +1,86 @@
+"""The IMAP connection dropped in the middle of a batch: the run ends with an error, what
+was committed stays, the rest stays in the intake folder, and the next run completes it."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests.intake.faults.conftest import (
+    append_all,
+    check_consistency,
+    expected_mixed,
+    final_states,
+)
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    return {**app_config, "IMAP_BATCH_SIZE": 3}
+
+
+def drop_connection_at(monkeypatch: pytest.MonkeyPatch, nth: int) -> list[int]:
+    """The poller's connection is shut down as the ``nth`` fetched mail is handed over (the
+    second of the second batch of three): once, then the patch is inert."""
+    from service.intake.imap import Mailbox
+
+    real_fetch = Mailbox.fetch
+    dropped: list[int] = []
+
+    def fetch(self: Mailbox, uids: Any) -> Iterator[tuple[int, bytes]]:
+        for n, (uid, raw) in enumerate(real_fetch(self, uids), 1):
+            if n == nth and not dropped:
+                dropped.append(uid)
+                self.client.socket().shutdown(socket.SHUT_RDWR)
+            yield uid, raw
+
+    monkeypatch.setattr(Mailbox, "fetch", fetch)
+    return dropped
+
+
+def test_connection_dropped_mid_batch(dst_plan, mailbox, mixed, poll, monkeypatch, smtp_server):
+    from service.domain.models import IntakeRun
+    from service.extensions import db
+
+    append_all(mailbox, mixed.values())
+    dropped = drop_connection_at(monkeypatch, 5)
+
+    code, output = poll()
+    assert dropped, "the fault never struck"
+    assert code == 1
+    assert "failed: MailboxError" in output
+    half = check_consistency(mailbox, mixed.values(), complete=False)
+    moved = sum(len(half.folders[f]) for f in ("Processed", "Quarantine", "Ignored"))
+    assert moved == 4  # the 5th was stored and decided, but its move found no connection
+    assert len(half.states) == 5
+    assert len(half.folders["INBOX"]) == len(mixed) - 4
+    run = db.session.scalar(select(IntakeRun).order_by(IntakeRun.id.desc()))
+    assert run.ok is False and "IMAP" in (run.error or "")
+    db.session.remove()
+
+    code, output = poll()
+    assert code == 0, output
+    snap = check_consistency(mailbox, mixed.values(), complete=True)
+    assert final_states(mixed) == expected_mixed()
+    accepted = sum(1 for s in expected_mixed().values() if s == "accepted")
+    assert snap.followups == accepted
+    replies = [m.message["In-Reply-To"] for m in smtp_server.messages]
+    assert len(replies) == len(set(replies)) == accepted
+
+
+def test_server_unreachable_leaves_everything(dst_plan, mailbox, mixed, app, poll):
+    """Nothing listening on the configured port: an error, nothing stored, nothing moved."""
+    from tests.support.mailservers import free_port
+
+    append_all(mailbox, mixed.values())
+    app.config["IMAP_PORT"] = free_port()
+    code, output = poll()
+    assert code == 1
+    assert "cannot connect" in output
+    snap = check_consistency(mailbox, mixed.values(), complete=False)
+    assert snap.states == {}
+    assert len(snap.folders["INBOX"]) == len(mixed)
