@@ -15,9 +15,17 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import joinedload, selectinload
 
 from service.domain.followups import record_followup
-from service.domain.models import InboundMessage, Institution, Plan, ReportingAddress
+from service.domain.models import (
+    Goal,
+    InboundMessage,
+    Institution,
+    Ministry,
+    Plan,
+    ReportingAddress,
+)
 from service.domain.models._types import utcnow
 from service.domain.plugins import manager, ministry_plugins
 from service.domain.vocabulary import parse_period
@@ -71,6 +79,20 @@ def _report_nul_free(report: ParsedReport) -> ParsedReport:
     )
     return dataclasses.replace(report, rows=rows, plan=_nul_free(report.plan),
                                period=_nul_free(report.period))
+
+
+def _plan(reference: str) -> Plan | None:
+    """The plan a report names, with everything validation reads loaded in a few queries."""
+    return db.session.scalar(
+        select(Plan)
+        .where(Plan.reference == reference)
+        .options(
+            joinedload(Plan.institution).joinedload(Institution.ministry)
+            .selectinload(Ministry.plugins),
+            selectinload(Plan.goals).selectinload(Goal.indicators),
+            selectinload(Plan.goals).selectinload(Goal.milestones),
+        )
+    )
 
 
 def _institutions_of(sender: str) -> list[Institution]:
@@ -155,7 +177,7 @@ def _attribute(msg: InboundMessage, mail: InboundMail, opts: IntakeOptions) -> O
     report = _report_nul_free(report)
     subject = parse_subject(mail.subject)
     reference = (report.plan or subject.plan or "").strip().upper()
-    plan = db.session.scalar(select(Plan).where(Plan.reference == reference)) if reference \
+    plan = _plan(reference) if reference \
         else None
     if plan is None:
         return Outcome("quarantined", "unknown_plan",
