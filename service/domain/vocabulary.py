@@ -6,6 +6,7 @@ Pure Python: used by the domain, the API schemas, the plugins and the intake ali
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -165,7 +166,11 @@ def parse_number(value: object) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            return None
+        return number if math.isfinite(number) else None
     if not isinstance(value, str):
         return None
     text = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
@@ -185,7 +190,10 @@ def parse_number(value: object) -> float | None:
         )
     elif text.count(".") > 1:
         text = text.replace(".", "")
-    return float(text) if _NUMBER_RE.match(text) else None
+    if not _NUMBER_RE.match(text):
+        return None
+    number = float(text)
+    return number if math.isfinite(number) else None
 
 
 @dataclass(frozen=True, order=True)
