@@ -9,6 +9,7 @@ and reused: each test gets the app with its configuration restored and every tab
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,16 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
-_APPS: dict[str, tuple[Flask, dict[str, Any]]] = {}
+#: built apps by configuration, least recently used first; a few are kept (each holds a
+#: connection pool), the others are closed
+_APPS: OrderedDict[str, tuple[Flask, dict[str, Any]]] = OrderedDict()
+KEEP_APPS = 4
+
+
+def _close(app: Flask) -> None:
+    with app.app_context():
+        db.engine.dispose()
+    app.extensions["mrp.plugins"].close()
 
 
 @pytest.fixture
@@ -101,6 +111,9 @@ def app(database_url: str, app_config: dict[str, Any], tmp_path: Path) -> Iterat
     if key not in _APPS:
         built = create_app(config)
         _APPS[key] = (built, dict(built.config))
+        while len(_APPS) > KEEP_APPS:
+            _close(_APPS.popitem(last=False)[1][0])
+    _APPS.move_to_end(key)
     app, pristine = _APPS[key]
     app.config.clear()
     app.config.update(pristine)
@@ -116,9 +129,7 @@ def app(database_url: str, app_config: dict[str, Any], tmp_path: Path) -> Iterat
 def _close_apps() -> Iterator[None]:
     yield
     for app, _config in _APPS.values():
-        with app.app_context():
-            db.engine.dispose()
-        app.extensions["mrp.plugins"].close()
+        _close(app)
 
 
 @pytest.fixture
