@@ -1,0 +1,24 @@
+"""MAX_CONTENT_LENGTH: a larger body is refused with 413 problem+json, before parsing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import problem_of
+
+
+@pytest.fixture
+def app_config():
+    return {"MAX_CONTENT_LENGTH": 64 * 1024}
+
+
+def test_body_over_the_limit_is_413_problem(app, client, admin):
+    assert app.config["MAX_CONTENT_LENGTH"] == 64 * 1024
+    big = b'{"code": "KM", "name": "' + b"x" * (65 * 1024) + b'"}'
+    problem_of(client.post("/api/v1/ministries", data=big, content_type="application/json",
+                           headers=admin), 413)
+    problem_of(client.patch("/api/v1/plans/1", data=big, content_type="application/json",
+                            headers=admin), 413)
+    response = client.post("/api/v1/ministries", json={"code": "KM", "name": "Kultur"},
+                           headers=admin)
+    assert response.status_code == 201
