@@ -144,4 +144,10 @@ def register(app: Flask) -> None:
             return problem(400, "The request body is nested too deeply.",
                            errors={"json": ["Invalid JSON body."]})
         log.exception("unhandled error")
+        from service.extensions import db
+
+        try:
+            db.session.rollback()  # nothing half-done stays for the next request
+        except Exception:  # the database itself may be what failed
+            log.exception("rollback after an unhandled error failed")
         return _from_http(InternalServerError())
