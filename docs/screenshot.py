@@ -1,9 +1,11 @@
-"""Take the README's picture of the dashboard: ``python docs/screenshot.py [OUT.png]``.
+"""Take the README's picture of the dashboard.
 
-Serves the app over a throw-away SQLite database with demo-like data (the same server the
-browser tests use), signs in with headless Chromium at laptop size and saves the overview,
-by default to ``docs/dashboard.png``. Needs Debian's ``chromium`` and ``chromium-driver``
-and the ``selenium`` package (the ``test`` extra).
+``python docs/screenshot.py [OUT.png]`` serves the app over a throw-away SQLite database with
+demo-like data (the same server the browser tests use); ``python docs/screenshot.py OUT.png
+--url http://127.0.0.1:5000 --token TOKEN --period 2026-H1`` photographs a running
+``make run`` instead. Either way it signs in with headless Chromium at laptop size and saves
+the overview, by default to ``docs/dashboard.png``. Needs Debian's ``chromium`` and
+``chromium-driver`` and the ``selenium`` package (the ``test`` extra).
 """
 
 from __future__ import annotations
@@ -30,13 +32,40 @@ from tests.web.live import (  # noqa: E402
 WIDTH, HEIGHT = 1366, 900
 
 
+def _shoot(driver, url: str, token: str, period: str, out: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    set_viewport(driver, WIDTH, HEIGHT, mobile=False)
+    driver.get(f"{url}/login")
+    driver.find_element(By.ID, "token").send_keys(token)
+    driver.find_element(By.CSS_SELECTOR, "form.stack button").click()
+    driver.get(f"{url}/?period={period}")
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    set_viewport(driver, WIDTH, min(int(height), 2400), mobile=False)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(out))
+
+
 def main(argv: list[str]) -> int:
-    out = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "dashboard.png"
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Screenshot of the dashboard's overview.")
+    parser.add_argument("out", nargs="?", default=str(ROOT / "docs" / "dashboard.png"))
+    parser.add_argument("--url", help="a running mrp (make run) instead of a throw-away one")
+    parser.add_argument("--token", help="a token for --url")
+    parser.add_argument("--period", default=PERIOD)
+    args = parser.parse_args(argv[1:])
+    out = Path(args.out)
     missing = chromium_missing()
     if missing:
         print(f"cannot take the screenshot: {missing}", file=sys.stderr)
         return 1
-    from selenium.webdriver.common.by import By
+    if args.url:
+        with tempfile.TemporaryDirectory(prefix="mrp-shot-") as tmp, \
+                chrome(Path(tmp) / "chrome", WIDTH, HEIGHT) as driver:
+            _shoot(driver, args.url.rstrip("/"), args.token, args.period, out)
+        print(out)
+        return 0
 
     with tempfile.TemporaryDirectory(prefix="mrp-shot-") as tmp:
         workdir = Path(tmp)
@@ -44,15 +73,7 @@ def main(argv: list[str]) -> int:
         try:
             secrets = populate(app)
             with LiveServer(app) as server, chrome(workdir / "chrome", WIDTH, HEIGHT) as driver:
-                set_viewport(driver, WIDTH, HEIGHT, mobile=False)
-                driver.get(f"{server.url}/login")
-                driver.find_element(By.ID, "token").send_keys(secrets["admin"])
-                driver.find_element(By.CSS_SELECTOR, "form.stack button").click()
-                driver.get(f"{server.url}/?period={PERIOD}")
-                height = driver.execute_script("return document.documentElement.scrollHeight")
-                set_viewport(driver, WIDTH, min(int(height), 2400), mobile=False)
-                out.parent.mkdir(parents=True, exist_ok=True)
-                driver.save_screenshot(str(out))
+                _shoot(driver, server.url, secrets["admin"], args.period, out)
         finally:
             close_app(app)
     print(out)
