@@ -3,27 +3,19 @@ through the domain's scoped queries; nothing here reads past the actor's tenant.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
-from service.domain import inbound, scoping, tenancy
+from service.domain import inbound, tenancy
 from service.domain.actors import Actor
 from service.domain.errors import NotFound
 from service.domain.models import (
-    FollowUp,
-    FollowUpGoal,
-    Goal,
     InboundMessage,
     Institution,
-    Ministry,
     Plan,
 )
-from service.domain.overview import OverviewFilters
-from service.domain.vocabulary import Period, PlanStatus, parse_period
-from service.extensions import db
+from service.domain.overview import OverviewFilters, status_counts
+from service.domain.vocabulary import Period, parse_period
 
 #: the intake page's default: the mail that needs a person
 INTAKE_STATES = ("quarantined", "rejected")
@@ -61,46 +53,6 @@ def plan_periods(plan: Plan) -> list[str]:
         for year in range(plan.period_start, plan.period_end + 1)
         for n in range(1, count + 1)
     ]
-
-
-def status_counts(actor: Actor, filters: OverviewFilters, period: Period) -> dict[str, int]:
-    """``overview(actor, filters)["counts"]`` for ``period`` without what the counts do not
-    need (validating every plan, loading every report's findings): three queries, however
-    many plans. Kept equal to the overview's counts by the tests."""
-    stmt = scoping.plans(actor, select(Plan.id)).where(
-        Plan.status.in_((PlanStatus.APPROVED.value, PlanStatus.CLOSED.value)),
-        Plan.period_start <= period.year, Plan.period_end >= period.year,
-    )
-    if filters.ministry or filters.institution:
-        stmt = stmt.join(Plan.institution)
-    if filters.ministry:
-        stmt = stmt.join(Institution.ministry).where(Ministry.code == filters.ministry.upper())
-    if filters.institution:
-        stmt = stmt.where(Institution.code == filters.institution.upper())
-    plan_ids = list(db.session.scalars(stmt))
-    if not plan_ids:
-        return {}
-    goals = select(Goal.id, Goal.status).where(Goal.plan_id.in_(plan_ids))
-    if filters.task_type:
-        goals = goals.where(Goal.task_type == filters.task_type)
-    if filters.goal_type:
-        goals = goals.where(Goal.goal_type == filters.goal_type)
-    reported = dict(db.session.execute(
-        select(FollowUpGoal.goal_id, FollowUpGoal.status)
-        .join(FollowUp, FollowUp.id == FollowUpGoal.followup_id)
-        .where(FollowUp.plan_id.in_(plan_ids), FollowUp.period == str(period),
-               FollowUp.status == "accepted", FollowUp.superseded_by_id.is_(None),
-               FollowUpGoal.goal_id.is_not(None))
-        .order_by(FollowUpGoal.id)
-    ).all())
-    counts: Counter[str] = Counter()
-    for goal_id, state in db.session.execute(goals):
-        status = reported.get(goal_id)
-        if filters.status and status != filters.status:
-            continue
-        if state == "active":
-            counts[status or "unreported"] += 1
-    return dict(counts)
 
 
 def status_counts_by_period(
