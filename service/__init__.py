@@ -7,6 +7,9 @@ blueprints → CLI. Nothing is built at import time.
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     _configure_database(app)
     _configure_api(app)
 
@@ -54,6 +59,27 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     cli.init_app(app)
     return app
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random key made once per instance folder, shared by the processes that use it."""
+    path = instance / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip() or _instance_secret_retry(path)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _instance_secret_retry(path: Path) -> str:
+    """Another process created the file an instant ago and is still writing it."""
+    for _ in range(50):
+        time.sleep(0.02)
+        if text := path.read_text().strip():
+            return text
+    raise RuntimeError(f"{path} stays empty; delete it or set MRP_SECRET_KEY")
 
 
 def _configure_database(app: Flask) -> None:

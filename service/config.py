@@ -17,7 +17,8 @@ PREFIX = "MRP_"
 SETTINGS: dict[str, tuple[Any, str]] = {
     # storage
     "DATABASE_URL": (None, "SQLAlchemy URL; default: a SQLite file in the instance folder"),
-    "SECRET_KEY": ("dev-insecure-change-me", "signs the dashboard's session cookie"),
+    "SECRET_KEY": ("", "signs the dashboard's session cookie; default: a random key kept in "
+                   "the instance folder (set it when several machines serve the app)"),
     # dashboard
     "SESSION_COOKIE_SECURE": (False, "send the dashboard's cookie over HTTPS only (production)"),
     "SESSION_COOKIE_HTTPONLY": (True, "hide the dashboard's cookie from scripts"),
