@@ -27,6 +27,7 @@ from service.domain.vocabulary import parse_period
 from service.extensions import db
 from service.plugins.builders import followup_from_rows
 from service.plugins.findings import Finding
+from service.plugins.manager import MinistryPlugins
 
 LOADS = (selectinload(FollowUp.goals), selectinload(FollowUp.findings),
          selectinload(FollowUp.plan))
@@ -47,9 +48,11 @@ def record_followup(
     submitted_by: str | None,
     received_at: datetime | None = None,
     inbound_message_id: int | None = None,
+    plugins: MinistryPlugins | None = None,
 ) -> FollowUp:
     """Validate a report and add it to the session (the caller commits). Returns the
-    follow-up, ``accepted`` or ``rejected`` with its findings."""
+    follow-up, ``accepted`` or ``rejected`` with its findings. ``plugins``: the plan's
+    ministry's plugin configuration, when the caller has it already."""
     received_at = received_at or utcnow()
     parsed = parse_period(period) if period else None
     period_text = str(parsed) if parsed else (period or "").strip()
@@ -58,7 +61,8 @@ def record_followup(
         channel=channel, submitted_by=submitted_by,
     )
     findings: list[Finding] = manager().validate_followup(
-        view, plan_view(plan), ministry_plugins(plan.institution.ministry)
+        view, plan_view(plan),
+        plugins if plugins is not None else ministry_plugins(plan.institution.ministry),
     )
     status = "rejected" if any(f.severity == "error" for f in findings) else "accepted"
     goals_by_code = {g.code.strip().upper(): g for g in plan.goals}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from service.domain import audit, scoping
 from service.domain.actors import Actor
@@ -73,7 +73,8 @@ def list_goals(
     if filters.status:
         stmt = stmt.where(Goal.status == filters.status)
     stmt = stmt.order_by(Goal.plan_id, Goal.position, Goal.id)
-    return paginate(stmt, page, page_size, (*LOADS, selectinload(Goal.plan)))
+    # the plan (many-to-one, read for its reference) rides on the page's own statement
+    return paginate(stmt, page, page_size, (*LOADS, joinedload(Goal.plan, innerjoin=True)))
 
 
 def get_goal(actor: Actor, goal_id: int) -> Goal:

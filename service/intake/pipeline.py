@@ -10,7 +10,10 @@ import dataclasses
 import hashlib
 import logging
 import weakref
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -81,28 +84,75 @@ def _report_nul_free(report: ParsedReport) -> ParsedReport:
                                period=_nul_free(report.period))
 
 
+@dataclass
+class _RunCache:
+    """What one poll run looks up once rather than once per mail: a sender's institutions
+    (institution ids, the first one's ministry id) and a ministry's plugin configuration."""
+
+    senders: dict[str, tuple[tuple[int, ...], int | None]] = field(default_factory=dict)
+    ministries: dict[int, MinistryPlugins] = field(default_factory=dict)
+
+
+_RUN: ContextVar[_RunCache | None] = ContextVar("mrp_intake_run", default=None)
+
+
+@contextmanager
+def run_cache() -> Iterator[None]:
+    """Within this block (one poll of one mailbox, a few seconds), the sender → institutions
+    lookup and each ministry's plugin configuration are read once."""
+    token = _RUN.set(_RunCache())
+    try:
+        yield
+    finally:
+        _RUN.reset(token)
+
+
 def _plan(reference: str) -> Plan | None:
-    """The plan a report names, with everything validation reads loaded in a few queries."""
-    return db.session.scalar(
+    """The plan a report names, with everything validation reads loaded in one query (the
+    ministry's plugin configuration comes from ``_ministry_plugins``). Joined rather than
+    select-in: one statement instead of four, about half the time per mail; the rows are one
+    per goal × indicator × milestone of that goal, a few dozen for a plan of at most a
+    handful of goals."""
+    return db.session.scalars(
         select(Plan)
         .where(Plan.reference == reference)
         .options(
-            joinedload(Plan.institution).joinedload(Institution.ministry)
-            .selectinload(Ministry.plugins),
-            selectinload(Plan.goals).selectinload(Goal.indicators),
-            selectinload(Plan.goals).selectinload(Goal.milestones),
+            joinedload(Plan.institution).joinedload(Institution.ministry),
+            joinedload(Plan.goals).joinedload(Goal.indicators),
+            joinedload(Plan.goals).joinedload(Goal.milestones),
         )
-    )
+    ).unique().first()
 
 
-def _institutions_of(sender: str) -> list[Institution]:
-    return list(
-        db.session.scalars(
-            select(Institution)
-            .join(ReportingAddress)
-            .where(ReportingAddress.address == sender.lower())
-        )
+def _institutions_of(sender: str) -> tuple[tuple[int, ...], int | None]:
+    """The ids of the institutions ``sender`` reports for, and the first one's ministry."""
+    address = sender.lower()
+    cache = _RUN.get()
+    if cache is not None and address in cache.senders:
+        return cache.senders[address]
+    rows = db.session.execute(
+        select(Institution.id, Institution.ministry_id)
+        .join(ReportingAddress)
+        .where(ReportingAddress.address == address)
+    ).all()
+    found = (tuple(r.id for r in rows), rows[0].ministry_id if rows else None)
+    if cache is not None:
+        cache.senders[address] = found
+    return found
+
+
+def _ministry_plugins(ministry_id: int) -> MinistryPlugins:
+    cache = _RUN.get()
+    if cache is not None and ministry_id in cache.ministries:
+        return cache.ministries[ministry_id]
+    ministry = db.session.scalar(
+        select(Ministry).where(Ministry.id == ministry_id).options(selectinload(Ministry.plugins))
     )
+    assert ministry is not None
+    plugins = ministry_plugins(ministry)
+    if cache is not None:
+        cache.ministries[ministry_id] = plugins
+    return plugins
 
 
 #: attachments that look like a report in a format we do not read: the sender gets a hint
@@ -128,11 +178,11 @@ def _parsers(mp: MinistryPlugins) -> list[Any]:
 
 
 def _read_report(
-    mail: InboundMail, institutions: list[Institution]
+    mail: InboundMail, ministry_id: int
 ) -> tuple[ParsedReport | None, Outcome | None]:
     """The first attachment a parser accepts and reads. Files no parser accepts (a logo, a
     signature) are passed over; a report in a format we do not read is named."""
-    parsers = _parsers(ministry_plugins(institutions[0].ministry))
+    parsers = _parsers(_ministry_plugins(ministry_id))
     errors: list[ReportError] = []
     for attachment in mail.attachments:
         name, ctype = attachment.filename or "", attachment.content_type or ""
@@ -161,16 +211,16 @@ def _attribute(msg: InboundMessage, mail: InboundMail, opts: IntakeOptions) -> O
     if opts.require_dmarc and not dmarc_passes(mail, opts.authserv_id):
         return Outcome("quarantined", "not_authenticated",
                        f"Ingen dmarc=pass fra {opts.authserv_id} i Authentication-Results.")
-    institutions = _institutions_of(mail.sender)
-    if not institutions:
+    institutions, ministry_id = _institutions_of(mail.sender)
+    if not institutions or ministry_id is None:
         return Outcome("quarantined", "unknown_sender",
                        f"{mail.sender} er ikke registreret som indberetningsadresse.")
-    msg.institution_id = institutions[0].id  # the sender's; the plan's replaces it below
+    msg.institution_id = institutions[0]  # the sender's; the plan's replaces it below
     if mail.oversized:
         big = mail.oversized[0]
         return Outcome("quarantined", "too_large",
                        f"Bilaget {big.filename} er for stort ({big.size} bytes).")
-    report, problem = _read_report(mail, institutions)
+    report, problem = _read_report(mail, ministry_id)
     if report is None:
         assert problem is not None
         return problem
@@ -183,7 +233,7 @@ def _attribute(msg: InboundMessage, mail: InboundMail, opts: IntakeOptions) -> O
         return Outcome("quarantined", "unknown_plan",
                        f"Planen {reference or '(ingen)'} findes ikke." )
     msg.plan_id = plan.id
-    if plan.institution_id not in {i.id for i in institutions}:
+    if plan.institution_id not in institutions:
         return Outcome("quarantined", "sender_not_authorized",
                        f"{mail.sender} må ikke indberette for {plan.reference}.")
     msg.institution_id = plan.institution_id
@@ -197,6 +247,7 @@ def _attribute(msg: InboundMessage, mail: InboundMail, opts: IntakeOptions) -> O
         submitted_by=msg.sender,
         received_at=msg.received_at,
         inbound_message_id=msg.id,
+        plugins=_ministry_plugins(plan.institution.ministry_id),
     )
     msg.followup_id = followup.id
     return Outcome(followup.status)
@@ -229,9 +280,11 @@ def process(msg: InboundMessage, opts: IntakeOptions) -> Outcome:
     msg.detail = _nul_free(outcome.detail)
     msg.processed_at = utcnow()
     msg.receipt_state = "pending" if outcome.state in {"accepted", "rejected"} else "none"
+    # read before the commit expires them (else each is a query afterwards)
+    msg_id, sender, subject = msg.id, msg.sender, msg.subject
     db.session.commit()
     log.info(
-        "message %s from %s (%r): %s%s", msg.id, msg.sender, msg.subject, outcome.state,
+        "message %s from %s (%r): %s%s", msg_id, sender, subject, outcome.state,
         f" ({outcome.reason})" if outcome.reason else "",
     )
     return outcome

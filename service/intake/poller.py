@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from service.domain.models import InboundMessage, IntakeRun
 from service.domain.models._types import utcnow
 from service.extensions import db
 from service.intake.imap import ImapSettings, Mailbox, MailboxError
 from service.intake.locking import mailbox_lock
-from service.intake.pipeline import FINAL_STATES, FOLDER_OF_STATE, process, sha256
+from service.intake.pipeline import FINAL_STATES, FOLDER_OF_STATE, process, run_cache, sha256
 from service.intake.settings import IntakeOptions, mailbox_key
 
 log = logging.getLogger("mrp.intake")
@@ -63,6 +62,20 @@ def _existing(key: str, uidvalidity: int, uids: list[int]) -> dict[int, InboundM
     return found
 
 
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds. Only for the raw store: the objects
+    it holds then are the message just written (every column set here or by a Python-side
+    default) and what the previous message's commit already expired, so nothing read
+    afterwards can be stale, and the message is not read back column by column."""
+    session = db.session()
+    before = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = before
+
+
 def store_raw(key: str, uidvalidity: int, uid: int, raw: bytes) -> InboundMessage:
     """Keep the raw mail before anything else (committed). The same bytes seen before in this
     mailbox (a new UIDVALIDITY, a crash before the move) reuse their row, moved to the new
@@ -76,7 +89,7 @@ def store_raw(key: str, uidvalidity: int, uid: int, raw: bytes) -> InboundMessag
     )
     if same is not None:
         same.uidvalidity, same.uid = uidvalidity, uid
-        db.session.commit()
+        _commit_keeping_loaded()
         return same
     msg = InboundMessage(
         mailbox=key, uidvalidity=uidvalidity, uid=uid, sha256=digest, size=len(raw), raw=raw,
@@ -84,16 +97,13 @@ def store_raw(key: str, uidvalidity: int, uid: int, raw: bytes) -> InboundMessag
     )
     db.session.add(msg)
     try:
-        db.session.commit()
+        _commit_keeping_loaded()
     except IntegrityError:  # another poller stored it first
         db.session.rollback()
         existing = _existing(key, uidvalidity, [uid]).get(uid)
         if existing is None:
             raise
         return existing
-    # the commit expired it: keep the bytes in hand rather than read them back (time, and a
-    # second copy of a large mail in memory)
-    set_committed_value(msg, "raw", raw)
     return msg
 
 
@@ -164,7 +174,8 @@ def _run(settings: ImapSettings, opts: IntakeOptions, key: str, result: PollResu
     db.session.add(run)
     db.session.commit()
     try:
-        _poll(settings, opts, key, result)
+        with run_cache():
+            _poll(settings, opts, key, result)
     except (MailboxError, OSError) as error:
         db.session.rollback()
         result.ok, result.error = False, f"{type(error).__name__}: {error}"

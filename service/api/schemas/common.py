@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, missing, pre_load, validate
 
 NUL_MESSAGE = "NUL characters are not allowed."
 
@@ -22,12 +22,69 @@ def _with_nul(value: Any, name: str) -> list[str]:
     return []
 
 
+def _reads_plain_attribute(field: fields.Field, attr_name: str) -> bool:
+    """Whether ``field`` dumps ``getattr(obj, name)`` through its ``_serialize`` and nothing
+    else: marshmallow's own ``serialize`` and ``get_value``, and no dotted path."""
+    return (
+        type(field).serialize is fields.Field.serialize
+        and type(field).get_value is fields.Field.get_value
+        and field._CHECK_ATTRIBUTE
+        and "." not in (field.attribute or attr_name)
+    )
+
+
 class StrictSchema(Schema):
     """Unknown fields (server-owned ones included) are an error naming the field."""
 
     class Meta:
         unknown = RAISE
         ordered = True
+
+    def _serialize(self, obj: Any, *, many: bool = False) -> Any:
+        """marshmallow's ``Schema._serialize`` with the per-field lookup unrolled for objects
+        (ORM rows): a plain field's value is ``getattr(obj, attribute)``, exactly what
+        marshmallow's accessor does for an object that is not subscriptable. Mappings, a
+        custom ``get_attribute`` and fields with their own lookup (``CodeRef``, ``Method``)
+        take marshmallow's path unchanged."""
+        if many and obj is not None:
+            return [self._serialize(item) for item in obj]
+        if (
+            obj is None
+            or hasattr(obj, "__getitem__")
+            or type(self).get_attribute is not Schema.get_attribute
+        ):
+            return super()._serialize(obj)
+        plan = self.__dict__.get("_dump_plan")
+        if plan is None or plan[0] is not self.dump_fields:
+            plan = self._dump_plan = (
+                self.dump_fields,
+                [
+                    (
+                        attr_name,
+                        field.data_key if field.data_key is not None else attr_name,
+                        field.attribute or attr_name,
+                        field,
+                        _reads_plain_attribute(field, attr_name),
+                    )
+                    for attr_name, field in self.dump_fields.items()
+                ],
+            )
+        ret = self.dict_class()
+        for attr_name, key, attribute, field, plain in plan[1]:
+            if plain:
+                value = getattr(obj, attribute, missing)
+                if value is missing:
+                    default = field.dump_default
+                    value = default() if callable(default) else default
+                    if value is missing:
+                        continue
+                value = field._serialize(value, attr_name, obj)
+            else:
+                value = field.serialize(attr_name, obj, accessor=self.get_attribute)
+                if value is missing:
+                    continue
+            ret[key] = value
+        return ret
 
     @pre_load
     def _reject_nul(self, data: Any, **kwargs: object) -> Any:
@@ -96,10 +153,11 @@ class CodeRef(fields.String):
         kwargs.setdefault("validate", validate.Length(min=1, max=40))
         super().__init__(**kwargs)
         self.path = path
+        self._parts = tuple(path.split("."))
 
     def get_value(self, obj: object, attr: str, accessor=None, default=None):
         value = obj
-        for part in self.path.split("."):
+        for part in self._parts:
             value = getattr(value, part, None)
             if value is None:
                 return None
