@@ -123,6 +123,7 @@ def app(database_url: str, app_config: dict[str, Any], tmp_path: Path) -> Iterat
         db.session.remove()
         yield app
         db.session.remove()
+        _empty_tables()  # a copy of the shared database (tests/web/live.py) starts empty
 
 
 @pytest.fixture(scope="session", autouse=True)

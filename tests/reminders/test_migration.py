@@ -6,9 +6,10 @@ import sqlite3
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import select
 
-from service import create_app
+from service import MIGRATIONS_DIR, create_app
 from service.domain.models import Reminder
 from service.extensions import db
 
@@ -17,7 +18,8 @@ def test_migrated_schema_matches_the_models(app):
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, db.metadata) == []
-        assert context.get_current_revision() == "0003"
+        head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+        assert context.get_current_revision() == head
 
 
 def test_reminder_is_unique_per_plan_period_and_kind(app, client, admin):
