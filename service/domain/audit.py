@@ -20,6 +20,9 @@ PLAN_FIELDS = (
     "top_manager_title",
     "followup_cadence",
     "status",
+    "approved_at",
+    "approved_by",
+    "closed_at",
 )
 GOAL_FIELDS = (
     "code",

@@ -19,16 +19,10 @@ from service.domain.plans import check_editable
 from service.domain.vocabulary import GoalState, PlanStatus
 from service.extensions import db
 
-GOAL_FIELDS = (
-    "title",
-    "description",
-    "task_type",
-    "goal_type",
-    "nature",
-    "success_criterion",
-    "deadline",
-    "politically_fixed",
-    "owner",
+#: what a caller sets on a goal: the audited fields less those with rules of their own (the
+#: code, checked for uniqueness) and those the server owns (status, withdrawal)
+GOAL_FIELDS = tuple(
+    name for name in audit.GOAL_FIELDS if name not in {"code", "status", "withdrawn_reason"}
 )
 GOAL_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")
 LOADS = (selectinload(Goal.indicators), selectinload(Goal.milestones))
@@ -170,11 +164,16 @@ def _check_politically_fixed(goal: Goal, data: dict[str, Any]) -> None:
             field="success_criterion",
         )
     if "indicators" in data:
+        old_targets = _targets(goal)
         new_targets = [ind.get("target") for ind in data["indicators"]]
-        if new_targets != _targets(goal):
-            raise Conflict(
-                f"{locked}; måltallet (target) kan ikke ændres.", field="indicators"
-            )
+        if new_targets != old_targets:
+            if len(new_targets) != len(old_targets):
+                field = "indicators"  # an indicator added or removed moves the targets
+            else:
+                i = next(i for i, (a, b) in enumerate(zip(old_targets, new_targets, strict=True))
+                         if a != b)
+                field = f"indicators.{i}.target"
+            raise Conflict(f"{locked}; måltallet (target) kan ikke ændres.", field=field)
 
 
 def update_goal(actor: Actor, goal: Goal, data: dict[str, Any]) -> Goal:

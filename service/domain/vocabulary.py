@@ -47,11 +47,19 @@ class Nature(StrEnum):
     QUANTITATIVE = "quantitative"
     QUALITATIVE = "qualitative"
 
+NATURE_LABELS: dict[str, str] = {"quantitative": "kvantitativ", "qualitative": "kvalitativ"}
+
 
 class Direction(StrEnum):
     INCREASE = "increase"
     DECREASE = "decrease"
     MAINTAIN = "maintain"
+
+DIRECTION_LABELS: dict[str, str] = {
+    "increase": "øge",
+    "decrease": "reducere",
+    "maintain": "fastholde",
+}
 
 
 class Cadence(StrEnum):
@@ -72,10 +80,14 @@ class PlanStatus(StrEnum):
     APPROVED = "approved"
     CLOSED = "closed"
 
+PLAN_STATUS_LABELS: dict[str, str] = {"draft": "kladde", "approved": "godkendt", "closed": "lukket"}
+
 
 class GoalState(StrEnum):
     ACTIVE = "active"
     WITHDRAWN = "withdrawn"
+
+GOAL_STATE_LABELS: dict[str, str] = {"active": "aktiv", "withdrawn": "udgået"}
 
 
 class Severity(StrEnum):

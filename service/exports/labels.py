@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
-from service.domain.vocabulary import GOAL_TYPE_LABELS, STATUS_LABELS, TASK_TYPE_LABELS
+from service.domain.vocabulary import (
+    DIRECTION_LABELS,
+    GOAL_STATE_LABELS,
+    GOAL_TYPE_LABELS,
+    NATURE_LABELS,
+    PLAN_STATUS_LABELS,
+    STATUS_LABELS,
+    TASK_TYPE_LABELS,
+)
 
-PLAN_STATUS = {"draft": "Kladde", "approved": "Godkendt", "closed": "Lukket"}
-GOAL_STATE = {"active": "Aktiv", "withdrawn": "Udgået"}
-NATURE = {"quantitative": "Kvantitativ", "qualitative": "Kvalitativ"}
-DIRECTION = {"increase": "Øge", "decrease": "Reducere", "maintain": "Fastholde"}
+
+def _cells(labels: dict[str, str]) -> dict[str, str]:
+    """The vocabulary's words as a cell starts them: with a capital."""
+    return {code: word[:1].upper() + word[1:] for code, word in labels.items()}
+
+
+PLAN_STATUS = _cells(PLAN_STATUS_LABELS)
+GOAL_STATE = _cells(GOAL_STATE_LABELS)
+NATURE = _cells(NATURE_LABELS)
+DIRECTION = _cells(DIRECTION_LABELS)
+#: the report states spelled out for a column of their own (the dashboard's tiles use short
+#: words: ``service.web.labels.REPORT_STATE_LABELS``)
 REPORT_STATE = {
     "received": "Modtaget",
     "late": "Modtaget for sent",

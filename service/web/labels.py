@@ -10,7 +10,11 @@ from flask import Flask, current_app
 
 from service.domain.vocabulary import (
     CADENCE_LABELS,
+    DIRECTION_LABELS,
+    GOAL_STATE_LABELS,
     GOAL_TYPE_LABELS,
+    NATURE_LABELS,
+    PLAN_STATUS_LABELS,
     SEVERITY_LABELS,
     STATUS_LABELS,
     TASK_TYPE_LABELS,
@@ -38,6 +42,8 @@ STATUS_ORDER = (
 
 GOAL_STATUS_LABELS = {**STATUS_LABELS, UNREPORTED: "Ikke rapporteret"}
 
+#: short words for the overview's tiles and badges ("Rapport for sent"); the exports' column
+#: spells the same states out (``service.exports.labels.REPORT_STATE``)
 REPORT_STATE_LABELS = {
     "received": "modtaget",
     "late": "for sent",
@@ -46,10 +52,6 @@ REPORT_STATE_LABELS = {
     "not_applicable": "ikke relevant",
 }
 
-PLAN_STATUS_LABELS = {"draft": "Kladde", "approved": "Godkendt", "closed": "Lukket"}
-
-GOAL_STATE_LABELS = {"active": "Aktivt", "withdrawn": "Udgået"}
-
 FOLLOWUP_STATUS_LABELS = {
     "accepted": "godkendt",
     "rejected": "afvist",
@@ -57,10 +59,6 @@ FOLLOWUP_STATUS_LABELS = {
 }
 
 CHANNEL_LABELS = {"email": "e-mail", "api": "API"}
-
-NATURE_LABELS = {"quantitative": "kvantitativ", "qualitative": "kvalitativ"}
-
-DIRECTION_LABELS = {"increase": "øge", "decrease": "reducere", "maintain": "fastholde"}
 
 INTAKE_STATE_LABELS = {
     "received": "modtaget, ikke behandlet",
@@ -103,8 +101,8 @@ LABELS: dict[str, dict[str, str]] = {
     "severity": SEVERITY_LABELS,
     "cadence": CADENCE_LABELS,
     "report": REPORT_STATE_LABELS,
-    "plan_status": PLAN_STATUS_LABELS,
-    "goal_state": GOAL_STATE_LABELS,
+    "plan_status": {code: word.capitalize() for code, word in PLAN_STATUS_LABELS.items()},
+    "goal_state": {code: word.capitalize() for code, word in GOAL_STATE_LABELS.items()},
     "followup": FOLLOWUP_STATUS_LABELS,
     "channel": CHANNEL_LABELS,
     "nature": NATURE_LABELS,

@@ -83,9 +83,17 @@ def test_approve_and_close_are_audited(client, admin, approved):
     actions = [e["action"] for e in _events(client, admin, approved["id"])]
     assert actions[-2:] == ["approve", "close"]
     approve, close = _events(client, admin, approved["id"])[-2:]
-    assert approve["before"] == {"status": "draft"} and approve["after"] == {
-        "status": "approved"}
-    assert close["after"] == {"status": "closed"} and close["reason"] == "Slut"
+    plan = ok(client.get(f"/api/v1/plans/{approved['id']}", headers=admin))
+    assert approve["before"] == {"status": "draft", "approved_at": None, "approved_by": None}
+    assert approve["after"] == {"status": "approved", "approved_by": "test-admin",
+                                "approved_at": _iso(plan["approved_at"])}
+    assert close["before"] == {"status": "approved", "closed_at": None}
+    assert close["after"] == {"status": "closed", "closed_at": _iso(plan["closed_at"])}
+    assert close["reason"] == "Slut"
+
+
+def _iso(stamp: str) -> str:
+    return datetime.fromisoformat(stamp).isoformat()
 
 
 def test_a_change_that_changes_nothing_is_not_audited(client, admin, approved):

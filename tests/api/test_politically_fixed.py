@@ -24,8 +24,10 @@ def _indicators(target):
 
 
 @pytest.mark.parametrize(("change", "field"), [
-    ({"indicators": _indicators(25)}, "indicators"),
+    ({"indicators": _indicators(25)}, "indicators.0.target"),
+    ({"indicators": _indicators(None)}, "indicators.0.target"),
     ({"indicators": []}, "indicators"),
+    ({"indicators": _indicators(30) + _indicators(5)}, "indicators"),
     ({"success_criterion": "Gennemsnit højst 25 dage"}, "success_criterion"),
     ({"success_criterion": None}, "success_criterion"),
     ({"politically_fixed": False}, "politically_fixed"),

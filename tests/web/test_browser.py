@@ -39,8 +39,7 @@ def browser_ready() -> None:
 
 
 @pytest.fixture
-def live(browser_ready: None, sqlite_template: Path, tmp_path: Path
-         ) -> Iterator[tuple[LiveServer, dict[str, str]]]:
+def live(browser_ready: None, tmp_path: Path) -> Iterator[tuple[LiveServer, dict[str, str]]]:
     # migrated here: a copy of the shared WAL-mode file could miss what its log holds
     app = build_app(tmp_path)
     try:
