@@ -294,13 +294,15 @@ def reminders_send(today: object, dry_run: bool) -> None:
         line = f"{o.plan} {o.period} {o.kind}: {o.state}"
         if o.recipients:
             line += f" → {', '.join(o.recipients)}"
+        if o.refused:
+            line += f"; refused by the mail server: {', '.join(o.refused)}"
         if o.detail:
             line += f" ({o.detail})"
-        click.echo(line, err=o.state == "failed")
+        click.echo(line, err=o.state == "failed" or bool(o.refused))
     states = {s: sum(o.state == s for o in outcomes)
               for s in ("sent", "failed", "skipped", "planned")}
     click.echo(", ".join(f"{k} {v}" for k, v in states.items() if v) or "nothing due")
-    if states["failed"]:
+    if states["failed"] or any(o.refused for o in outcomes):  # an address needs fixing
         raise SystemExit(1)
 
 

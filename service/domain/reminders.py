@@ -71,6 +71,8 @@ class Outcome:
     state: str  # sent | failed | skipped | planned (dry run)
     recipients: list[str] = field(default_factory=list)
     detail: str | None = None
+    #: addresses the mail server refused while it took the reminder for the others
+    refused: list[str] = field(default_factory=list)
 
 
 # -- periods and words ----------------------------------------------------------------------
@@ -291,12 +293,17 @@ def send_reminders(today: date | None = None, *, dry_run: bool = False) -> list[
             outcome.state, outcome.detail = "failed", str(exc) or type(exc).__name__
             continue
         try:
-            send(settings, message)
+            refused = send(settings, message)
         except Exception as exc:
             db.session.rollback()
             log.warning("reminder for %s %s not sent: %s", item.plan, item.period, exc)
             outcome.state, outcome.detail = "failed", str(exc) or type(exc).__name__
             continue
+        if refused:  # taken for the other addresses: recorded, so not repeated to them
+            reminder.recipients = [r for r in item.recipients if r not in refused]
+            outcome.recipients, outcome.refused = list(reminder.recipients), refused
+            log.warning("reminder for %s %s: the server refused %s", item.plan, item.period,
+                        ", ".join(refused))
         try:
             reminder.sent_at = utcnow()
             db.session.commit()

@@ -61,7 +61,7 @@ def send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int = 500) -> d
     for msg in pending:
         msg.receipt_attempts += 1
         try:
-            send(smtp, _receipt_for(msg, opts))
+            refused = send(smtp, _receipt_for(msg, opts))
         except (SmtpError, OSError, ValueError) as error:  # ValueError: no usable address
             msg.receipt_state, msg.receipt_error = "failed", str(error)[:2000]
             counts["failed"] += 1
@@ -70,5 +70,8 @@ def send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int = 500) -> d
             msg.receipt_state, msg.receipt_error = "sent", None
             counts["sent"] += 1
             log.info("receipt for message %s sent to %s", msg.id, msg.sender)
+            if refused:  # taken for the others: not sent again
+                log.warning("receipt for message %s: the server refused %s", msg.id,
+                            ", ".join(refused))
         db.session.commit()
     return counts

@@ -35,9 +35,11 @@ class SmtpSettings:
             raise ValueError(f"SMTP security must be one of {SECURITIES}, not {self.security!r}")
 
 
-def send(settings: SmtpSettings, message: EmailMessage) -> None:
+def send(settings: SmtpSettings, message: EmailMessage) -> list[str]:
     """Hand ``message`` to the SMTP server (envelope from ``From``/``Sender``, recipients
-    from ``To``/``Cc``/``Bcc``). Raises :class:`SmtpError`."""
+    from ``To``/``Cc``/``Bcc``). Returns the recipients the server refused while it took the
+    message for the others (sending again would repeat it to those); raises
+    :class:`SmtpError` when nothing was taken."""
     s = settings
     context = s.ssl_context or ssl.create_default_context()
     where = f"{s.host}:{s.port}"
@@ -62,9 +64,7 @@ def send(settings: SmtpSettings, message: EmailMessage) -> None:
             client.ehlo()
         if s.username:
             client.login(s.username, s.password)
-        refused = client.send_message(message)
-        if refused:
-            raise SmtpError(f"SMTP server {where} refused recipients: {sorted(refused)}")
+        return sorted(client.send_message(message))  # all refused: SMTPRecipientsRefused
     except SmtpError:
         raise
     except (OSError, smtplib.SMTPException, ValueError) as exc:

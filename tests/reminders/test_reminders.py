@@ -14,7 +14,7 @@ from service.domain.reminders import expected_periods, period_at, reminder_kind
 from service.domain.vocabulary import Period
 from service.extensions import db
 from tests.support.factories import build_dst_plan, goal_body, ok, plan_body
-from tests.support.mailservers import HOST, free_port
+from tests.support.mailservers import free_port
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROWS = [
@@ -32,6 +32,11 @@ def reminders():
     db.session.expire_all()
     return [(r.plan.reference, r.period, r.kind, sorted(r.recipients))
             for r in db.session.scalars(select(Reminder).order_by(Reminder.id))]
+
+
+def delivered(server):
+    """The recipients of each message the server took."""
+    return [sorted(m.rcpt_tos) for m in server.messages]
 
 
 def attachment(message):
@@ -149,39 +154,12 @@ def test_smtp_down_records_nothing_and_the_next_run_sends(app, runner, smtp_serv
     assert [r[:3] for r in reminders()] == [("DST-2026", "2026-H1", "upcoming")]
 
 
-class RefusingHandler:
-    """A mail server that refuses every recipient at abc.dk (550), and keeps the rest."""
-
-    def __init__(self) -> None:
-        self.delivered: list[list[str]] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.endswith("@abc.dk"):
-            return "550 5.1.1 Mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.delivered.append(sorted(envelope.rcpt_tos))
-        return "250 OK"
-
-
-@pytest.fixture
-def refusing_smtp():
-    from aiosmtpd.controller import Controller
-
-    handler = RefusingHandler()
-    controller = Controller(handler, hostname=HOST, port=free_port(), ready_timeout=10.0)
-    controller.start()
-    yield controller.port, handler
-    controller.stop()
-
-
-def test_one_failure_does_not_stop_the_others(app, client, admin, runner, refusing_smtp, dst):
+def test_one_failure_does_not_stop_the_others(app, client, admin, runner, smtp_server_refusing,
+                                               dst):
     """The server refuses ABC's address: that send fails and is not recorded; DST's goes
     out and is; the next run tries ABC again."""
-    port, server = refusing_smtp
-    app.config["SMTP_PORT"] = port
+    server = smtp_server_refusing
+    app.config["SMTP_PORT"] = server.port
     ok(client.post("/api/v1/ministries", json={"code": "SKM", "name": "Skat"}, headers=admin),
        201)
     ok(client.post("/api/v1/institutions", headers=admin, json={
@@ -194,13 +172,40 @@ def test_one_failure_does_not_stop_the_others(app, client, admin, runner, refusi
     assert result.exit_code == 1
     assert "ABC-2026 2026-H1 overdue: failed" in result.output
     assert "DST-2026 2026-H1 overdue: sent" in result.output
-    assert server.delivered == [["mrp@dst.dk", "opfoelgning@dst.dk"]]
+    assert delivered(server) == [["mrp@dst.dk", "opfoelgning@dst.dk"]]
     assert [r[:3] for r in reminders()] == [("DST-2026", "2026-H1", "overdue")]
     again = send(runner, "2026-08-11")
     assert again.exit_code == 1
     assert "ABC-2026 2026-H1 overdue: failed" in again.output
     assert "DST-2026" not in again.output
-    assert len(server.delivered) == 1
+    assert len(delivered(server)) == 1
+
+
+def test_refused_address_is_not_sent_again_to_the_others(app, client, admin, runner,
+                                                          smtp_server_refusing):
+    """The server takes the reminder for one address and refuses the other: it is recorded
+    as sent to the one that took it, the refused address is named and the run fails, and
+    the next run does not repeat it to the address that has it."""
+    server = smtp_server_refusing
+    app.config["SMTP_PORT"] = server.port
+    ok(client.post("/api/v1/ministries", json={"code": "SKM", "name": "Skat"}, headers=admin),
+       201)
+    ok(client.post("/api/v1/institutions", headers=admin, json={
+        "code": "TWO", "name": "To adresser", "ministry": "SKM",
+        "reporting_addresses": ["gammel@abc.dk", "opfoelgning@two.dk"]}), 201)
+    plan = ok(client.post("/api/v1/plans", json=plan_body("TWO"), headers=admin), 201)
+    ok(client.post(f"/api/v1/plans/{plan['id']}/goals", json=goal_body(), headers=admin), 201)
+    ok(client.post(f"/api/v1/plans/{plan['id']}/approve", headers=admin))
+    result = send(runner, "2026-08-10")
+    assert result.exit_code == 1
+    assert ("TWO-2026 2026-H1 overdue: sent → opfoelgning@two.dk; refused by the mail "
+            "server: gammel@abc.dk") in result.output
+    assert delivered(server) == [["opfoelgning@two.dk"]]
+    (row,) = [r for r in reminders() if r[0] == "TWO-2026"]
+    assert row == ("TWO-2026", "2026-H1", "overdue", ["opfoelgning@two.dk"])
+    again = send(runner, "2026-08-11")
+    assert "TWO-2026" not in again.output
+    assert delivered(server) == [["opfoelgning@two.dk"]]
 
 
 def test_only_approved_plans_and_only_with_addresses(client, admin, runner, smtp_server):

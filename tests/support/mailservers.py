@@ -575,6 +575,8 @@ class SmtpServer:
     password: str = ""
     messages: list[Received] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
+    #: recipients at this domain get ``550`` at RCPT; the message goes to the others
+    refuse_domain: str | None = None
 
     def settings(self, **overrides: Any) -> SmtpSettings:
         values: dict[str, Any] = {
@@ -594,6 +596,15 @@ class _Collector:
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
 
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        refused = self.server.refuse_domain
+        if refused and address.lower().endswith("@" + refused):
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = bytes(envelope.original_content or envelope.content)
         message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -605,12 +616,15 @@ class _Collector:
 
 
 @contextlib.contextmanager
-def run_smtp_server(certificate: Certificate, security: str) -> Iterator[SmtpServer]:
+def run_smtp_server(
+    certificate: Certificate, security: str, refuse_domain: str | None = None
+) -> Iterator[SmtpServer]:
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
     port = free_port()
-    server = SmtpServer(HOST, port, security, certificate.client_context())
+    server = SmtpServer(HOST, port, security, certificate.client_context(),
+                        refuse_domain=refuse_domain)
     kwargs: dict[str, Any] = {}
     if security == "starttls":
         server.username, server.password = "kvittering", PASSWORD
@@ -731,4 +745,12 @@ def smtp_server(mail_certificate: Certificate) -> Iterator[SmtpServer]:
 def smtp_server_starttls(mail_certificate: Certificate) -> Iterator[SmtpServer]:
     """aiosmtpd requiring STARTTLS, with AUTH (``server.username`` / ``server.password``)."""
     with run_smtp_server(mail_certificate, "starttls") as server:
+        yield server
+
+
+@pytest.fixture
+def smtp_server_refusing(mail_certificate: Certificate) -> Iterator[SmtpServer]:
+    """aiosmtpd in plain text that refuses every recipient at abc.dk (550) and keeps the
+    message for the rest."""
+    with run_smtp_server(mail_certificate, "none", refuse_domain="abc.dk") as server:
         yield server

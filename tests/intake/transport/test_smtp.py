@@ -45,6 +45,24 @@ def test_wrong_smtp_password(smtp_server_starttls: SmtpServer) -> None:
     assert smtp_server_starttls.messages == []
 
 
+def test_refused_recipients_are_returned_when_the_others_took_it(
+    smtp_server_refusing: SmtpServer,
+) -> None:
+    message = receipt()
+    message.replace_header("To", "rapport@dst.dk, gammel@abc.dk")
+    assert send(smtp_server_refusing.settings(), message) == ["gammel@abc.dk"]
+    [received] = smtp_server_refusing.messages
+    assert received.rcpt_tos == ["rapport@dst.dk"]
+
+
+def test_all_recipients_refused_is_an_error(smtp_server_refusing: SmtpServer) -> None:
+    message = receipt()
+    message.replace_header("To", "gammel@abc.dk")
+    with pytest.raises(SmtpError, match=r"gammel@abc\.dk"):
+        send(smtp_server_refusing.settings(), message)
+    assert smtp_server_refusing.messages == []
+
+
 def test_starttls_required_but_missing_is_refused(smtp_server: SmtpServer) -> None:
     with pytest.raises(SmtpError, match="does not offer STARTTLS"):
         send(smtp_server.settings(security="starttls"), receipt())
