@@ -40,7 +40,7 @@ class BearerSecurity(BasePlugin):
 
 
 def init_app(app: Flask) -> None:
-    from service.api import auth, problems
+    from service.api import auth, problems, query
     from service.api.views import BLUEPRINTS
     from service.extensions import api
 
@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
         return None
 
     auth.init_app(app)
+    query.init_app(app, auth.API_PREFIX)  # after the token check: a 401 comes first
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     api.spec.components.security_scheme(
