@@ -74,7 +74,38 @@ def plan(plan_id: int) -> str:
         events=events,
         periods=periods,
         chosen_period=chosen,
+        can_decide=actor.is_admin or actor.is_department,
+        errors=sum(f.severity == "error" for f in findings),
     )
+
+
+@bp.post("/plans/<int:plan_id>/approve")
+def plan_approve(plan_id: int) -> Response:
+    """Approve a draft plan, as ``POST /api/v1/plans/{id}/approve`` does."""
+    actor = current_actor()
+    found = plans.get_plan(actor, plan_id, with_goals=True)
+    try:
+        plans.approve_plan(actor, found)
+    except Conflict as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{found.reference} er godkendt.", "info")
+    return redirect(url_for("web.plan", plan_id=plan_id), code=303)
+
+
+@bp.post("/plans/<int:plan_id>/close")
+def plan_close(plan_id: int) -> Response:
+    """Close an approved plan whose period is over, with the reason for the audit log."""
+    actor = current_actor()
+    found = plans.get_plan(actor, plan_id)
+    reason = (request.form.get("reason") or "").strip()[:2000] or None
+    try:
+        plans.close_plan(actor, found, reason)
+    except Conflict as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{found.reference} er lukket.", "info")
+    return redirect(url_for("web.plan", plan_id=plan_id), code=303)
 
 
 @bp.get("/plans/<int:plan_id>/followup-template.xlsx")
