@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from service.domain import audit, followups, inbound, plans
+from service.domain.actors import Actor
 from service.domain.common import require
 from service.domain.errors import Conflict, NotFound
+from service.domain.models import Plan
 from service.domain.overview import overview as overview_query
 from service.domain.templates import followup_template
 from service.domain.validation import validate_plan
@@ -82,29 +86,27 @@ def plan(plan_id: int) -> str:
 @bp.post("/plans/<int:plan_id>/approve")
 def plan_approve(plan_id: int) -> Response:
     """Approve a draft plan, as ``POST /api/v1/plans/{id}/approve`` does."""
-    actor = current_actor()
-    found = plans.get_plan(actor, plan_id, with_goals=True)
-    try:
-        plans.approve_plan(actor, found)
-    except Conflict as error:
-        flash(error.message, "error")
-    else:
-        flash(f"{found.reference} er godkendt.", "info")
-    return redirect(url_for("web.plan", plan_id=plan_id), code=303)
+    return _decide(plan_id, plans.approve_plan, "er godkendt")
 
 
 @bp.post("/plans/<int:plan_id>/close")
 def plan_close(plan_id: int) -> Response:
     """Close an approved plan whose period is over, with the reason for the audit log."""
-    actor = current_actor()
-    found = plans.get_plan(actor, plan_id)
     reason = (request.form.get("reason") or "").strip()[:2000] or None
+    return _decide(plan_id, lambda actor, plan: plans.close_plan(actor, plan, reason),
+                   "er lukket")
+
+
+def _decide(plan_id: int, decision: Callable[[Actor, Plan], Plan], done: str) -> Response:
+    """Carry out a department's decision on a plan; a refusal is said on the plan's page."""
+    actor = current_actor()
+    found = plans.get_plan(actor, plan_id, with_goals=True)
     try:
-        plans.close_plan(actor, found, reason)
+        decision(actor, found)
     except Conflict as error:
         flash(error.message, "error")
     else:
-        flash(f"{found.reference} er lukket.", "info")
+        flash(f"{found.reference} {done}.", "info")
     return redirect(url_for("web.plan", plan_id=plan_id), code=303)
 
 

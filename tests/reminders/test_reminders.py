@@ -154,20 +154,25 @@ def test_smtp_down_records_nothing_and_the_next_run_sends(app, runner, smtp_serv
     assert [r[:3] for r in reminders()] == [("DST-2026", "2026-H1", "upcoming")]
 
 
+def approved_plan(client, admin, code: str, addresses: list[str]) -> None:
+    """Institution ``code`` in a ministry of its own, with an approved plan for 2026."""
+    ok(client.post("/api/v1/ministries", json={"code": f"M{code}", "name": f"Min. {code}"},
+                   headers=admin), 201)
+    ok(client.post("/api/v1/institutions", headers=admin, json={
+        "code": code, "name": f"{code} styrelse", "ministry": f"M{code}",
+        "reporting_addresses": addresses}), 201)
+    plan = ok(client.post("/api/v1/plans", json=plan_body(code), headers=admin), 201)
+    ok(client.post(f"/api/v1/plans/{plan['id']}/goals", json=goal_body(), headers=admin), 201)
+    ok(client.post(f"/api/v1/plans/{plan['id']}/approve", headers=admin))
+
+
 def test_one_failure_does_not_stop_the_others(app, client, admin, runner, smtp_server_refusing,
                                                dst):
     """The server refuses ABC's address: that send fails and is not recorded; DST's goes
     out and is; the next run tries ABC again."""
     server = smtp_server_refusing
     app.config["SMTP_PORT"] = server.port
-    ok(client.post("/api/v1/ministries", json={"code": "SKM", "name": "Skat"}, headers=admin),
-       201)
-    ok(client.post("/api/v1/institutions", headers=admin, json={
-        "code": "ABC", "name": "ABC styrelse", "ministry": "SKM",
-        "reporting_addresses": ["opfoelgning@abc.dk"]}), 201)
-    abc = ok(client.post("/api/v1/plans", json=plan_body("ABC"), headers=admin), 201)
-    ok(client.post(f"/api/v1/plans/{abc['id']}/goals", json=goal_body(), headers=admin), 201)
-    ok(client.post(f"/api/v1/plans/{abc['id']}/approve", headers=admin))
+    approved_plan(client, admin, "ABC", ["opfoelgning@abc.dk"])
     result = send(runner, "2026-08-10")
     assert result.exit_code == 1
     assert "ABC-2026 2026-H1 overdue: failed" in result.output
@@ -188,14 +193,7 @@ def test_refused_address_is_not_sent_again_to_the_others(app, client, admin, run
     the next run does not repeat it to the address that has it."""
     server = smtp_server_refusing
     app.config["SMTP_PORT"] = server.port
-    ok(client.post("/api/v1/ministries", json={"code": "SKM", "name": "Skat"}, headers=admin),
-       201)
-    ok(client.post("/api/v1/institutions", headers=admin, json={
-        "code": "TWO", "name": "To adresser", "ministry": "SKM",
-        "reporting_addresses": ["gammel@abc.dk", "opfoelgning@two.dk"]}), 201)
-    plan = ok(client.post("/api/v1/plans", json=plan_body("TWO"), headers=admin), 201)
-    ok(client.post(f"/api/v1/plans/{plan['id']}/goals", json=goal_body(), headers=admin), 201)
-    ok(client.post(f"/api/v1/plans/{plan['id']}/approve", headers=admin))
+    approved_plan(client, admin, "TWO", ["gammel@abc.dk", "opfoelgning@two.dk"])
     result = send(runner, "2026-08-10")
     assert result.exit_code == 1
     assert ("TWO-2026 2026-H1 overdue: sent → opfoelgning@two.dk; refused by the mail "
