@@ -4,7 +4,10 @@ Seeds a database with 10,000 plans (20 ministries, 200 institutions, 5 goals a p
 indicators and milestones), starts `mrp serve` (gunicorn) on a free loopback port and drives
 it with a bounded load generator of its own (threads with keep-alive `http.client`
 connections; a fixed number of requests per route and a time cap). For each route it prints
-requests per second and the ratio to `GET /api/v1/health` in the same run. Then it counts the
+requests per second and the ratio to `GET /api/v1/health` in the same run. As a reference it
+then serves `bench/reference_app.py` the same way: the plan list page built by hand (Core
+rows and dicts, no ORM, marshmallow or flask-smorest; checked to give the API's exact body
+and totals), measured against `/health` on that server. Then it counts the
 SQL statements of one list request at page sizes 5, 20 and 100 (in-process, with an
 SQLAlchemy event counter) to show that a page costs the same number of statements whatever
 its size.
@@ -294,20 +297,33 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(url: str, scale: Scale, log_path: Path) -> Iterator[int]:
+def serve(url: str, scale: Scale, log_path: Path, *, reference: bool = False) -> Iterator[int]:
+    """``mrp serve``; with ``reference``, gunicorn in the same configuration serving
+    ``bench/reference_app.py`` (the application plus the hand-built list)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MRP_")}
     env["MRP_DATABASE_URL"] = url
-    args = [
-        str(Path(sys.executable).with_name("mrp")),
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    if scale.workers:
-        args += ["--workers", str(scale.workers)]
+    if reference:
+        args = [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--chdir", str(ROOT / "bench"),
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers_of(scale)),
+            "--access-logfile", "-",  # as `mrp serve` logs every request
+            "--timeout", "60",
+            "reference_app:app",
+        ]
+    else:
+        args = [
+            str(Path(sys.executable).with_name("mrp")),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+        if scale.workers:
+            args += ["--workers", str(scale.workers)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -492,6 +508,8 @@ def run(backend: str, url: str, scale: Scale, workdir: Path) -> bool:
             f"n={result.requests}{verdict}  {paths[0]}"
         )
 
+    ok = reference_run(url, scale, workdir, backend, routes, headers) and ok
+
     counts = statements_per_request(
         url,
         secret,
@@ -513,6 +531,58 @@ def run(backend: str, url: str, scale: Scale, workdir: Path) -> bool:
             f"{'does not grow' if flat else 'GROWS WITH PAGE SIZE'}"
         )
     return ok
+
+
+REFERENCE = "/bench/plans-by-hand?ministry=M07&year=2026&page_size=20"
+
+
+def reference_run(
+    url: str, scale: Scale, workdir: Path, backend: str, routes: Routes,
+    headers: dict[str, str],
+) -> bool:
+    """The plan list built by hand (``bench/reference_app.py``) against ``/health`` on a
+    server of its own: what the same page costs with the framework layers taken away. Its
+    body and totals must equal the API's, or the comparison would be unfair."""
+    with serve(url, scale, workdir / f"reference-{backend}.log", reference=True) as port:
+        api = _fetch(port, routes.plans_list, headers)
+        by_hand = _fetch(port, REFERENCE, headers)
+        if api != by_hand:
+            say(f"ref      {backend:<10}  plans-by-hand  DIFFERS from {routes.plans_list}")
+            return False
+        paths = {"health": [routes.health], "plans-by-hand": [REFERENCE]}
+        for name in paths:
+            load(port, paths[name], headers, min(200, scale.requests // 4), scale.threads,
+                 scale.time_cap)
+        results = {name: load(port, p, headers, scale.requests, scale.threads, scale.time_cap)
+                   for name, p in paths.items()}
+    base = results["health"].rps
+    result = results["plans-by-hand"]
+    say(
+        f"ref      {backend:<10}  plans-by-hand {result.rps:9.1f} req/s  ratio "
+        f"{result.rps / base if base else 0.0:5.2f}  p50 {result.percentile(0.5):6.1f} ms  "
+        f"(health {base:.1f} req/s on that server; the same page built by hand from Core "
+        f"rows and dicts, without the ORM, marshmallow or flask-smorest)  {REFERENCE}"
+    )
+    return True
+
+
+def _fetch(port: int, path: str, headers: dict[str, str]) -> tuple[Any, Any]:
+    """The body and the pagination totals of one GET."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise SystemExit(f"{path}: {response.status} {body[:300]!r}")
+        total = json.loads(response.getheader("X-Pagination") or "{}").get("total")
+        return json.loads(body), total
+    finally:
+        conn.close()
+
+
+def workers_of(scale: Scale) -> int:
+    return scale.workers or int(os.environ.get("MRP_WEB_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -546,9 +616,7 @@ def main(argv: list[str] | None = None) -> int:
     if scale.ministries < 7:
         parser.error("the plan list route filters on ministry M07")
 
-    workers = scale.workers or int(
-        os.environ.get("MRP_WEB_WORKERS") or 2 * (os.cpu_count() or 1) + 1
-    )
+    workers = workers_of(scale)
     say(
         f"bench    api         {'quick' if args.quick else 'full'}: gunicorn workers={workers} "
         f"(sync), client threads={scale.threads}, requests={scale.requests} or "

@@ -22,6 +22,11 @@ SQL = re.compile(
     r"page_size=5: (?P<s5>\d+)\s+page_size=20: (?P<s20>\d+)\s+page_size=100: (?P<s100>\d+)\s+"
     r"(?P<verdict>does not grow|GROWS WITH PAGE SIZE)$"
 )
+REF = re.compile(
+    rf"^ref\s+sqlite\s+plans-by-hand\s+(?P<rps>{NUMBER}) req/s\s+ratio\s+(?P<ratio>{NUMBER})\s+"
+    rf"p50\s+{NUMBER} ms\s+\(health {NUMBER} req/s on that server; .*\)\s+"
+    r"/bench/plans-by-hand\?ministry=M07&year=2026&page_size=20$"
+)
 SETUP = re.compile(
     rf"^setup\s+sqlite\s+migrate\s+{NUMBER} s\s+seed\s+{NUMBER} s\s+"
     r"\(500 plans, 2500 goals, 10 ministries, 20 institutions\)$"
@@ -64,6 +69,16 @@ def test_quick_bench_runs_and_its_lines_parse(quick_run):
     met = float(rps["plans-list"]["ratio"]) >= 0.5
     assert (rps["plans-list"]["verdict"] == "met") is met
     assert lines[-1] == ("result   ok" if met else "result   TARGET MISSED")
+
+
+@pytest.mark.timeout(180)
+def test_quick_bench_measures_the_hand_built_reference(quick_run):
+    """The reference line appears once, after the reference route gave the API's exact
+    body and totals (else the bench prints DIFFERS and fails)."""
+    assert quick_run.returncode == 0, quick_run.stdout + quick_run.stderr
+    assert "DIFFERS" not in quick_run.stdout
+    (ref,) = [m for line in quick_run.stdout.splitlines() if (m := REF.match(line))]
+    assert float(ref["rps"]) > 0 and float(ref["ratio"]) > 0
 
 
 @pytest.mark.timeout(180)
