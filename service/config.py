@@ -49,7 +49,9 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "INTAKE_MAILBOXES": ("", "more mailboxes: JSON list of {host, port, username, …}"),
     "INTAKE_INTERVAL": (60.0, "seconds between polls of `mrp intake run`"),
     "INTAKE_MAX_MESSAGE_BYTES": (25_000_000, "larger mails are quarantined as too_large"),
-    "INTAKE_MAX_ATTACHMENT_BYTES": (10_000_000, "larger attachments are refused"),
+    "INTAKE_MAX_ATTACHMENT_BYTES": (
+        10_000_000, "larger attachments are refused; the report parsers hold to it too"
+    ),
     "INTAKE_REQUIRE_DMARC": (False, "quarantine mail without dmarc=pass from INTAKE_AUTHSERV_ID"),
     "INTAKE_AUTHSERV_ID": ("", "our receiving server's id in Authentication-Results"),
     # SMTP receipts

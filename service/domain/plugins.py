@@ -16,6 +16,7 @@ from service.domain.errors import Invalid, NotFound
 from service.domain.models import Ministry, MinistryPlugin
 from service.extensions import db
 from service.plugins.manager import MinistryPlugins, PluginManager, build_plugin_manager
+from service.plugins.reports import ReportLimits
 
 EXTENSION = "mrp.plugins"
 SEVERITY_CHOICES = ("error", "warning", "info", "off")
@@ -26,6 +27,9 @@ def init_app(app: Flask) -> None:
         entry_points=app.config.get("PLUGINS_ENTRY_POINTS", True),
         plugins_dir=app.config.get("PLUGINS_DIR") or None,
         timeout=app.config.get("PLUGIN_TIMEOUT", 2.0),
+        report_limits=ReportLimits(
+            max_attachment_bytes=int(app.config["INTAKE_MAX_ATTACHMENT_BYTES"])
+        ),
     )
     app.extensions[EXTENSION] = manager
     atexit.register(manager.close)

@@ -15,7 +15,7 @@ from service.plugins.markers import hookspec
 if TYPE_CHECKING:
     from service.plugins.context import ValidationContext
     from service.plugins.findings import Finding
-    from service.plugins.reports import ReportParser
+    from service.plugins.reports import ReportLimits, ReportParser
     from service.plugins.tasktypes import TaskTypeDef
     from service.plugins.views import FollowUpView, GoalView, PlanView
 
@@ -60,9 +60,12 @@ def mrp_validate_followup(
 
 
 @hookspec
-def mrp_report_parsers() -> list[ReportParser]:
+def mrp_report_parsers(limits: ReportLimits) -> list[ReportParser]:
     """Extra attachment parsers (a ministry's own spreadsheet format).
 
     Return objects with ``name``, ``accepts(filename, content_type, head)`` and
     ``parse(data, filename) -> ParsedReport`` (see :mod:`service.plugins.reports`).
+    ``limits`` are the deployment's limits for an attachment (size, rows, zip members) that
+    a parser should refuse past, with ``ReportError(reason="too_large")``; an
+    implementation may leave the argument out.
     """

@@ -79,7 +79,7 @@ from service.plugins.builtin.rules import RULES, Rule
 from service.plugins.context import ValidationContext
 from service.plugins.findings import SEVERITIES, Finding, sort_findings
 from service.plugins.markers import PROJECT
-from service.plugins.reports import ReportParser
+from service.plugins.reports import DEFAULT_LIMITS, ReportLimits, ReportParser
 from service.plugins.runner import Runner, UnitTimeout
 from service.plugins.tasktypes import TaskTypeDef
 from service.plugins.views import FollowUpView, GoalView, PlanView
@@ -116,7 +116,7 @@ _ORDER: dict[str, tuple[str, ...]] = {
     "mrp_validate_plan": ("plan", "ctx"),
     "mrp_validate_goal": ("goal", "plan", "ctx"),
     "mrp_validate_followup": ("followup", "plan", "ctx"),
-    "mrp_report_parsers": (),
+    "mrp_report_parsers": ("limits",),
 }
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -200,8 +200,10 @@ class PluginManager:
         timeout: float | None = 2.0,
         workers: int = 4,
         clock: Callable[[], date] = date.today,
+        report_limits: ReportLimits = DEFAULT_LIMITS,
     ) -> None:
         self._pm = pluggy.PluginManager(PROJECT)
+        self.report_limits = report_limits
         self._pm.add_hookspecs(hookspecs)
         self._runner = Runner(timeout=timeout, workers=workers)
         self._clock = clock
@@ -435,7 +437,7 @@ class PluginManager:
         whose hook fails or returns something that is not a parser is logged and skipped."""
         plugins = [p for p in self._applicable(mp or BUILTINS_ONLY) if p.parsers]
         plugins.sort(key=lambda p: p.info.builtin)
-        units = [partial(_parsers_unit, p.parsers) for p in plugins]
+        units = [partial(_parsers_unit, p.parsers, self.report_limits) for p in plugins]
         parsers: list[ReportParser] = []
         for plugin, result in zip(plugins, self._runner.run(units), strict=True):
             if isinstance(result, BaseException):
@@ -581,10 +583,12 @@ def _followup_unit(
     return out
 
 
-def _parsers_unit(impls: Sequence[Callable[..., Any]]) -> list[ReportParser]:
+def _parsers_unit(
+    impls: Sequence[Callable[..., Any]], limits: ReportLimits
+) -> list[ReportParser]:
     out: list[ReportParser] = []
     for fn in impls:
-        result = fn()
+        result = fn(limits)
         if not isinstance(result, list | tuple) or not all(
             isinstance(p, ReportParser) for p in result
         ):
@@ -684,6 +688,7 @@ def build_plugin_manager(
     clock: Callable[[], date] = date.today,
     strict: bool = False,
     builtins: Sequence[tuple[str, str]] = BUILTIN_PLUGINS,
+    report_limits: ReportLimits = DEFAULT_LIMITS,
 ) -> PluginManager:
     """Build the plugin manager: built-ins, then entry-point plugins (group
     ``mrp.plugins``, name = entry-point name, version = its distribution's), then the
@@ -692,7 +697,9 @@ def build_plugin_manager(
     A third-party plugin that fails to load is logged and listed with its error, unless
     ``strict``; a duplicate task-type code always raises :class:`DuplicateTaskTypeError`.
     """
-    manager = PluginManager(timeout=timeout, workers=workers, clock=clock)
+    manager = PluginManager(
+        timeout=timeout, workers=workers, clock=clock, report_limits=report_limits
+    )
     version = _builtin_version()
     for name, module_name in builtins:
         module = _import_optional(module_name)

@@ -11,6 +11,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReportLimits:
+    """How much a report attachment may cost; ``mrp_report_parsers`` receives the
+    deployment's (``MRP_INTAKE_MAX_ATTACHMENT_BYTES`` sets ``max_attachment_bytes``).
+    Defaults suit a goal report (a few KB)."""
+
+    max_attachment_bytes: int = 10 * MB
+    max_uncompressed_bytes: int = 50 * MB
+    max_compression_ratio: float = 100.0
+    max_zip_members: int = 1000
+    max_rows: int = 5000
+    # Members smaller than this are not ratio-checked (tiny XML compresses very well).
+    ratio_check_from_bytes: int = 1 * MB
+
+
+DEFAULT_LIMITS = ReportLimits()
+
 
 class ReportError(Exception):
     """The attachment is a report of this parser's kind but cannot be read.

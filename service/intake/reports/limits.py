@@ -11,27 +11,10 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
 
-from service.plugins.reports import ReportError
+from service.plugins.reports import DEFAULT_LIMITS, MB, ReportError, ReportLimits
 
-MB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class ReportLimits:
-    """How much a report attachment may cost. Defaults suit a goal report (a few KB)."""
-
-    max_attachment_bytes: int = 10 * MB
-    max_uncompressed_bytes: int = 50 * MB
-    max_compression_ratio: float = 100.0
-    max_zip_members: int = 1000
-    max_rows: int = 5000
-    # Members smaller than this are not ratio-checked (tiny XML compresses very well).
-    ratio_check_from_bytes: int = 1 * MB
-
-
-DEFAULT_LIMITS = ReportLimits()
+__all__ = ["DEFAULT_LIMITS", "MB", "ReportLimits", "check_rows", "check_size", "check_zip"]
 
 
 def _megabytes(size: int) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from service.intake.reports import builtin_parsers
 from service.plugins import hookimpl
-from service.plugins.reports import ReportParser
+from service.plugins.reports import ReportLimits, ReportParser
 
 
 @hookimpl
-def mrp_report_parsers() -> list[ReportParser]:
-    return builtin_parsers()
+def mrp_report_parsers(limits: ReportLimits) -> list[ReportParser]:
+    return builtin_parsers(limits)

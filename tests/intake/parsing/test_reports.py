@@ -284,23 +284,57 @@ def test_a_failing_third_party_parser_becomes_a_report_error() -> None:
     assert caught.value.reason == "unreadable_report"
 
 
-def test_builtin_plugin_hook() -> None:
-    import pluggy
+def test_builtin_plugin_hook_holds_to_the_limits_it_is_given() -> None:
+    from service.plugins.manager import build_plugin_manager
 
-    from service.intake.reports import plugin
+    report = b"M\xe5l-ID;Status\nM1;" + b"x" * 2000 + b"\n"
+    strict = build_plugin_manager(entry_points=False, report_limits=ReportLimits(
+        max_attachment_bytes=1000))
+    roomy = build_plugin_manager(entry_points=False)
+    try:
+        parsers = strict.report_parsers()
+        assert [p.name for p in parsers] == ["xlsx", "csv", "json"]
+        assert all(isinstance(p, ReportParser) for p in parsers)
+        with pytest.raises(ReportError) as refused:
+            parse_attachment(parsers, "r.csv", "text/csv", report)
+        assert refused.value.reason == "too_large"
+        assert parse_attachment(roomy.report_parsers(), "r.csv", "text/csv", report).rows
+    finally:
+        strict.close()
+        roomy.close()
 
-    pm = pluggy.PluginManager("mrp")
 
-    class Spec:
-        @pluggy.HookspecMarker("mrp")
-        def mrp_report_parsers(self) -> list[ReportParser]:  # type: ignore[empty-body]
-            ...
+def test_a_plugin_parser_receives_the_limits() -> None:
+    from service.plugins import hookimpl
+    from service.plugins.manager import MinistryPlugins, build_plugin_manager
 
-    pm.add_hookspecs(Spec)
-    pm.register(plugin)
-    [parsers] = pm.hook.mrp_report_parsers()
-    assert [p.name for p in parsers] == ["xlsx", "csv", "json"]
-    assert all(isinstance(p, ReportParser) for p in parsers)
+    seen: list[ReportLimits] = []
+
+    class Ministry:
+        @hookimpl
+        def mrp_report_parsers(self, limits: ReportLimits) -> list[ReportParser]:
+            seen.append(limits)
+            return []
+
+    limits = ReportLimits(max_attachment_bytes=1234, max_rows=7)
+    manager = build_plugin_manager(entry_points=False, report_limits=limits)
+    try:
+        manager.register(Ministry(), "ministry")
+        manager.report_parsers(MinistryPlugins("SKM", enabled=frozenset({"ministry"})))
+        assert seen == [limits]
+    finally:
+        manager.close()
+
+
+def test_the_app_gives_the_parsers_the_configured_attachment_limit() -> None:
+    from service import create_app
+    from service.domain.plugins import manager
+
+    app = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "t",
+                      "INTAKE_MAX_ATTACHMENT_BYTES": 30_000_000})
+    with app.app_context():
+        assert manager().report_limits.max_attachment_bytes == 30_000_000
+        assert manager().report_limits.max_rows == ReportLimits().max_rows
 
 
 # --- status words ------------------------------------------------------------------------
