@@ -249,7 +249,7 @@ def _attribute(msg: InboundMessage, mail: InboundMail, opts: IntakeOptions) -> O
         inbound_message_id=msg.id,
         plugins=_ministry_plugins(plan.institution.ministry_id),
     )
-    msg.followup_id = followup.id
+    msg.followup = followup  # its id comes with the flush
     return Outcome(followup.status)
 
 
