@@ -323,6 +323,14 @@ class Mailbox:
         with self._guard("UID SEARCH"):
             return sorted(int(uid) for uid in self.client.search("ALL"))
 
+    def larger(self, size: int) -> list[int]:
+        """UIDs of the messages in the selected folder over ``size`` bytes (``RFC822.SIZE``),
+        ascending (``UID SEARCH LARGER``): the server answers from what it knows, where
+        asking each message's size is a FETCH per message."""
+        self._require_selected()
+        with self._guard("UID SEARCH LARGER"):
+            return sorted(int(uid) for uid in self.client.search(["LARGER", str(size)]))
+
     def sizes(self, uids: Iterable[int]) -> dict[int, int]:
         """UID → ``RFC822.SIZE``, without downloading the messages. UIDs that no longer
         exist are left out."""

@@ -156,12 +156,26 @@ def _quarantine_oversized(key: str, uidvalidity: int, uid: int, size: int,
 FETCH_BYTES = 32 * 1024 * 1024
 
 
-def _batches(uids: list[int], sizes: dict[int, int], most: int) -> Iterator[list[int]]:
-    """The UIDs in batches of at most ``most`` UIDs and ``FETCH_BYTES``: one FETCH each."""
+def _large_sizes(mailbox: Mailbox, uids: list[int], settings: ImapSettings,
+                 opts: IntakeOptions) -> tuple[dict[int, int], int]:
+    """The sizes that matter, and what any other mail is at most: one search finds the mails
+    over the size limit or over a batch's even share of ``FETCH_BYTES``, and only their sizes
+    are asked (a FETCH per message); every other mail is within the share."""
+    share = max(FETCH_BYTES // settings.batch_size, 1)
+    present = set(uids)
+    large = {uid for uid in mailbox.larger(min(share, opts.max_message_bytes))
+             if uid in present}
+    return mailbox.sizes(sorted(large)) if large else {}, share
+
+
+def _batches(uids: list[int], sizes: dict[int, int], share: int,
+             most: int) -> Iterator[list[int]]:
+    """The UIDs in batches of at most ``most`` UIDs and ``FETCH_BYTES`` (a mail without a
+    size counts as ``share``): one FETCH each."""
     chunk: list[int] = []
     total = 0
     for uid in uids:
-        size = sizes.get(uid, 0)
+        size = sizes.get(uid, share)
         if chunk and (total + size > FETCH_BYTES or len(chunk) >= most):
             yield chunk
             chunk, total = [], 0
@@ -280,7 +294,7 @@ def _poll(settings: ImapSettings, opts: IntakeOptions, key: str, result: PollRes
         uids = mailbox.uids()
         if not uids:
             return
-        sizes = mailbox.sizes(uids)
+        sizes, share = _large_sizes(mailbox, uids, settings, opts)
         known = _existing(key, uidvalidity, uids)
         left: list[_Decided] = []  # committed before, not yet moved
         oversized: list[InboundMessage] = []
@@ -298,7 +312,7 @@ def _poll(settings: ImapSettings, opts: IntakeOptions, key: str, result: PollRes
             left.extend(_Decided(int(m.uid or 0), m.id, m.state) for m in oversized)
             result.states["quarantined"] = result.states.get("quarantined", 0) + len(oversized)
         _move(mailbox, settings, left)
-        for batch in _batches(to_fetch, sizes, settings.batch_size):
+        for batch in _batches(to_fetch, sizes, share, settings.batch_size):
             stored = store_raws(key, uidvalidity, list(mailbox.fetch(batch)))
             if not stored:
                 continue

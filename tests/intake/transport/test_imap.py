@@ -137,6 +137,9 @@ def test_sizes_before_download(imap_any: ImapAccount) -> None:
         assert set(sizes) == set(uids)
         small, big = (sizes[uid] for uid in uids)
         assert small < 1_000 < 200_000 < big
+        assert mailbox.larger(100_000) == [uids[1]]
+        assert mailbox.larger(big) == []
+        assert mailbox.larger(small - 1) == uids
         assert all("\\Seen" not in f for f in mailbox.flags(uids).values())
 
 
