@@ -280,9 +280,15 @@ def _attribute(mail: InboundMail, opts: IntakeOptions, reading: _Reading) -> Out
     return None
 
 
-def _record(msg: InboundMessage, reading: _Reading, plan: Plan | None) -> Outcome:
-    """The follow-up of a mail that names ``plan``, added to the session."""
-    found, report = reading.found, reading.report
+def _period(reading: _Reading) -> str:
+    parsed = parse_period(reading.period) if reading.period else None
+    return str(parsed) if parsed else (reading.period or "").strip()
+
+
+def _record(msg: InboundMessage, reading: _Reading, plan: Plan | None,
+            found: dict[str, Any]) -> Outcome:
+    """The follow-up of a mail that names ``plan``, added to the session (not flushed)."""
+    report = reading.report
     assert report is not None
     if plan is None:
         return Outcome("quarantined", "unknown_plan",
@@ -292,10 +298,9 @@ def _record(msg: InboundMessage, reading: _Reading, plan: Plan | None) -> Outcom
         return Outcome("quarantined", "sender_not_authorized",
                        f"{found['sender']} må ikke indberette for {plan.reference}.")
     found["institution_id"] = plan.institution_id
-    parsed = parse_period(reading.period) if reading.period else None
     followup = record_followup(
         plan,
-        period=str(parsed) if parsed else (reading.period or ""),
+        period=_period(reading),
         rows=report.rows,
         channel="email",
         submitted_by=found["sender"],
@@ -322,8 +327,9 @@ def _failed(msg: InboundMessage, error: Exception) -> Outcome:
 def decide(msgs: list[InboundMessage], opts: IntakeOptions) -> list[Outcome]:
     """Decide the states of stored messages and record them, with their follow-ups, in the
     session's transaction; the caller commits. Every mail is read first (parsed, its sender
-    and report looked at), then the plans they name are loaded in one query, then each
-    message's follow-up and state are recorded inside a savepoint of its own.
+    and report looked at), then the plans they name are loaded in one query, then the
+    messages' follow-ups and states are recorded: all of them in one savepoint and one flush
+    when that goes through, else each message in a savepoint of its own.
 
     When the database is unavailable (connection, lock, serialisation) the error is raised:
     the caller rolls back and the messages stay ``received`` for the next run. Any other
@@ -338,29 +344,67 @@ def decide(msgs: list[InboundMessage], opts: IntakeOptions) -> list[Outcome]:
             raise
         except Exception as error:  # one bad message never stops the others
             readings.append(_failed(msg, error))
-    references = {r.reference for r in readings
-                  if isinstance(r, _Reading) and r.outcome is None}
-    plans = _plans(references) if references else {}
+    going_on = [r for r in readings if isinstance(r, _Reading) and r.outcome is None]
+    plans = _plans({r.reference for r in going_on}) if going_on else {}
+    if len(msgs) > 1 and len({(r.reference, _period(r)) for r in going_on}) == len(going_on):
+        together = _record_together(msgs, readings, plans)
+        if together is not None:
+            return together
+    return [_record_alone(msg, reading, plans)
+            for msg, reading in zip(msgs, readings, strict=True)]
+
+
+def _record_together(msgs: list[InboundMessage], readings: list[_Reading | Outcome],
+                     plans: dict[str, Plan | None]) -> list[Outcome] | None:
+    """Every message's follow-up and state in one savepoint, flushed once: a flush costs
+    the ORM about as much per report as the rest of recording it, and one for the batch costs
+    little more than one for a single report. None when anything fails (the database
+    refuses a row, a report breaks something): the savepoint is undone and nothing of it is
+    kept, and the caller records the messages one savepoint each, so the one that fails is
+    quarantined alone. Only for reports on distinct plans and periods: one that supersedes
+    another of the same batch must find it flushed."""
     outcomes: list[Outcome] = []
-    for msg, reading in zip(msgs, readings, strict=True):
-        if isinstance(reading, Outcome):
-            outcome, found = reading, {}
-        else:
-            found = reading.found
-            try:
-                with savepoint():
-                    outcome = reading.outcome or _record(msg, reading, plans[reading.reference])
-                    _settle(msg, outcome, found)
+    try:
+        with savepoint(), db.session.no_autoflush:
+            for msg, reading in zip(msgs, readings, strict=True):
+                if isinstance(reading, Outcome):
+                    outcome, found = reading, {}
+                else:
+                    found = dict(reading.found)
+                    outcome = reading.outcome or _record(msg, reading, plans[reading.reference],
+                                                         found)
+                _settle(msg, outcome, found)
                 outcomes.append(outcome)
-                continue
-            except (OperationalError, InterfaceError):
-                raise
-            except Exception as error:
-                outcome, found = _failed(msg, error), {}
-        with savepoint():
-            _settle(msg, outcome, found)
-        outcomes.append(outcome)
+            db.session.flush()
+    except (OperationalError, InterfaceError):  # the database itself: retried next run
+        raise
+    except Exception as error:
+        log.info("a batch of %d messages is recorded one by one: %s", len(msgs),
+                 type(error).__name__)
+        return None
     return outcomes
+
+
+def _record_alone(msg: InboundMessage, reading: _Reading | Outcome,
+                  plans: dict[str, Plan | None]) -> Outcome:
+    """One message's follow-up and state in a savepoint of its own."""
+    if isinstance(reading, Outcome):
+        outcome, found = reading, {}
+    else:
+        found = dict(reading.found)
+        try:
+            with savepoint():
+                outcome = reading.outcome or _record(msg, reading, plans[reading.reference],
+                                                     found)
+                _settle(msg, outcome, found)
+            return outcome
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as error:
+            outcome, found = _failed(msg, error), {}
+    with savepoint():
+        _settle(msg, outcome, found)
+    return outcome
 
 
 def _settle(msg: InboundMessage, outcome: Outcome, found: dict[str, Any]) -> None:

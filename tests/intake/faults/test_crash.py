@@ -3,7 +3,9 @@ and nothing is duplicated or lost.
 
 The poller works in batches of five here, so the fault strikes in the second batch (the 6th
 to 10th mails: one accepted, two ignored, two quarantined, moved to three folders) with the
-first batch done and the third not yet fetched."""
+first batch done and the third not yet fetched. The first and third batches hold several
+reports on the same plan and period and are recorded a message at a time; the second is
+recorded in one savepoint and one flush: both ways are crossed by the crashes."""
 
 from __future__ import annotations
 
