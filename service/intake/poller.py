@@ -4,16 +4,17 @@ For each mailbox: select the intake folder, look at every UID, and
 
 1. move what is already final in the database (a crash after the commit and before the
    move left it behind), one ``UID MOVE`` per destination folder;
-2. quarantine what is over the size limit without downloading it (its headers are kept) and
-   move it;
+2. quarantine what is over the size limit without downloading it and move it (a search
+   finds the large mails; only their sizes are asked);
 3. fetch the rest with ``BODY.PEEK[]`` in batches (``batch_size`` UIDs and at most
    ``FETCH_BYTES`` per batch), and for each batch:
 
    a. store the raw bytes of every mail (keyed by mailbox, UIDVALIDITY and UID; the sha256
       recognises the same mail under a new UID) and commit, once;
-   b. decide each stored message inside a savepoint of one transaction
-      (``pipeline.decide``), so a message that fails is undone and quarantined alone, and
-      commit the batch's outcomes, once;
+   b. decide the stored messages in one transaction (``pipeline.decide``): all of them in
+      one savepoint and one flush when their reports are on distinct plans and periods and
+      nothing fails, else each in a savepoint of its own, so a message that fails is undone
+      and quarantined alone; commit the batch's outcomes, once;
    c. move the batch's mails to Processed, Quarantine or Ignored, one ``UID MOVE`` per
       folder, only after their states are committed.
 
@@ -196,9 +197,9 @@ class _Decided:
 
 def _decide_batch(stored: list[tuple[int, InboundMessage]],
                   opts: IntakeOptions) -> list[_Decided]:
-    """Decide every stored message not yet final (``pipeline.decide``: a savepoint each) and
-    commit the batch's outcomes once. When the database is unavailable the error is raised
-    and the caller rolls the whole batch's outcomes back."""
+    """Decide every stored message not yet final (``pipeline.decide``) and commit the
+    batch's outcomes once. When the database is unavailable the error is raised and the
+    caller rolls the whole batch's outcomes back."""
     pending: dict[int, InboundMessage] = {}  # id → message (a mail twice in the batch: one row)
     for _uid, msg in stored:
         if msg.state not in FINAL_STATES:
