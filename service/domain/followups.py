@@ -49,11 +49,14 @@ def record_followup(
     received_at: datetime | None = None,
     inbound_message_id: int | None = None,
     plugins: MinistryPlugins | None = None,
+    current: Iterable[FollowUp] | None = None,
 ) -> FollowUp:
     """Validate a report and add it to the session (the caller flushes and commits).
     Returns the follow-up, ``accepted`` or ``rejected`` with its findings; its id comes with
     the flush, and an earlier current report it supersedes points to it then. ``plugins``:
-    the plan's ministry's plugin configuration, when the caller has it already.
+    the plan's ministry's plugin configuration, when the caller has it already. ``current``:
+    the plan's accepted follow-ups that nothing supersedes (any period), when the caller has
+    looked them up in this transaction for a batch of reports on distinct plans and periods.
 
     Nothing is flushed here (the intake adds a mail's follow-up and its new state in one
     flush), and the follow-up names its plan by id: assigning the plan object would make
@@ -72,12 +75,17 @@ def record_followup(
     )
     status = "rejected" if any(f.severity == "error" for f in findings) else "accepted"
     # the plan's current report for this period, asked before the new one is in the session
-    others = list(db.session.scalars(
-        select(FollowUp).where(
-            FollowUp.plan_id == plan.id, FollowUp.period == period_text[:20],
-            FollowUp.status == "accepted", FollowUp.superseded_by_id.is_(None),
-        )
-    )) if status == "accepted" else []
+    others: list[FollowUp] = []
+    if status == "accepted" and current is not None:
+        others = [f for f in current if f.plan_id == plan.id and f.period == period_text[:20]
+                  and f.status == "accepted" and f.superseded_by_id is None]
+    elif status == "accepted":
+        others = list(db.session.scalars(
+            select(FollowUp).where(
+                FollowUp.plan_id == plan.id, FollowUp.period == period_text[:20],
+                FollowUp.status == "accepted", FollowUp.superseded_by_id.is_(None),
+            )
+        ))
     goals_by_code = {g.code.strip().upper(): g for g in plan.goals}
     followup = FollowUp(
         plan_id=plan.id, period=period_text[:20], received_at=received_at, channel=channel,

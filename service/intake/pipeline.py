@@ -25,6 +25,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from service.domain.common import savepoint
 from service.domain.followups import record_followup
 from service.domain.models import (
+    FollowUp,
     Goal,
     InboundMessage,
     Institution,
@@ -285,8 +286,23 @@ def _period(reading: _Reading) -> str:
     return str(parsed) if parsed else (reading.period or "").strip()
 
 
+def _current(plans: dict[str, Plan | None]) -> dict[int, list[FollowUp]]:
+    """Plan id → its accepted follow-ups that nothing supersedes, for a batch's plans."""
+    ids = sorted({plan.id for plan in plans.values() if plan is not None})
+    found: dict[int, list[FollowUp]] = {plan_id: [] for plan_id in ids}
+    for start in range(0, len(ids), 500):
+        for followup in db.session.scalars(
+            select(FollowUp).where(
+                FollowUp.plan_id.in_(ids[start:start + 500]), FollowUp.status == "accepted",
+                FollowUp.superseded_by_id.is_(None),
+            )
+        ):
+            found[followup.plan_id].append(followup)
+    return found
+
+
 def _record(msg: InboundMessage, reading: _Reading, plan: Plan | None,
-            found: dict[str, Any]) -> Outcome:
+            found: dict[str, Any], current: dict[int, list[FollowUp]] | None = None) -> Outcome:
     """The follow-up of a mail that names ``plan``, added to the session (not flushed)."""
     report = reading.report
     assert report is not None
@@ -307,6 +323,7 @@ def _record(msg: InboundMessage, reading: _Reading, plan: Plan | None,
         received_at=msg.received_at,
         inbound_message_id=msg.id,
         plugins=_ministry_plugins(plan.institution.ministry_id),
+        current=current.get(plan.id, []) if current is not None else None,
     )
     found["followup"] = followup  # its id comes with the flush
     return Outcome(followup.status)
@@ -366,13 +383,14 @@ def _record_together(msgs: list[InboundMessage], readings: list[_Reading | Outco
     outcomes: list[Outcome] = []
     try:
         with savepoint(), db.session.no_autoflush:
+            current = _current(plans)  # one query for the batch, not one per report
             for msg, reading in zip(msgs, readings, strict=True):
                 if isinstance(reading, Outcome):
                     outcome, found = reading, {}
                 else:
                     found = dict(reading.found)
                     outcome = reading.outcome or _record(msg, reading, plans[reading.reference],
-                                                         found)
+                                                         found, current)
                 _settle(msg, outcome, found)
                 outcomes.append(outcome)
             db.session.flush()
