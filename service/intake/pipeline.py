@@ -355,7 +355,9 @@ def decide(msgs: list[InboundMessage], opts: IntakeOptions) -> list[Outcome]:
     readings: list[_Reading | Outcome] = []
     for msg in msgs:
         try:
-            with savepoint():  # a lookup the database refuses must not spoil the transaction
+            # a lookup the database refuses must not spoil the transaction; reading takes no
+            # write lock (``savepoint`` would, on SQLite), so parsing never holds one
+            with db.session.begin_nested():
                 readings.append(_read(msg, opts))
         except (OperationalError, InterfaceError):  # the database itself: retried next run
             raise
