@@ -1,9 +1,9 @@
 """From a stored raw mail to a state: parse, classify, attribute, validate, store.
 
-Everything after the raw bytes are stored happens here, each message inside a savepoint of
-the caller's transaction (``decide``): the poller commits the outcomes of a fetched batch
-together, ``process`` commits one message alone. Either way a message's state is committed
-before the mail leaves the intake folder (see ``poller``).
+Everything after the raw bytes are stored happens here, in savepoints of the caller's
+transaction (``decide``), so a message that fails is undone alone: the poller commits the
+outcomes of a fetched batch together, ``process`` commits one message alone. Either way a
+message's state is committed before the mail leaves the intake folder (see ``poller``).
 """
 
 from __future__ import annotations
@@ -213,8 +213,7 @@ def _read_report(
 class _Reading:
     """What one stored mail says, read before the database is asked about its plan. What it
     learns about the message (sender, plan, follow-up) goes into ``found``, for ``_settle``:
-    nothing is written to the message meanwhile, so the lookups find nothing to flush and
-    the follow-up's flush does not carry the message."""
+    nothing is written to the message before, so it is flushed once, with its follow-up."""
 
     found: dict[str, Any]
     outcome: Outcome | None = None  # decided without a plan (ignored, quarantined)
