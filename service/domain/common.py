@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +41,23 @@ def commit(conflict: Callable[[IntegrityError], Conflict] | None = None) -> None
         if conflict is not None:
             raise conflict(exc) from exc
         raise Conflict("Ændringen strider mod eksisterende data.") from exc
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A SAVEPOINT in the session's transaction: what fails inside it is undone alone and the
+    transaction carries on; what succeeds is committed with the transaction, never before.
+
+    pysqlite opens its transaction only before a data change, so a SAVEPOINT sent first would
+    open one of its own, and releasing it would commit. On SQLite the transaction is therefore
+    begun first, ``BEGIN IMMEDIATE``: it is going to write, so it waits for the write lock
+    here (``busy_timeout``) rather than failing on a stale snapshot later."""
+    connection = db.session.connection()
+    dbapi = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and not dbapi.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    with db.session.begin_nested():
+        yield
 
 
 def apply_changes(obj: Any, changes: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:

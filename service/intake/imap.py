@@ -3,8 +3,9 @@
 ``Mailbox(settings)`` connects (TLS by default; STARTTLS or plain text only when configured,
 never a silent fallback), logs in with a password or with an OAuth2 token (``XOAUTH2``), and
 offers what the poller needs: the UIDVALIDITY and UIDs of the intake folder, message sizes
-before download, ``BODY.PEEK[]`` fetches in batches (messages stay unseen), and moving one
-message to Processed, Quarantine or Ignored without touching any other message.
+before download, ``BODY.PEEK[]`` fetches in batches (messages stay unseen), and moving a set
+of messages to Processed, Quarantine or Ignored in one command without touching any other
+message.
 
 Every connection, authentication or protocol failure is raised as :class:`MailboxError`: the
 caller leaves the mail where it is and tries again on the next run.
@@ -92,9 +93,9 @@ class Mailbox:
         with Mailbox(settings) as mailbox:
             uidvalidity = mailbox.select()
             sizes = mailbox.sizes(mailbox.uids())
-            for uid, raw in mailbox.fetch(small_uids):
-                ...
-                mailbox.move(uid, settings.processed)
+            batch = list(mailbox.fetch(small_uids))
+            ...
+            mailbox.move_many([uid for uid, _raw in batch], settings.processed)
     """
 
     #: use MOVE when the server offers it; False forces COPY + \\Deleted + UID EXPUNGE
@@ -322,6 +323,14 @@ class Mailbox:
         with self._guard("UID SEARCH"):
             return sorted(int(uid) for uid in self.client.search("ALL"))
 
+    def larger(self, size: int) -> list[int]:
+        """UIDs of the messages in the selected folder over ``size`` bytes (``RFC822.SIZE``),
+        ascending (``UID SEARCH LARGER``): the server answers from what it knows, where
+        asking each message's size is a FETCH per message."""
+        self._require_selected()
+        with self._guard("UID SEARCH LARGER"):
+            return sorted(int(uid) for uid in self.client.search(["LARGER", str(size)]))
+
     def sizes(self, uids: Iterable[int]) -> dict[int, int]:
         """UID → ``RFC822.SIZE``, without downloading the messages. UIDs that no longer
         exist are left out."""
@@ -367,31 +376,40 @@ class Mailbox:
     # -- writing ------------------------------------------------------------------------
 
     def move(self, uid: int, folder: str) -> None:
-        """Move one message out of the selected folder.
+        """Move one message out of the selected folder (see :meth:`move_many`)."""
+        self.move_many([uid], folder)
 
-        ``UID MOVE`` when the server offers MOVE; otherwise ``UID COPY``, ``\\Deleted`` on
-        that message and ``UID EXPUNGE`` of that UID only (UIDPLUS). A plain ``EXPUNGE``,
-        which would also remove other messages someone flagged ``\\Deleted``, is never sent:
-        a server with neither MOVE nor UIDPLUS is refused before anything is copied.
+    def move_many(self, uids: Iterable[int], folder: str) -> None:
+        """Move these messages out of the selected folder into ``folder``, in one command.
+
+        ``UID MOVE`` of the UID set when the server offers MOVE; otherwise ``UID COPY``,
+        ``\\Deleted`` on exactly those messages and ``UID EXPUNGE`` of exactly those UIDs
+        (UIDPLUS). A plain ``EXPUNGE``, which would also remove other messages someone flagged
+        ``\\Deleted``, is never sent: a server with neither MOVE nor UIDPLUS is refused before
+        anything is copied.
         """
         self._require_selected()
+        wanted = sorted(set(uids))
+        if not wanted:
+            return
         name = self.server_name(folder)
         caps = self.capabilities()
+        what = _uid_set(wanted)
         if self.use_move and "MOVE" in caps:
-            with self._guard(f"UID MOVE {uid} {name}"):
-                self.client.move([uid], name)
+            with self._guard(f"UID MOVE {what} {name}"):
+                self.client.move(wanted, name)
             return
         if "UIDPLUS" not in caps:
             raise MailboxError(
-                "IMAP server supports neither MOVE nor UIDPLUS; cannot move one message "
+                "IMAP server supports neither MOVE nor UIDPLUS; cannot move messages "
                 "without expunging others"
             )
-        with self._guard(f"UID COPY {uid} {name}"):
-            self.client.copy([uid], name)
-        with self._guard(f"UID STORE {uid} +FLAGS (\\Deleted)"):
-            self.client.add_flags([uid], [b"\\Deleted"], silent=True)
-        with self._guard(f"UID EXPUNGE {uid}"):
-            self.client.uid_expunge([uid])
+        with self._guard(f"UID COPY {what} {name}"):
+            self.client.copy(wanted, name)
+        with self._guard(f"UID STORE {what} +FLAGS (\\Deleted)"):
+            self.client.add_flags(wanted, [b"\\Deleted"], silent=True)
+        with self._guard(f"UID EXPUNGE {what}"):
+            self.client.uid_expunge(wanted)
 
     def append(
         self,
@@ -419,6 +437,20 @@ def _appenduid(response: Any) -> int | None:
         return int(parts[1])
     except (IndexError, ValueError):
         return None
+
+
+def _uid_set(uids: list[int]) -> str:
+    """Sorted UIDs as an IMAP sequence set, for messages: ``3:5,9``."""
+    parts: list[str] = []
+    start = prev = uids[0]
+    for uid in uids[1:]:
+        if uid != prev + 1:
+            parts.append(f"{start}:{prev}" if prev != start else str(start))
+            start = uid
+        prev = uid
+    parts.append(f"{start}:{prev}" if prev != start else str(start))
+    text = ",".join(parts)
+    return text if len(text) <= 60 else text[:60] + "…"
 
 
 def _batches(items: list[int], size: int) -> Iterator[list[int]]:

@@ -1,6 +1,8 @@
 """From a stored raw mail to a state: parse, classify, attribute, validate, store.
 
-Everything after the raw bytes are stored happens here, in one transaction per message; the
+Everything after the raw bytes are stored happens here, in savepoints of the caller's
+transaction (``decide``), so a message that fails is undone alone: the poller commits the
+outcomes of a fetched batch together, ``process`` commits one message alone. Either way a
 message's state is committed before the mail leaves the intake folder (see ``poller``).
 """
 
@@ -20,8 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
 
+from service.domain.common import savepoint
 from service.domain.followups import record_followup
 from service.domain.models import (
+    FollowUp,
     Goal,
     InboundMessage,
     Institution,
@@ -107,21 +111,26 @@ def run_cache() -> Iterator[None]:
         _RUN.reset(token)
 
 
-def _plan(reference: str) -> Plan | None:
-    """The plan a report names, with everything validation reads loaded in one query (the
-    ministry's plugin configuration comes from ``_ministry_plugins``). Joined rather than
-    select-in: one statement instead of four, about half the time per mail; the rows are one
-    per goal × indicator × milestone of that goal, a few dozen for a plan of at most a
-    handful of goals."""
-    return db.session.scalars(
-        select(Plan)
-        .where(Plan.reference == reference)
-        .options(
-            joinedload(Plan.institution).joinedload(Institution.ministry),
-            joinedload(Plan.goals).joinedload(Goal.indicators),
-            joinedload(Plan.goals).joinedload(Goal.milestones),
-        )
-    ).unique().first()
+def _plans(references: set[str]) -> dict[str, Plan | None]:
+    """The plans reports name (``None`` for a reference that names none), with everything
+    validation reads loaded, in one query for a whole batch of mails (the ministry's plugin
+    configuration comes from ``_ministry_plugins``). Joined rather than select-in: one
+    statement instead of four; the rows are one per goal × indicator × milestone, a few dozen
+    for a plan of at most a handful of goals."""
+    found: dict[str, Plan | None] = dict.fromkeys(references)
+    wanted = sorted(references)
+    for start in range(0, len(wanted), 200):
+        for plan in db.session.scalars(
+            select(Plan)
+            .where(Plan.reference.in_(wanted[start:start + 200]))
+            .options(
+                joinedload(Plan.institution).joinedload(Institution.ministry),
+                joinedload(Plan.goals).joinedload(Goal.indicators),
+                joinedload(Plan.goals).joinedload(Goal.milestones),
+            )
+        ).unique():
+            found[plan.reference] = plan
+    return found
 
 
 def _institutions_of(sender: str) -> tuple[tuple[int, ...], int | None]:
@@ -200,7 +209,39 @@ def _read_report(
     return None, Outcome("quarantined", "no_report", "Mailen har ingen læsbar rapport vedhæftet.")
 
 
-def _attribute(msg: InboundMessage, mail: InboundMail, opts: IntakeOptions) -> Outcome:
+@dataclass
+class _Reading:
+    """What one stored mail says, read before the database is asked about its plan. What it
+    learns about the message (sender, plan, follow-up) goes into ``found``, for ``_settle``:
+    nothing is written to the message before, so it is flushed once, with its follow-up."""
+
+    found: dict[str, Any]
+    outcome: Outcome | None = None  # decided without a plan (ignored, quarantined)
+    report: ParsedReport | None = None
+    reference: str = ""
+    period: str | None = None
+    institutions: tuple[int, ...] = ()
+
+
+def _read(msg: InboundMessage, opts: IntakeOptions) -> _Reading:
+    found: dict[str, Any] = {"institution_id": None, "plan_id": None}  # afresh, if reprocessed
+    reading = _Reading(found)
+    mail = parse_message(msg.raw or b"", max_attachment_bytes=opts.max_attachment_bytes)
+    found["message_id"] = _nul_free(mail.message_id or "")[:998] or None
+    found["sender"] = _nul_free(mail.sender or "")[:320] or None
+    found["subject"] = _nul_free(mail.subject)
+    if msg.size > opts.max_message_bytes:
+        reading.outcome = Outcome(
+            "quarantined", "too_large",
+            f"Mailen er {msg.size} bytes; grænsen er {opts.max_message_bytes}.",
+        )
+    else:
+        reading.outcome = _attribute(mail, opts, reading)
+    return reading
+
+
+def _attribute(mail: InboundMail, opts: IntakeOptions, reading: _Reading) -> Outcome | None:
+    """Everything that decides a mail before its plan is looked up; None when it goes on."""
     kind = classify(mail)
     if is_from_us(mail, [opts.mail_from]):
         return Outcome("ignored", "own_address")
@@ -215,7 +256,8 @@ def _attribute(msg: InboundMessage, mail: InboundMail, opts: IntakeOptions) -> O
     if not institutions or ministry_id is None:
         return Outcome("quarantined", "unknown_sender",
                        f"{mail.sender} er ikke registreret som indberetningsadresse.")
-    msg.institution_id = institutions[0]  # the sender's; the plan's replaces it below
+    # the sender's; the plan's replaces it in ``_record``
+    reading.found["institution_id"] = institutions[0]
     if mail.oversized:
         big = mail.oversized[0]
         return Outcome("quarantined", "too_large",
@@ -225,80 +267,196 @@ def _attribute(msg: InboundMessage, mail: InboundMail, opts: IntakeOptions) -> O
         assert problem is not None
         return problem
     report = _report_nul_free(report)
-    subject = parse_subject(mail.subject)
-    reference = (report.plan or subject.plan or "").strip().upper()
-    plan = _plan(reference) if reference \
-        else None
+    reading.report = report
+    reading.reference, reading.period = report.plan or "", report.period
+    if not (reading.reference and reading.period):  # the subject names what the report does not
+        subject = parse_subject(mail.subject)
+        reading.reference = reading.reference or subject.plan or ""
+        reading.period = reading.period or subject.period
+    reading.reference = reading.reference.strip().upper()
+    reading.institutions = institutions
+    if not reading.reference:
+        return Outcome("quarantined", "unknown_plan", "Planen (ingen) findes ikke.")
+    return None
+
+
+def _period(reading: _Reading) -> str:
+    parsed = parse_period(reading.period) if reading.period else None
+    return str(parsed) if parsed else (reading.period or "").strip()
+
+
+def _current(plans: dict[str, Plan | None]) -> dict[int, list[FollowUp]]:
+    """Plan id → its accepted follow-ups that nothing supersedes, for a batch's plans."""
+    ids = sorted({plan.id for plan in plans.values() if plan is not None})
+    found: dict[int, list[FollowUp]] = {plan_id: [] for plan_id in ids}
+    for start in range(0, len(ids), 500):
+        for followup in db.session.scalars(
+            select(FollowUp).where(
+                FollowUp.plan_id.in_(ids[start:start + 500]), FollowUp.status == "accepted",
+                FollowUp.superseded_by_id.is_(None),
+            )
+        ):
+            found[followup.plan_id].append(followup)
+    return found
+
+
+def _record(msg: InboundMessage, reading: _Reading, plan: Plan | None,
+            found: dict[str, Any], current: dict[int, list[FollowUp]] | None = None) -> Outcome:
+    """The follow-up of a mail that names ``plan``, added to the session (not flushed)."""
+    report = reading.report
+    assert report is not None
     if plan is None:
         return Outcome("quarantined", "unknown_plan",
-                       f"Planen {reference or '(ingen)'} findes ikke." )
-    msg.plan_id = plan.id
-    if plan.institution_id not in institutions:
+                       f"Planen {reading.reference} findes ikke.")
+    found["plan_id"] = plan.id
+    if plan.institution_id not in reading.institutions:
         return Outcome("quarantined", "sender_not_authorized",
-                       f"{mail.sender} må ikke indberette for {plan.reference}.")
-    msg.institution_id = plan.institution_id
-    period = report.period or subject.period
-    parsed = parse_period(period) if period else None
+                       f"{found['sender']} må ikke indberette for {plan.reference}.")
+    found["institution_id"] = plan.institution_id
     followup = record_followup(
         plan,
-        period=str(parsed) if parsed else (period or ""),
+        period=_period(reading),
         rows=report.rows,
         channel="email",
-        submitted_by=msg.sender,
+        submitted_by=found["sender"],
         received_at=msg.received_at,
         inbound_message_id=msg.id,
         plugins=_ministry_plugins(plan.institution.ministry_id),
+        current=current.get(plan.id, []) if current is not None else None,
     )
-    msg.followup_id = followup.id
+    found["followup"] = followup  # its id comes with the flush
     return Outcome(followup.status)
 
 
-def process(msg: InboundMessage, opts: IntakeOptions) -> Outcome:
-    """Decide a stored message's state and commit it with its follow-up (if any). When the
-    database is unavailable (connection, lock, serialisation) the transaction is rolled back,
-    the error raised, and the message stays ``received`` for the next run; any other error,
-    including data of this message the database refuses, quarantines this message alone
-    (else it would stop every run at the same message)."""
-    try:
-        outcome = _decide(msg, opts)
-    except (OperationalError, InterfaceError):  # the database itself: retried next run
-        db.session.rollback()
-        raise
-    except SQLAlchemyError as error:  # data of this message the database refuses
-        db.session.rollback()
-        log.exception("message %s was refused by the database", msg.id)
+def _failed(msg: InboundMessage, error: Exception) -> Outcome:
+    """The outcome of a message whose reading or recording raised (not the database being
+    unavailable): quarantined, alone."""
+    if isinstance(error, SQLAlchemyError):  # data of this message the database refuses
+        log.error("message %s was refused by the database", msg.id, exc_info=error)
         cause = getattr(error, "orig", None) or error
-        outcome = Outcome("quarantined", "unreadable_report",
-                          f"Databasen afviste beskeden: {type(cause).__name__}")
-    except Exception as error:  # one bad message never stops the others
-        db.session.rollback()
-        log.exception("message %s could not be processed", msg.id)
-        outcome = Outcome("quarantined", "unreadable_report", f"Intern fejl: {error!r}")
+        return Outcome("quarantined", "unreadable_report",
+                       f"Databasen afviste beskeden: {type(cause).__name__}")
+    log.error("message %s could not be processed", msg.id, exc_info=error)
+    return Outcome("quarantined", "unreadable_report", f"Intern fejl: {error!r}")
+
+
+def decide(msgs: list[InboundMessage], opts: IntakeOptions) -> list[Outcome]:
+    """Decide the states of stored messages and record them, with their follow-ups, in the
+    session's transaction; the caller commits. Every mail is read first (parsed, its sender
+    and report looked at), then the plans they name are loaded in one query, then the
+    messages' follow-ups and states are recorded: all of them in one savepoint and one flush
+    when that goes through, else each message in a savepoint of its own.
+
+    When the database is unavailable (connection, lock, serialisation) the error is raised:
+    the caller rolls back and the messages stay ``received`` for the next run. Any other
+    error, including data of a message the database refuses, undoes that message's savepoint
+    alone and quarantines it (else it would stop every run at the same message)."""
+    readings: list[_Reading | Outcome] = []
+    for msg in msgs:
+        try:
+            # a lookup the database refuses must not spoil the transaction; reading takes no
+            # write lock (``savepoint`` would, on SQLite), so parsing never holds one
+            with db.session.begin_nested():
+                readings.append(_read(msg, opts))
+        except (OperationalError, InterfaceError):  # the database itself: retried next run
+            raise
+        except Exception as error:  # one bad message never stops the others
+            readings.append(_failed(msg, error))
+    going_on = [r for r in readings if isinstance(r, _Reading) and r.outcome is None]
+    plans = _plans({r.reference for r in going_on}) if going_on else {}
+    if len(msgs) > 1 and len({(r.reference, _period(r)) for r in going_on}) == len(going_on):
+        together = _record_together(msgs, readings, plans)
+        if together is not None:
+            return together
+    return [_record_alone(msg, reading, plans)
+            for msg, reading in zip(msgs, readings, strict=True)]
+
+
+def _record_together(msgs: list[InboundMessage], readings: list[_Reading | Outcome],
+                     plans: dict[str, Plan | None]) -> list[Outcome] | None:
+    """Every message's follow-up and state in one savepoint, flushed once: a flush costs
+    the ORM about as much per report as the rest of recording it, and one for the batch costs
+    little more than one for a single report. None when anything fails (the database
+    refuses a row, a report breaks something): the savepoint is undone and nothing of it is
+    kept, and the caller records the messages one savepoint each, so the one that fails is
+    quarantined alone. Only for reports on distinct plans and periods: one that supersedes
+    another of the same batch must find it flushed."""
+    outcomes: list[Outcome] = []
+    try:
+        with savepoint(), db.session.no_autoflush:
+            current = _current(plans)  # one query for the batch, not one per report
+            for msg, reading in zip(msgs, readings, strict=True):
+                if isinstance(reading, Outcome):
+                    outcome, found = reading, {}
+                else:
+                    found = dict(reading.found)
+                    outcome = reading.outcome or _record(msg, reading, plans[reading.reference],
+                                                         found, current)
+                _settle(msg, outcome, found)
+                outcomes.append(outcome)
+            db.session.flush()
+    except (OperationalError, InterfaceError):  # the database itself: retried next run
+        raise
+    except Exception as error:
+        log.info("a batch of %d messages is recorded one by one: %s", len(msgs),
+                 type(error).__name__)
+        return None
+    return outcomes
+
+
+def _record_alone(msg: InboundMessage, reading: _Reading | Outcome,
+                  plans: dict[str, Plan | None]) -> Outcome:
+    """One message's follow-up and state in a savepoint of its own."""
+    if isinstance(reading, Outcome):
+        outcome, found = reading, {}
+    else:
+        found = dict(reading.found)
+        try:
+            with savepoint():
+                outcome = reading.outcome or _record(msg, reading, plans[reading.reference],
+                                                     found)
+                _settle(msg, outcome, found)
+            return outcome
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as error:
+            outcome, found = _failed(msg, error), {}
+    with savepoint():
+        _settle(msg, outcome, found)
+    return outcome
+
+
+def _settle(msg: InboundMessage, outcome: Outcome, found: dict[str, Any]) -> None:
+    """Write what was decided to the message, all at once: one UPDATE, flushed with the
+    follow-up (a change made earlier would be flushed before it and again here)."""
+    for name, value in found.items():
+        setattr(msg, name, value)
     msg.attempts += 1
     msg.state = outcome.state
     msg.reason = outcome.reason
     msg.detail = _nul_free(outcome.detail)
     msg.processed_at = utcnow()
     msg.receipt_state = "pending" if outcome.state in {"accepted", "rejected"} else "none"
-    # read before the commit expires them (else each is a query afterwards)
-    msg_id, sender, subject = msg.id, msg.sender, msg.subject
-    db.session.commit()
+
+
+def log_outcome(msg_id: int, sender: str | None, subject: str | None,
+                outcome: Outcome) -> None:
     log.info(
         "message %s from %s (%r): %s%s", msg_id, sender, subject, outcome.state,
         f" ({outcome.reason})" if outcome.reason else "",
     )
+
+
+def process(msg: InboundMessage, opts: IntakeOptions) -> Outcome:
+    """Decide one stored message's state (see ``decide``) and commit it on its own; when the
+    database is unavailable, roll back and raise."""
+    try:
+        [outcome] = decide([msg], opts)
+        # read before the commit expires them (else each is a query afterwards)
+        seen = (msg.id, msg.sender, msg.subject)
+        db.session.commit()
+    except (OperationalError, InterfaceError):
+        db.session.rollback()
+        raise
+    log_outcome(*seen, outcome)
     return outcome
-
-
-def _decide(msg: InboundMessage, opts: IntakeOptions) -> Outcome:
-    msg.institution_id = msg.plan_id = None  # a reprocessed message is attributed afresh
-    mail = parse_message(msg.raw or b"", max_attachment_bytes=opts.max_attachment_bytes)
-    msg.message_id = _nul_free(mail.message_id or "")[:998] or None
-    msg.sender = _nul_free(mail.sender or "")[:320] or None
-    msg.subject = _nul_free(mail.subject)
-    if msg.size > opts.max_message_bytes:
-        return Outcome(
-            "quarantined", "too_large",
-            f"Mailen er {msg.size} bytes; grænsen er {opts.max_message_bytes}.",
-        )
-    return _attribute(msg, mail, opts)

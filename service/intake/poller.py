@@ -2,15 +2,25 @@
 
 For each mailbox: select the intake folder, look at every UID, and
 
-1. skip what is already final in the database (a crash after commit and before the move
-   left it behind): move it now;
-2. quarantine what is over the size limit without downloading it (its headers are kept);
-3. fetch the rest with ``BODY.PEEK[]`` in batches, store the raw bytes (keyed by mailbox,
-   UIDVALIDITY and UID; the sha256 recognises the same mail under a new UID) and commit;
-4. process each stored message in its own transaction (``pipeline.process``);
-5. move it to Processed, Quarantine or Ignored only after its state is committed.
+1. move what is already final in the database (a crash after the commit and before the
+   move left it behind), one ``UID MOVE`` per destination folder;
+2. quarantine what is over the size limit without downloading it and move it (a search
+   finds the large mails; only their sizes are asked);
+3. fetch the rest with ``BODY.PEEK[]`` in batches (``batch_size`` UIDs and at most
+   ``FETCH_BYTES`` per batch), and for each batch:
 
-A database or network failure ends the run for that mailbox and leaves the mail where it is.
+   a. store the raw bytes of every mail (keyed by mailbox, UIDVALIDITY and UID; the sha256
+      recognises the same mail under a new UID) and commit, once;
+   b. decide the stored messages in one transaction (``pipeline.decide``): all of them in
+      one savepoint and one flush when their reports are on distinct plans and periods and
+      nothing fails, else each in a savepoint of its own, so a message that fails is undone
+      and quarantined alone; commit the batch's outcomes, once;
+   c. move the batch's mails to Processed, Quarantine or Ignored, one ``UID MOVE`` per
+      folder, only after their states are committed.
+
+A database or network failure ends the run for that mailbox and leaves the mail where it is:
+a batch whose outcomes were not committed is decided again on the next run from its stored
+raw bytes, and a mail whose state was committed but which was not moved is moved then.
 """
 
 from __future__ import annotations
@@ -27,7 +37,14 @@ from service.domain.models._types import utcnow
 from service.extensions import db
 from service.intake.imap import ImapSettings, Mailbox, MailboxError
 from service.intake.locking import mailbox_lock
-from service.intake.pipeline import FINAL_STATES, FOLDER_OF_STATE, process, run_cache, sha256
+from service.intake.pipeline import (
+    FINAL_STATES,
+    FOLDER_OF_STATE,
+    decide,
+    log_outcome,
+    run_cache,
+    sha256,
+)
 from service.intake.settings import IntakeOptions, mailbox_key
 
 log = logging.getLogger("mrp.intake")
@@ -64,9 +81,9 @@ def _existing(key: str, uidvalidity: int, uids: list[int]) -> dict[int, InboundM
 
 def _commit_keeping_loaded() -> None:
     """Commit without expiring what the session holds. Only for the raw store: the objects
-    it holds then are the message just written (every column set here or by a Python-side
-    default) and what the previous message's commit already expired, so nothing read
-    afterwards can be stale, and the message is not read back column by column."""
+    it holds then are the messages just written (every column set here or by a Python-side
+    default) and what the previous batch's commit already expired, so nothing read
+    afterwards can be stale, and the messages are not read back column by column."""
     session = db.session()
     before = session.expire_on_commit
     session.expire_on_commit = False
@@ -76,35 +93,50 @@ def _commit_keeping_loaded() -> None:
         session.expire_on_commit = before
 
 
-def store_raw(key: str, uidvalidity: int, uid: int, raw: bytes) -> InboundMessage:
-    """Keep the raw mail before anything else (committed). The same bytes seen before in this
-    mailbox (a new UIDVALIDITY, a crash before the move) reuse their row, moved to the new
-    UID, so a report is never counted twice."""
-    digest = sha256(raw)
-    same = db.session.scalar(
-        select(InboundMessage)
-        .where(InboundMessage.mailbox == key, InboundMessage.sha256 == digest)
-        .order_by(InboundMessage.id)
-        .limit(1)
-    )
-    if same is not None:
-        same.uidvalidity, same.uid = uidvalidity, uid
-        _commit_keeping_loaded()
-        return same
-    msg = InboundMessage(
-        mailbox=key, uidvalidity=uidvalidity, uid=uid, sha256=digest, size=len(raw), raw=raw,
-        state="received",
-    )
-    db.session.add(msg)
+def store_raws(key: str, uidvalidity: int,
+               fetched: list[tuple[int, bytes]]) -> list[tuple[int, InboundMessage]]:
+    """Keep a fetched batch of raw mails before anything else, in one commit:
+    ``[(uid, message)]`` in the order given. The same bytes seen before in this mailbox (a
+    new UIDVALIDITY, a crash before the move, the same mail twice in the batch) reuse their
+    row, moved to the new UID, so a report is never counted twice."""
+    if not fetched:
+        return []
+    digests = [sha256(raw) for _uid, raw in fetched]
+    seen: dict[str, InboundMessage] = {}
+    wanted = sorted(set(digests))
+    for start in range(0, len(wanted), 500):
+        for msg in db.session.scalars(
+            select(InboundMessage)
+            .where(InboundMessage.mailbox == key,
+                   InboundMessage.sha256.in_(wanted[start:start + 500]))
+            .order_by(InboundMessage.id)
+        ):
+            seen.setdefault(str(msg.sha256), msg)
+    stored: list[tuple[int, InboundMessage]] = []
+    for (uid, raw), digest in zip(fetched, digests, strict=True):
+        msg = seen.get(digest)
+        if msg is not None:
+            msg.uidvalidity, msg.uid = uidvalidity, uid
+        else:
+            msg = InboundMessage(
+                mailbox=key, uidvalidity=uidvalidity, uid=uid, sha256=digest, size=len(raw),
+                raw=raw, state="received",
+            )
+            db.session.add(msg)
+            seen[digest] = msg
+        stored.append((uid, msg))
     try:
         _commit_keeping_loaded()
-    except IntegrityError:  # another poller stored it first
+    except IntegrityError:  # another poller stored some of them first
         db.session.rollback()
-        existing = _existing(key, uidvalidity, [uid]).get(uid)
-        if existing is None:
-            raise
-        return existing
-    return msg
+        if len(fetched) == 1:
+            uid = fetched[0][0]
+            existing = _existing(key, uidvalidity, [uid]).get(uid)
+            if existing is None:
+                raise
+            return [(uid, existing)]
+        return [pair for one in fetched for pair in store_raws(key, uidvalidity, [one])]
+    return stored
 
 
 def _quarantine_oversized(key: str, uidvalidity: int, uid: int, size: int,
@@ -116,7 +148,6 @@ def _quarantine_oversized(key: str, uidvalidity: int, uid: int, size: int,
                "Den er ikke hentet; den ligger i karantænemappen.",
     )
     db.session.add(msg)
-    db.session.commit()
     log.info("message uid %s in %s: quarantined (too_large, %d bytes)", uid, key, size)
     return msg
 
@@ -126,12 +157,27 @@ def _quarantine_oversized(key: str, uidvalidity: int, uid: int, size: int,
 FETCH_BYTES = 32 * 1024 * 1024
 
 
-def _by_bytes(uids: list[int], sizes: dict[int, int]) -> Iterator[list[int]]:
+def _large_sizes(mailbox: Mailbox, uids: list[int], settings: ImapSettings,
+                 opts: IntakeOptions) -> tuple[dict[int, int], int]:
+    """The sizes that matter, and what any other mail is at most: one search finds the mails
+    over the size limit or over a batch's even share of ``FETCH_BYTES``, and only their sizes
+    are asked (a FETCH per message); every other mail is within the share."""
+    share = max(FETCH_BYTES // settings.batch_size, 1)
+    present = set(uids)
+    large = {uid for uid in mailbox.larger(min(share, opts.max_message_bytes))
+             if uid in present}
+    return mailbox.sizes(sorted(large)) if large else {}, share
+
+
+def _batches(uids: list[int], sizes: dict[int, int], share: int,
+             most: int) -> Iterator[list[int]]:
+    """The UIDs in batches of at most ``most`` UIDs and ``FETCH_BYTES`` (a mail without a
+    size counts as ``share``): one FETCH each."""
     chunk: list[int] = []
     total = 0
     for uid in uids:
-        size = sizes.get(uid, 0)
-        if chunk and total + size > FETCH_BYTES:
+        size = sizes.get(uid, share)
+        if chunk and (total + size > FETCH_BYTES or len(chunk) >= most):
             yield chunk
             chunk, total = [], 0
         chunk.append(uid)
@@ -140,10 +186,54 @@ def _by_bytes(uids: list[int], sizes: dict[int, int]) -> Iterator[list[int]]:
         yield chunk
 
 
-def _move(mailbox: Mailbox, settings: ImapSettings, msg: InboundMessage) -> None:
-    mailbox.move(int(msg.uid or 0), _folder(settings, msg.state))
-    msg.moved = True
+@dataclass
+class _Decided:
+    """A mail of the batch and the state its message was committed in."""
+
+    uid: int
+    msg_id: int
+    state: str
+
+
+def _decide_batch(stored: list[tuple[int, InboundMessage]],
+                  opts: IntakeOptions) -> list[_Decided]:
+    """Decide every stored message not yet final (``pipeline.decide``) and commit the
+    batch's outcomes once. When the database is unavailable the error is raised and the
+    caller rolls the whole batch's outcomes back."""
+    pending: dict[int, InboundMessage] = {}  # id → message (a mail twice in the batch: one row)
+    for _uid, msg in stored:
+        if msg.state not in FINAL_STATES:
+            pending.setdefault(msg.id, msg)
+    msgs = list(pending.values())
+    outcomes = decide(msgs, opts) if msgs else []
+    # read before the commit expires them (else each is a query afterwards)
+    said = [(msg.id, msg.sender, msg.subject, outcome)
+            for msg, outcome in zip(msgs, outcomes, strict=True)]
+    decided = [_Decided(uid, msg.id, msg.state) for uid, msg in stored]
+    _commit_outcomes()
+    for line in said:
+        log_outcome(*line)
+    return decided
+
+
+def _commit_outcomes() -> None:
     db.session.commit()
+
+
+def _move(mailbox: Mailbox, settings: ImapSettings, decided: list[_Decided]) -> None:
+    """Move the mails to their states' folders, one command per folder, and record which
+    were moved (the flag only informs: a mail found final in the intake folder is moved
+    whatever it says)."""
+    by_folder: dict[str, list[_Decided]] = {}
+    for one in decided:
+        by_folder.setdefault(_folder(settings, one.state), []).append(one)
+    moved: list[int] = []
+    try:
+        for folder, mails in by_folder.items():
+            mailbox.move_many([one.uid for one in mails], folder)
+            moved.extend(one.msg_id for one in mails)
+    finally:
+        _mark_moved(moved)
 
 
 def poll_mailbox(settings: ImapSettings, opts: IntakeOptions) -> PollResult:
@@ -205,36 +295,33 @@ def _poll(settings: ImapSettings, opts: IntakeOptions, key: str, result: PollRes
         uids = mailbox.uids()
         if not uids:
             return
-        sizes = mailbox.sizes(uids)
+        sizes, share = _large_sizes(mailbox, uids, settings, opts)
         known = _existing(key, uidvalidity, uids)
+        left: list[_Decided] = []  # committed before, not yet moved
+        oversized: list[InboundMessage] = []
         to_fetch: list[int] = []
         for uid in uids:
             msg = known.get(uid)
             if msg is not None and msg.state in FINAL_STATES:
-                _move(mailbox, settings, msg)  # committed before, not yet moved
+                left.append(_Decided(uid, msg.id, msg.state))
+            elif msg is None and sizes.get(uid, 0) > opts.max_message_bytes:
+                oversized.append(_quarantine_oversized(key, uidvalidity, uid, sizes[uid], opts))
+            else:
+                to_fetch.append(uid)
+        if oversized:
+            db.session.commit()
+            left.extend(_Decided(int(m.uid or 0), m.id, m.state) for m in oversized)
+            result.states["quarantined"] = result.states.get("quarantined", 0) + len(oversized)
+        _move(mailbox, settings, left)
+        for batch in _batches(to_fetch, sizes, share, settings.batch_size):
+            stored = store_raws(key, uidvalidity, list(mailbox.fetch(batch)))
+            if not stored:
                 continue
-            if msg is None and sizes.get(uid, 0) > opts.max_message_bytes:
-                msg = _quarantine_oversized(key, uidvalidity, uid, sizes[uid], opts)
-                _move(mailbox, settings, msg)
-                result.states["quarantined"] = result.states.get("quarantined", 0) + 1
-                continue
-            to_fetch.append(uid)
-        moved: list[int] = []  # ids moved out, recorded together (``moved`` is informative)
-        try:
-            for uid, raw in (item for chunk in _by_bytes(to_fetch, sizes)
-                             for item in mailbox.fetch(chunk)):
-                result.fetched += 1
-                msg = store_raw(key, uidvalidity, uid, raw)
-                msg_id, state = msg.id, msg.state
-                if state not in FINAL_STATES:
-                    state = process(msg, opts).state
-                result.states[state] = result.states.get(state, 0) + 1
-                mailbox.move(uid, _folder(settings, state))
-                moved.append(msg_id)
-                if len(moved) >= 100:
-                    _mark_moved(moved)
-        finally:
-            _mark_moved(moved)
+            result.fetched += len(stored)
+            decided = _decide_batch(stored, opts)
+            for one in decided:
+                result.states[one.state] = result.states.get(one.state, 0) + 1
+            _move(mailbox, settings, decided)
 
 
 def _mark_moved(ids: list[int]) -> None:
@@ -247,4 +334,3 @@ def _mark_moved(ids: list[int]) -> None:
         db.session.commit()
     except SQLAlchemyError:  # the run is failing anyway; the flag only informs
         db.session.rollback()
-    ids.clear()

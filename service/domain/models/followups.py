@@ -30,6 +30,9 @@ class FollowUp(db.Model):
     )
 
     plan: Mapped[Plan] = relationship()
+    #: the accepted report that replaced this one (set together with a new report, which has
+    #: no id until the flush)
+    superseded_by: Mapped[FollowUp | None] = relationship(remote_side=[id])
     goals: Mapped[list[FollowUpGoal]] = relationship(
         back_populates="followup", cascade="all, delete-orphan", order_by="FollowUpGoal.id"
     )

@@ -80,44 +80,12 @@ def json_mail(n: int, *, subject: str | None = None, comment: str = "Følger pla
 
 
 @pytest.fixture
-def imap_account(imap_server):
-    return imap_server
-
-
-@pytest.fixture
-def app_config(imap_account, smtp_server) -> dict[str, Any]:
-    return {
-        "IMAP_HOST": imap_account.host,
-        "IMAP_PORT": imap_account.ports["ssl"],
-        "IMAP_USERNAME": imap_account.username,
-        "IMAP_PASSWORD": imap_account.password,
-        "IMAP_SECURITY": "ssl",
-        "IMAP_SSL_CONTEXT": imap_account.ssl_context,
-        "IMAP_TIMEOUT": 10.0,
-        "SMTP_HOST": smtp_server.host,
-        "SMTP_PORT": smtp_server.port,
-        "SMTP_SECURITY": smtp_server.security,
-        "SMTP_SSL_CONTEXT": smtp_server.ssl_context,
-        "MAIL_FROM": "opfoelgning@mrp.example",
-    }
-
-
-@pytest.fixture
 def dst_plan(client, admin) -> dict[str, Any]:
     plan = build_dst_plan(client, admin)
     from service.extensions import db
 
     db.session.remove()  # nothing held open while a subprocess writes
     return plan
-
-
-@pytest.fixture
-def mailbox(app, imap_account):
-    """A connected client on the intake mailbox, for appending and inspecting."""
-    from service.intake.imap import Mailbox
-
-    with Mailbox(imap_account.settings()) as mb:
-        yield mb
 
 
 @pytest.fixture

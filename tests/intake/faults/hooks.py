@@ -1,12 +1,18 @@
 """``mrp intake poll --once`` with a fault injected, for the fault tests (never imported by
-the service)::
+the service). The poller works in batches (``MRP_IMAP_BATCH_SIZE``): it stores a batch's raw
+mails and commits, records each message's outcome, commits the batch's outcomes, then moves
+the batch with one ``move_many`` per destination folder::
 
-    python -m tests.intake.faults.hooks kill-before-move 3     # SIGKILL before the 4th move
-    python -m tests.intake.faults.hooks kill-after-move 3      # ... after the 4th move,
+    python -m tests.intake.faults.hooks kill-before-move 1     # SIGKILL before the 2nd
+                                                               #     move_many
+    python -m tests.intake.faults.hooks kill-after-move 1      # ... after the 2nd move_many,
                                                                #     before it is recorded
-    python -m tests.intake.faults.hooks kill-before-process 3  # ... with the 4th mail stored
-                                                               #     but not yet processed
-    python -m tests.intake.faults.hooks slow-move 0.05         # every move waits first
+    python -m tests.intake.faults.hooks kill-before-process 7  # ... as the 8th message's
+                                                               #     state is written
+    python -m tests.intake.faults.hooks kill-before-commit 1   # ... before the 2nd commit of
+                                                               #     a batch's outcomes
+    python -m tests.intake.faults.hooks slow-move 0.05         # every move waits first, this
+                                                               #     long per mail moved
 
 The process kills itself with SIGKILL: no ``finally``, no rollback, no logout.
 """
@@ -27,42 +33,52 @@ def _die() -> None:
 
 
 def install(mode: str, value: str) -> None:
-    from service.intake import imap, poller
+    from service.intake import imap, pipeline, poller
 
     calls = {"n": 0}
-    real_move = imap.Mailbox.move
-    real_process = poller.process
+    real_move = imap.Mailbox.move_many
+    real_settle = pipeline._settle
+    real_commit = poller._commit_outcomes
 
     if mode == "kill-before-move":
-        def move(self: Any, uid: int, folder: str) -> None:
+        def move_many(self: Any, uids: Any, folder: str) -> None:
             if calls["n"] >= int(value):
                 _die()
             calls["n"] += 1
-            real_move(self, uid, folder)
+            real_move(self, uids, folder)
 
-        imap.Mailbox.move = move  # type: ignore[method-assign]
+        imap.Mailbox.move_many = move_many  # type: ignore[method-assign]
     elif mode == "kill-after-move":
-        def move(self: Any, uid: int, folder: str) -> None:
-            real_move(self, uid, folder)
+        def move_many(self: Any, uids: Any, folder: str) -> None:
+            real_move(self, uids, folder)
             calls["n"] += 1
             if calls["n"] > int(value):
                 _die()
 
-        imap.Mailbox.move = move  # type: ignore[method-assign]
+        imap.Mailbox.move_many = move_many  # type: ignore[method-assign]
     elif mode == "kill-before-process":
-        def process(msg: Any, opts: Any) -> Any:
+        def settle(*args: Any, **kwargs: Any) -> Any:
             if calls["n"] >= int(value):
                 _die()
             calls["n"] += 1
-            return real_process(msg, opts)
+            return real_settle(*args, **kwargs)
 
-        poller.process = process
+        pipeline._settle = settle
+    elif mode == "kill-before-commit":
+        def commit() -> None:
+            if calls["n"] >= int(value):
+                _die()
+            calls["n"] += 1
+            real_commit()
+
+        poller._commit_outcomes = commit
     elif mode == "slow-move":
-        def move(self: Any, uid: int, folder: str) -> None:
-            time.sleep(float(value))
-            real_move(self, uid, folder)
+        def move_many(self: Any, uids: Any, folder: str) -> None:
+            uids = list(uids)
+            time.sleep(float(value) * len(uids))
+            real_move(self, uids, folder)
 
-        imap.Mailbox.move = move  # type: ignore[method-assign]
+        imap.Mailbox.move_many = move_many  # type: ignore[method-assign]
     else:
         raise SystemExit(f"unknown fault {mode!r}")
 

@@ -1,5 +1,9 @@
 """The IMAP connection dropped in the middle of a batch: the run ends with an error, what
-was committed stays, the rest stays in the intake folder, and the next run completes it."""
+was committed stays, the rest stays in the intake folder, and the next run completes it.
+
+The poller fetches a batch in one command and then stores, decides and moves it; the
+connection drops as the second batch's mails are handed over (after its FETCH), so that
+batch is stored and decided, and its move is what finds no connection."""
 
 from __future__ import annotations
 
@@ -24,16 +28,18 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 
 
 def drop_connection_at(monkeypatch: pytest.MonkeyPatch, nth: int) -> list[int]:
-    """The poller's connection is shut down as the ``nth`` fetched mail is handed over (the
-    second of the second batch of three): once, then the patch is inert."""
+    """The poller's connection is shut down as the ``nth`` fetched mail of the run is handed
+    over (the second of the second batch of three): once, then the patch is inert."""
     from service.intake.imap import Mailbox
 
     real_fetch = Mailbox.fetch
     dropped: list[int] = []
+    handed = [0]
 
     def fetch(self: Mailbox, uids: Any) -> Iterator[tuple[int, bytes]]:
-        for n, (uid, raw) in enumerate(real_fetch(self, uids), 1):
-            if n == nth and not dropped:
+        for uid, raw in real_fetch(self, uids):
+            handed[0] += 1
+            if handed[0] == nth and not dropped:
                 dropped.append(uid)
                 self.client.socket().shutdown(socket.SHUT_RDWR)
             yield uid, raw
@@ -55,9 +61,10 @@ def test_connection_dropped_mid_batch(dst_plan, mailbox, mixed, poll, monkeypatc
     assert "failed: MailboxError" in output
     half = check_consistency(mailbox, mixed.values(), complete=False)
     moved = sum(len(half.folders[f]) for f in ("Processed", "Quarantine", "Ignored"))
-    assert moved == 4  # the 5th was stored and decided, but its move found no connection
-    assert len(half.states) == 5
-    assert len(half.folders["INBOX"]) == len(mixed) - 4
+    assert moved == 3  # the 1st batch; the 2nd was stored and decided, its move failed
+    assert len(half.states) == 6
+    assert "received" not in half.states.values()  # decided and committed before the move
+    assert len(half.folders["INBOX"]) == len(mixed) - 3
     run = db.session.scalar(select(IntakeRun).order_by(IntakeRun.id.desc()))
     assert run.ok is False and "IMAP" in (run.error or "")
     db.session.remove()

@@ -1,5 +1,11 @@
 """The poller killed with SIGKILL in the middle of a run: the next run finishes the job,
-and nothing is duplicated or lost."""
+and nothing is duplicated or lost.
+
+The poller works in batches of five here, so the fault strikes in the second batch (the 6th
+to 10th mails: one accepted, two ignored, two quarantined, moved to three folders) with the
+first batch done and the third not yet fetched. The first and third batches hold several
+reports on the same plan and period and are recorded a message at a time; the second is
+recorded in one savepoint and one flush: both ways are crossed by the crashes."""
 
 from __future__ import annotations
 
@@ -15,31 +21,48 @@ from tests.intake.faults.conftest import (
     run_poller,
 )
 
-#: fault → mails already moved when the process dies (the fault strikes at the 6th mail)
+BATCH = "5"
+
+#: fault → (mails already moved when the process dies, messages left ``received``); every
+#: fault strikes in the 2nd batch, whose raw mails were stored and committed first
 FAULTS = {
-    "kill-before-move": 5,  # the 6th is stored and final, not moved
-    "kill-after-move": 6,  # the 6th is moved, but that is not recorded
-    "kill-before-process": 5,  # the 6th is stored raw (received), not processed
+    # the 2nd batch's outcomes are committed, none of its mails moved
+    ("kill-before-move", "1"): (5, 0),
+    # the 2nd batch's first folder (Processed: one mail) is moved, the other two folders'
+    # mails not, and none of it is recorded as moved
+    ("kill-after-move", "1"): (6, 0),
+    # two of the 2nd batch's messages were decided inside the batch's transaction, never
+    # committed: the whole batch is still ``received``
+    ("kill-before-process", "7"): (5, 5),
+    # the 2nd batch is decided in full, the commit never happens
+    ("kill-before-commit", "1"): (5, 5),
 }
 
 
-@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.fixture
+def batched_env(poller_env: dict[str, str]) -> dict[str, str]:
+    return {**poller_env, "MRP_IMAP_BATCH_SIZE": BATCH}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS), ids=[f"{m}-{n}" for m, n in FAULTS])
 def test_a_killed_poller_is_finished_by_the_next_run(
-    fault, dst_plan, mailbox, mixed, poller_env, smtp_server, poll
+    fault, dst_plan, mailbox, mixed, batched_env, smtp_server, poll
 ):
     append_all(mailbox, mixed.values())
 
-    killed = run_poller(poller_env, fault, "5")
+    killed = run_poller(batched_env, *fault)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
 
     half = check_consistency(mailbox, mixed.values(), complete=False)
     moved = sum(len(half.folders[f]) for f in ("Processed", "Quarantine", "Ignored"))
-    assert moved == FAULTS[fault]
+    expected_moved, expected_received = FAULTS[fault]
+    assert moved == expected_moved
     assert len(half.folders["INBOX"]) == len(mixed) - moved
-    assert len(half.states) == 6  # the 6th was stored before the process died
+    assert len(half.states) == 10  # both batches were stored raw before the process died
+    assert list(half.states.values()).count("received") == expected_received
     assert smtp_server.messages == []  # receipts come after the poll; it never got there
 
-    done = run_poller(poller_env)
+    done = run_poller(batched_env)
     assert done.returncode == 0, done.stderr
     snap = check_consistency(mailbox, mixed.values(), complete=True)
     assert final_states(mixed) == expected_mixed()
@@ -56,13 +79,17 @@ def test_a_killed_poller_is_finished_by_the_next_run(
     assert len(smtp_server.messages) == accepted
 
 
-def test_killed_twice_in_a_row(dst_plan, mailbox, mixed, poller_env, smtp_server):
-    """Two crashes at different points before a run that completes."""
+def test_killed_twice_in_a_row(dst_plan, mailbox, mixed, batched_env, smtp_server):
+    """Two crashes at different points before a run that completes: in the middle of the
+    first batch's decisions, then before the second batch's move."""
     append_all(mailbox, mixed.values())
-    assert run_poller(poller_env, "kill-before-process", "2").returncode == -signal.SIGKILL
-    assert run_poller(poller_env, "kill-before-move", "4").returncode == -signal.SIGKILL
-    check_consistency(mailbox, mixed.values(), complete=False)
-    done = run_poller(poller_env)
+    assert run_poller(batched_env, "kill-before-process", "2").returncode == -signal.SIGKILL
+    first = check_consistency(mailbox, mixed.values(), complete=False)
+    assert list(first.states.values()) == ["received"] * 5
+    assert run_poller(batched_env, "kill-before-move", "1").returncode == -signal.SIGKILL
+    second = check_consistency(mailbox, mixed.values(), complete=False)
+    assert len(second.folders["INBOX"]) == len(mixed) - 5
+    done = run_poller(batched_env)
     assert done.returncode == 0, done.stderr
     check_consistency(mailbox, mixed.values(), complete=True)
     assert final_states(mixed) == expected_mixed()

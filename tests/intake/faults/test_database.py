@@ -1,10 +1,12 @@
 """The database unavailable: the poll fails cleanly with a logged error and a non-zero exit
-code, and no mail moves. The database failing in the middle of a run: what was committed
-stays, the rest of the mail stays, and the next run completes it."""
+code, and no mail moves. The database failing in the middle of a run (as a batch's raw
+mails are stored, as they are committed, as the batch's outcomes are committed): what was
+committed stays, the rest of the mail stays, and the next run completes it."""
 
 from __future__ import annotations
 
 import shutil
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -56,30 +58,62 @@ def test_database_unavailable(backend, tmp_path, imap_server, smtp_server, mail_
     assert smtp_server.messages == []
 
 
-def test_database_fails_mid_run(dst_plan, mailbox, mixed, poll, monkeypatch):
-    """The database goes away as the 5th mail is stored (the connection is refused)."""
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    return {**app_config, "IMAP_BATCH_SIZE": 4}
+
+
+def refused(statement: str) -> OperationalError:
+    return OperationalError(statement, {}, ConnectionRefusedError("server closed the connection"))
+
+
+#: where the database goes away in the 2nd batch (the 5th to 8th mails) → messages stored
+#: after the failed run, and how many of them are still ``received``
+WHERE = {
+    "raw-store": (4, 0),  # as the batch's raw mails are stored: nothing of it is kept
+    "raw-commit": (4, 0),  # as they are committed: the same
+    "outcome-commit": (8, 4),  # as its outcomes are committed: the raw mails are kept
+}
+
+
+@pytest.mark.parametrize("where", list(WHERE))
+def test_database_fails_mid_run(where, dst_plan, mailbox, mixed, poll, monkeypatch):
+    """The database goes away in the 2nd batch (the connection is refused); the 1st batch was
+    stored, decided, committed and moved."""
+    from service.extensions import db
     from service.intake import poller
 
-    real_store = poller.store_raw
     calls = {"n": 0}
 
-    def store_raw(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 5:
-            raise OperationalError("INSERT INTO inbound_message ...", {},
-                                   ConnectionRefusedError("server closed the connection"))
-        return real_store(*args, **kwargs)
+    def second(real, statement: str, flush: bool = False):
+        def failing(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                if flush:  # the statements went through; the commit does not
+                    db.session.flush()
+                raise refused(statement)
+            return real(*args, **kwargs)
 
-    monkeypatch.setattr(poller, "store_raw", store_raw)
+        return failing
+
+    name = {"raw-store": "store_raws", "raw-commit": "_commit_keeping_loaded",
+            "outcome-commit": "_commit_outcomes"}[where]
+    real = getattr(poller, name)
+    monkeypatch.setattr(poller, name, second(
+        real, "INSERT INTO inbound_message ..." if where == "raw-store" else "COMMIT",
+        flush=where != "raw-store"))
     append_all(mailbox, mixed.values())
     code, output = poll()
+    assert calls["n"] >= 2, "the fault never struck"
     assert code == 1
     assert "database error" in output
     half = check_consistency(mailbox, mixed.values(), complete=False)
-    assert len(half.states) == 4
+    stored, received = WHERE[where]
+    assert len(half.states) == stored
+    assert list(half.states.values()).count("received") == received
     assert len(half.folders["INBOX"]) == len(mixed) - 4
 
-    monkeypatch.setattr(poller, "store_raw", real_store)
+    monkeypatch.setattr(poller, name, real)
     code, output = poll()
     assert code == 0, output
     check_consistency(mailbox, mixed.values(), complete=True)

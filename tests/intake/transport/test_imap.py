@@ -137,6 +137,9 @@ def test_sizes_before_download(imap_any: ImapAccount) -> None:
         assert set(sizes) == set(uids)
         small, big = (sizes[uid] for uid in uids)
         assert small < 1_000 < 200_000 < big
+        assert mailbox.larger(100_000) == [uids[1]]
+        assert mailbox.larger(big) == []
+        assert mailbox.larger(small - 1) == uids
         assert all("\\Seen" not in f for f in mailbox.flags(uids).values())
 
 
@@ -200,6 +203,47 @@ def test_move_one_message(imap_any: ImapAccount, use_move: bool) -> None:
         assert b"Rapport nummer 1" in raw
 
 
+@pytest.mark.parametrize("use_move", [True, False], ids=["MOVE", "COPY+UID-EXPUNGE"])
+def test_move_many_moves_a_set_in_one_command(imap_any: ImapAccount, use_move: bool) -> None:
+    fill(imap_any, 6)
+    with Mailbox(imap_any.settings()) as mailbox:
+        mailbox.use_move = use_move
+        mailbox.ensure_folders()
+        mailbox.select()
+        uids = mailbox.uids()
+        flagged = uids[2]
+        # someone else flagged a message \Deleted: it must survive our moves
+        mailbox.client.add_flags([flagged], [b"\\Deleted"])
+        sent: list[str] = []
+        original = mailbox.client._imap._command
+
+        def recording(name: str, *args: object) -> object:
+            sent.append(" ".join([name, *map(str, args[:1])]))
+            return original(name, *args)
+
+        mailbox.client._imap._command = recording  # type: ignore[method-assign]
+        mailbox.move_many([uids[0], uids[1], uids[3]], "Processed")
+        mailbox.move_many([uids[5]], "Quarantine")
+        mailbox.move_many([], "Ignored")  # nothing to move: nothing sent
+        mailbox.client._imap._command = original  # type: ignore[method-assign]
+        assert mailbox.uids() == [flagged, uids[4]]
+        assert "\\Deleted" in mailbox.flags([flagged])[flagged]
+        commands = [c.split()[:2] for c in sent]
+        if use_move:
+            assert commands == [["UID", "MOVE"]] * 2
+        else:
+            assert commands.count(["UID", "COPY"]) == 2
+            assert commands.count(["UID", "EXPUNGE"]) == 2
+            assert ["UID", "MOVE"] not in commands
+        assert ["EXPUNGE"] not in [c[:1] for c in commands]
+        mailbox.select("Processed")
+        moved = [raw for _uid, raw in mailbox.fetch(mailbox.uids())]
+        assert sorted(int(raw.split(b"Rapport nummer ")[1][:1]) for raw in moved) == [0, 1, 3]
+        mailbox.select("Quarantine")
+        [(_, raw)] = list(mailbox.fetch(mailbox.uids()))
+        assert b"Rapport nummer 5" in raw
+
+
 def test_move_without_move_or_uidplus_is_refused(imap_server: ImapAccount) -> None:
     fill(imap_server, 1)
 
@@ -213,6 +257,8 @@ def test_move_without_move_or_uidplus_is_refused(imap_server: ImapAccount) -> No
         [uid] = mailbox.uids()
         with pytest.raises(MailboxError, match="neither MOVE nor UIDPLUS"):
             mailbox.move(uid, "Processed")
+        with pytest.raises(MailboxError, match="neither MOVE nor UIDPLUS"):
+            mailbox.move_many([uid], "Processed")
         assert mailbox.uids() == [uid]
         assert "\\Deleted" not in mailbox.flags([uid])[uid]
 

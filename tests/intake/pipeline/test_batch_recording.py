@@ -1,0 +1,125 @@
+"""A batch's follow-ups and states are recorded together, in one savepoint and one flush,
+when its reports are on distinct plans and periods; when anything of it fails, the batch is
+recorded again one message at a time, so only the failing message is quarantined."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from tests.intake.pipeline.conftest import json_report, report_mail
+from tests.support.factories import ok
+
+PERIODS = ("2026-H1", "2026-H2", "2027-H1")
+
+
+@pytest.fixture
+def flushes() -> Iterator[list[int]]:
+    """For each flush that writes follow-ups (or tries to): how many."""
+    from service.domain.models import FollowUp
+
+    counts: list[int] = []
+
+    def before_flush(session, _context, _instances):
+        new = sum(isinstance(obj, FollowUp) for obj in session.new)
+        if new:
+            counts.append(new)
+
+    event.listen(Session, "before_flush", before_flush)
+    yield counts
+    event.remove(Session, "before_flush", before_flush)
+
+
+def mail(period: str, n: int = 0) -> bytes:
+    return report_mail(attachment=json_report(period=period),
+                       message_id=f"<batch-{period}-{n}@dst.dk>")
+
+
+def followups(client, admin, plan_id) -> dict[str, list[dict]]:
+    """Period → the plan's follow-ups for it, latest first."""
+    found: dict[str, list[dict]] = {}
+    for f in ok(client.get(f"/api/v1/plans/{plan_id}/followups?page_size=100",
+                           headers=admin)):
+        found.setdefault(f["period"], []).append(f)
+    return found
+
+
+def test_reports_on_distinct_periods_are_flushed_together(
+    client, admin, dst_plan, mailbox, poll, flushes
+):
+    for period in PERIODS:
+        mailbox.append("INBOX", mail(period))
+    output = poll()
+    assert "fetched 3" in output
+    assert flushes == [3]
+    by_period = followups(client, admin, dst_plan["id"])
+    assert sorted(by_period) == sorted(PERIODS)
+    messages = ok(client.get("/api/v1/intake/messages", headers=admin))
+    assert {m["followup"] for m in messages} == {f["id"] for fs in by_period.values() for f in fs}
+
+
+def test_two_reports_on_the_same_period_in_one_batch_are_recorded_in_turn(
+    client, admin, dst_plan, mailbox, poll, flushes
+):
+    """The later must find the earlier flushed to supersede it."""
+    mailbox.append("INBOX", mail("2026-H1", 1))
+    mailbox.append("INBOX", mail("2026-H2", 1))
+    mailbox.append("INBOX", mail("2026-H1", 2))
+    poll()
+    assert flushes == [1, 1, 1]
+    later, earlier = followups(client, admin, dst_plan["id"])["2026-H1"]
+    assert earlier["superseded_by"] == later["id"] and later["superseded_by"] is None
+
+
+def test_a_report_flushed_together_supersedes_one_from_an_earlier_run(
+    client, admin, dst_plan, mailbox, poll, flushes
+):
+    mailbox.append("INBOX", mail("2026-H1", 1))
+    poll()
+    mailbox.append("INBOX", mail("2026-H1", 2))
+    mailbox.append("INBOX", mail("2026-H2", 2))
+    poll()
+    assert flushes == [1, 2]
+    later, earlier = followups(client, admin, dst_plan["id"])["2026-H1"]
+    assert earlier["superseded_by"] == later["id"] and later["superseded_by"] is None
+    assert (earlier["current"], later["current"]) == (False, True)
+
+
+def test_a_row_the_database_refuses_at_the_flush_is_quarantined_alone(
+    client, admin, dst_plan, mailbox, poll, monkeypatch, flushes
+):
+    """The batch's flush fails on one message's follow-up (a column it must have is
+    empty): nothing of the batch's savepoint is kept, and recorded one by one, the other
+    messages are accepted and that one is quarantined."""
+    from service.intake import pipeline
+
+    real_record = pipeline.record_followup
+
+    def record_followup(plan, **kwargs):
+        followup = real_record(plan, **kwargs)
+        if kwargs["period"] == "2026-H2":
+            followup.channel = None  # NOT NULL: refused by the INSERT
+        return followup
+
+    monkeypatch.setattr(pipeline, "record_followup", record_followup)
+    for period in PERIODS:
+        mailbox.append("INBOX", mail(period))
+    output = poll()
+    assert "fetched 3" in output
+    assert flushes == [3, 1, 1, 1]  # together first, then one by one
+    messages = ok(client.get("/api/v1/intake/messages", headers=admin))
+    [refused] = [m for m in messages if m["state"] == "quarantined"]
+    assert refused["reason"] == "unreadable_report" and refused["followup"] is None
+    assert refused["detail"].startswith("Databasen afviste beskeden")
+    others = [m for m in messages if m is not refused]
+    assert sorted(m["message_id"] for m in others) == [
+        "<batch-2026-H1-0@dst.dk>", "<batch-2027-H1-0@dst.dk>"]
+    assert all(m["state"] in {"accepted", "rejected"} and m["followup"] for m in others)
+    by_period = followups(client, admin, dst_plan["id"])
+    assert "2026-H2" not in by_period
+    assert sorted(by_period) == ["2026-H1", "2027-H1"]
+    mailbox.select("INBOX")
+    assert mailbox.uids() == []
