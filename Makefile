@@ -35,6 +35,7 @@ lint: install-test
 bench: install-test
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/validation.py
+	$(BIN)/python bench/intake.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
