@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import threading
 import time
+from collections.abc import Iterator
 from email.message import EmailMessage
 
 import pytest
@@ -165,6 +167,23 @@ def test_ensure_folders_uses_the_servers_delimiter(imap_any: ImapAccount) -> Non
         assert {nested, "Quarantine", "Ignored"} <= set(mailbox.folders())
 
 
+@contextlib.contextmanager
+def commands_sent(mailbox: Mailbox) -> Iterator[list[str]]:
+    """The IMAP commands (name and first argument) the mailbox sends within the block."""
+    sent: list[str] = []
+    original = mailbox.client._imap._command
+
+    def recording(name: str, *args: object) -> object:
+        sent.append(" ".join([name, *map(str, args[:1])]))
+        return original(name, *args)
+
+    mailbox.client._imap._command = recording  # type: ignore[method-assign]
+    try:
+        yield sent
+    finally:
+        mailbox.client._imap._command = original  # type: ignore[method-assign]
+
+
 @pytest.mark.parametrize("use_move", [True, False], ids=["MOVE", "COPY+UID-EXPUNGE"])
 def test_move_one_message(imap_any: ImapAccount, use_move: bool) -> None:
     fill(imap_any, 4)
@@ -175,17 +194,9 @@ def test_move_one_message(imap_any: ImapAccount, use_move: bool) -> None:
         first, second, third, fourth = mailbox.uids()
         # someone else flagged a message \Deleted: it must survive our move
         mailbox.client.add_flags([third], [b"\\Deleted"])
-        sent: list[str] = []
-        original = mailbox.client._imap._command
-
-        def recording(name: str, *args: object) -> object:
-            sent.append(" ".join([name, *map(str, args[:1])]))
-            return original(name, *args)
-
-        mailbox.client._imap._command = recording  # type: ignore[method-assign]
-        mailbox.move(first, "Processed")
-        mailbox.move(second, "Quarantine")
-        mailbox.client._imap._command = original  # type: ignore[method-assign]
+        with commands_sent(mailbox) as sent:
+            mailbox.move(first, "Processed")
+            mailbox.move(second, "Quarantine")
         assert mailbox.uids() == [third, fourth]
         assert "\\Deleted" in mailbox.flags([third])[third]
         commands = [c.split()[:2] for c in sent]
@@ -214,18 +225,10 @@ def test_move_many_moves_a_set_in_one_command(imap_any: ImapAccount, use_move: b
         flagged = uids[2]
         # someone else flagged a message \Deleted: it must survive our moves
         mailbox.client.add_flags([flagged], [b"\\Deleted"])
-        sent: list[str] = []
-        original = mailbox.client._imap._command
-
-        def recording(name: str, *args: object) -> object:
-            sent.append(" ".join([name, *map(str, args[:1])]))
-            return original(name, *args)
-
-        mailbox.client._imap._command = recording  # type: ignore[method-assign]
-        mailbox.move_many([uids[0], uids[1], uids[3]], "Processed")
-        mailbox.move_many([uids[5]], "Quarantine")
-        mailbox.move_many([], "Ignored")  # nothing to move: nothing sent
-        mailbox.client._imap._command = original  # type: ignore[method-assign]
+        with commands_sent(mailbox) as sent:
+            mailbox.move_many([uids[0], uids[1], uids[3]], "Processed")
+            mailbox.move_many([uids[5]], "Quarantine")
+            mailbox.move_many([], "Ignored")  # nothing to move: nothing sent
         assert mailbox.uids() == [flagged, uids[4]]
         assert "\\Deleted" in mailbox.flags([flagged])[flagged]
         commands = [c.split()[:2] for c in sent]
