@@ -19,6 +19,9 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "DATABASE_URL": (None, "SQLAlchemy URL; default: a SQLite file in the instance folder"),
     "SECRET_KEY": ("", "signs the dashboard's session cookie; default: a random key kept in "
                    "the instance folder (set it when several machines serve the app)"),
+    # API
+    "API_CACHE_BYTES": (16_000_000, "bytes of repeated API reads each server worker keeps, "
+                        "until the plan data changes (service/api/cache.py); 0: off"),
     # dashboard
     "SESSION_COOKIE_SECURE": (False, "send the dashboard's cookie over HTTPS only (production)"),
     "SESSION_COOKIE_HTTPONLY": (True, "hide the dashboard's cookie from scripts"),

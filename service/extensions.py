@@ -7,6 +7,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from service.api.cache import ResponseCache
 from service.api.problems import ProblemApi
 
 NAMING_CONVENTION = {
@@ -25,3 +26,4 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 api = ProblemApi()
+response_cache = ResponseCache()

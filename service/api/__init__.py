@@ -42,7 +42,7 @@ class BearerSecurity(BasePlugin):
 def init_app(app: Flask) -> None:
     from service.api import auth, problems, query
     from service.api.views import BLUEPRINTS
-    from service.extensions import api
+    from service.extensions import api, response_cache
 
     app.url_map.converters["int"] = IdConverter
     api.init_app(app, spec_kwargs={"extra_plugins": [BearerSecurity()]})
@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
 
     auth.init_app(app)
     query.init_app(app, auth.API_PREFIX)  # after the token check: a 401 comes first
+    response_cache.init_app(app)  # after both: they run on every request, kept or not
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     api.spec.components.security_scheme(

@@ -20,7 +20,8 @@ PAGINATION = frozenset({"page", "page_size"})
 UNKNOWN = "Unknown field."
 
 
-def _method_function(view: Callable[..., Any], method: str) -> Any:
+def method_function(view: Callable[..., Any], method: str) -> Any:
+    """The function behind ``view`` for ``method`` (a ``MethodView``'s method, or the view)."""
     view_class = getattr(view, "view_class", None)
     if view_class is None:
         return view
@@ -29,7 +30,7 @@ def _method_function(view: Callable[..., Any], method: str) -> Any:
 
 def declared(view: Callable[..., Any], method: str) -> frozenset[str]:
     """The query parameters ``view`` takes for ``method`` (lower case; ``head`` is ``get``)."""
-    doc = getattr(_method_function(view, method), "_apidoc", None) or {}
+    doc = getattr(method_function(view, method), "_apidoc", None) or {}
     names: set[str] = set(PAGINATION) if "pagination" in doc else set()
     for parameter in doc.get("arguments", {}).get("parameters", []):
         if parameter.get("in") != "query":

@@ -6,6 +6,7 @@ from flask.views import MethodView
 
 from service.api.auth import current_actor
 from service.api.blueprint import Blueprint
+from service.api.cache import cached
 from service.api.schemas.tenancy import (
     InstitutionPatchSchema,
     InstitutionQuerySchema,
@@ -21,6 +22,7 @@ blp = Blueprint(
 
 @blp.route("")
 class Institutions(MethodView):
+    @cached
     @blp.arguments(InstitutionQuerySchema(), location="query")
     @blp.response(200, InstitutionSchema(many=True))
     @blp.paginate()
@@ -44,6 +46,7 @@ class Institutions(MethodView):
 
 @blp.route("/<ident>")
 class InstitutionById(MethodView):
+    @cached
     @blp.response(200, InstitutionSchema)
     def get(self, ident: str) -> Institution:
         """One institution, by id or code."""

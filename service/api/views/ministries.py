@@ -6,6 +6,7 @@ from flask.views import MethodView
 
 from service.api.auth import current_actor
 from service.api.blueprint import Blueprint
+from service.api.cache import cached
 from service.api.schemas.tenancy import MinistryPatchSchema, MinistrySchema
 from service.domain import tenancy
 from service.domain.models import Ministry
@@ -15,6 +16,7 @@ blp = Blueprint("ministries", __name__, url_prefix="/api/v1/ministries", descrip
 
 @blp.route("")
 class Ministries(MethodView):
+    @cached
     @blp.response(200, MinistrySchema(many=True))
     @blp.paginate()
     def get(self, pagination_parameters):
@@ -34,6 +36,7 @@ class Ministries(MethodView):
 
 @blp.route("/<ident>")
 class MinistryById(MethodView):
+    @cached
     @blp.response(200, MinistrySchema)
     def get(self, ident: str) -> Ministry:
         """One ministry, by id or code."""

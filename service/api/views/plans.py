@@ -7,6 +7,7 @@ from flask.views import MethodView
 
 from service.api.auth import current_actor
 from service.api.blueprint import Blueprint
+from service.api.cache import cached
 from service.api.schemas.common import ReasonSchema, ValidationSchema
 from service.api.schemas.plans import (
     AuditEventSchema,
@@ -23,6 +24,7 @@ blp = Blueprint("plans", __name__, url_prefix="/api/v1/plans", description="Plan
 
 @blp.route("")
 class Plans(MethodView):
+    @cached
     @blp.arguments(PlanQuerySchema(), location="query")
     @blp.response(200, PlanSchema(many=True))
     @blp.paginate()
@@ -47,6 +49,7 @@ class Plans(MethodView):
 
 @blp.route("/<int:plan_id>")
 class PlanById(MethodView):
+    @cached
     @blp.response(200, PlanSchema)
     def get(self, plan_id: int) -> Plan:
         """One plan."""

@@ -1,6 +1,7 @@
 """The domain's tables (DESIGN section 4), as SQLAlchemy 2 typed models."""
 
 from service.domain.models.audit import AuditEvent
+from service.domain.models.data_version import DataVersion
 from service.domain.models.followups import FollowUp, FollowUpFinding, FollowUpGoal
 from service.domain.models.intake import InboundMessage, IntakeRun
 from service.domain.models.plans import Goal, Indicator, Milestone, Plan
@@ -16,6 +17,7 @@ from service.domain.models.tokens import ApiToken
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "DataVersion",
     "FollowUp",
     "FollowUpFinding",
     "FollowUpGoal",

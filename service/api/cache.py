@@ -1,0 +1,151 @@
+"""Answers to repeated reads, kept while the data they were built from stays the same.
+
+A view marked with :func:`cached` has its ``200`` answers kept in memory, per app (each
+server worker has its own), under a key of
+
+* the data version's token (``service.domain.data_version``), read in the request's own
+  transaction before the view runs: any committed write to the plan data, from any process,
+  changes it, so a kept answer is never older than the data the request would have read;
+* the caller's scope (role, ministry, institution): never the token's identity, so callers
+  with the same scope share answers and callers with another never see them;
+* the endpoint, path and query parameters (in a canonical order).
+
+The token check, the query parameter check and every error still run on every request; only
+a ``200`` is kept. ``X-Cache: hit`` or ``miss`` says which it was. The store is bounded by
+``MRP_API_CACHE_BYTES`` (least recently used answers go first); ``0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, g, request
+from werkzeug.wrappers import Response
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MARK = "_mrp_cached"
+EXTENSION = "mrp.response_cache"
+#: headers a kept answer does not keep (recomputed or per request)
+_DROPPED = frozenset({"content-length", "x-cache", "set-cookie"})
+
+Key = tuple[Any, ...]
+
+
+def cached(view: F) -> F:
+    """Mark a ``GET`` view whose answer depends only on the caller's scope, the request's
+    path and query, and the ``WATCHED`` tables (nothing else: not the clock, not plugins)."""
+    setattr(view, MARK, True)
+    return view
+
+
+class _Store:
+    """A byte-bounded LRU of kept answers, safe across threads."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.size = 0
+        self._entries: OrderedDict[Key, tuple[bytes, list[tuple[str, str]]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Key) -> tuple[bytes, list[tuple[str, str]]] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: Key, body: bytes, headers: list[tuple[str, str]]) -> None:
+        cost = len(body) + sum(len(k) + len(v) for k, v in headers)
+        if cost > self.capacity // 4:  # one answer never crowds out the rest
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old[0]) + sum(len(k) + len(v) for k, v in old[1])
+            self._entries[key] = (body, headers)
+            self.size += cost
+            while self.size > self.capacity:
+                _key, (old_body, old_headers) = self._entries.popitem(last=False)
+                self.size -= len(old_body) + sum(len(k) + len(v) for k, v in old_headers)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
+
+
+def _is_cached_view() -> bool:
+    from service.api.query import method_function
+
+    if request.method != "GET" or request.endpoint is None:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return view is not None and bool(getattr(method_function(view, "get"), MARK, False))
+
+
+def _key(token: int) -> Key:
+    actor = g.actor
+    return (
+        token,
+        actor.role,
+        actor.ministry_id,
+        actor.institution_id,
+        request.endpoint,
+        request.path,
+        tuple(sorted(request.args.items(multi=True))),
+    )
+
+
+class ResponseCache:
+    """The extension: ``init_app`` after the token and query parameter checks."""
+
+    def __init__(self, app: Flask | None = None) -> None:
+        if app is not None:
+            self.init_app(app)
+
+    @staticmethod
+    def store(app: Flask) -> _Store | None:
+        return app.extensions.get(EXTENSION)
+
+    def init_app(self, app: Flask) -> None:
+        capacity = int(app.config.get("API_CACHE_BYTES", 0) or 0)
+        if capacity <= 0:
+            app.extensions[EXTENSION] = None
+            return
+        store = app.extensions[EXTENSION] = _Store(capacity)
+        from service.domain import data_version
+
+        @app.before_request
+        def _answer_from_cache() -> Response | None:
+            if "actor" not in g or not _is_cached_view():
+                return None
+            token = data_version.current()
+            if token is None:
+                return None
+            key = _key(token)
+            entry = store.get(key)
+            if entry is None:
+                g.cache_key = key
+                return None
+            body, headers = entry
+            response = app.response_class(body, status=200, headers=headers)
+            response.headers["X-Cache"] = "hit"
+            return response
+
+        @app.after_request
+        def _keep(response: Response) -> Response:
+            key = g.pop("cache_key", None)
+            if key is None:
+                return response
+            response.headers["X-Cache"] = "miss"
+            if response.status_code == 200 and not response.is_streamed:
+                headers = [(k, v) for k, v in response.headers if k.lower() not in _DROPPED]
+                store.put(key, response.get_data(), headers)
+            return response

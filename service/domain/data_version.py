@@ -1,0 +1,31 @@
+"""Which state the plan data is in, as one cheap read.
+
+The token of ``data_version`` changes, by database triggers, in the same transaction as any
+write to the ``WATCHED`` tables, and never takes a value it had before. Two reads that see
+the same token see the same rows of those tables, so an answer built from them can be
+reused for as long as the token stays (``service.api.cache``).
+
+The triggers are written per dialect in migration 0005: on SQLite a row trigger per table
+and operation; on PostgreSQL a deferred constraint trigger per table (it runs at commit, so
+the row it updates is locked only while the transaction commits and never while it holds
+other row locks, which could deadlock two writers) and a statement trigger for TRUNCATE.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from service.extensions import db
+
+#: the tables whose writes change the token: what plans, ministries and institutions are
+#: built from (goals are there for the plan list's task and goal type filters)
+WATCHED = ("ministry", "institution", "reporting_address", "plan", "goal")
+
+_CURRENT = text("SELECT token FROM data_version WHERE id = 1")
+
+
+def current() -> int | None:
+    """The token now, in the session's transaction; ``None`` if the row is missing (the
+    table was emptied by hand: the next write to a watched table puts it back)."""
+    token = db.session.execute(_CURRENT).scalar()
+    return None if token is None else int(token)
