@@ -4,13 +4,20 @@ Seeds a database with 10,000 plans (20 ministries, 200 institutions, 5 goals a p
 indicators and milestones), starts `mrp serve` (gunicorn) on a free loopback port and drives
 it with a bounded load generator of its own (threads with keep-alive `http.client`
 connections; a fixed number of requests per route and a time cap). For each route it prints
-requests per second and the ratio to `GET /api/v1/health` in the same run. As a reference it
-then serves `bench/reference_app.py` the same way: the plan list page built by hand (Core
-rows and dicts, no ORM, marshmallow or flask-smorest; checked to give the API's exact body
-and totals), measured against `/health` on that server. Then it counts the
-SQL statements of one list request at page sizes 5, 20 and 100 (in-process, with an
-SQLAlchemy event counter) to show that a page costs the same number of statements whatever
-its size.
+requests per second, the ratio to `GET /api/v1/health` in the same run, and how many answers
+came from the response cache (`X-Cache: hit`, `service/api/cache.py`).
+
+The cache keeps an answer until the plan data changes, so the figures above are those of
+repeated reads. Three more measurements show the rest:
+
+* `mix`: the plan list again while another client changes a plan every 100 ms, so most
+  requests find the data changed and build the page again;
+* `ref`: a second server with the cache off (`MRP_API_CACHE_BYTES=0`): the plan list built
+  on every request, and next to it `bench/reference_app.py`'s hand-built page (Core rows and
+  dicts, no ORM, marshmallow or flask-smorest; checked to give the API's exact body and
+  totals), each against `/health` on that server;
+* `sql`: the SQL statements of one list request at page sizes 5, 20 and 100 (in-process,
+  with an SQLAlchemy event counter), built with the cache off, and a kept answer's.
 
 Target: the plan list at >= 0.5 of the trivial route. Exits 1 when a target is missed
 (only a warning with --quick).
@@ -91,10 +98,10 @@ def say(line: str) -> None:
 # --- database ------------------------------------------------------------------------------
 
 
-def make_app(url: str) -> Any:
+def make_app(url: str, **config: Any) -> Any:
     from service import create_app
 
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", **config})
 
 
 def reset_postgres(url: str) -> None:
@@ -297,12 +304,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(url: str, scale: Scale, log_path: Path, *, reference: bool = False) -> Iterator[int]:
+def serve(
+    url: str, scale: Scale, log_path: Path, *, reference: bool = False, cache: bool = True
+) -> Iterator[int]:
     """``mrp serve``; with ``reference``, gunicorn in the same configuration serving
     ``bench/reference_app.py`` (the application plus the hand-built list)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MRP_")}
     env["MRP_DATABASE_URL"] = url
+    if not cache:
+        env["MRP_API_CACHE_BYTES"] = "0"
     if reference:
         args = [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -368,6 +379,7 @@ class Result:
     requests: int
     seconds: float
     latencies: list[float]
+    hits: int = 0  # answers with X-Cache: hit
 
     @property
     def rps(self) -> float:
@@ -385,6 +397,7 @@ def load(
     threads, each with its own keep-alive connection (reopened when the server closes it)."""
     tickets = itertools.count()
     latencies: list[list[float]] = [[] for _ in range(threads)]
+    hits = [0] * threads
     failures: list[str] = []
     ready = threading.Barrier(threads + 1)
     deadline = [0.0]
@@ -406,6 +419,8 @@ def load(
                     failures.append(f"{response.status} {body[:200]!r}")
                     return
                 mine.append(time.perf_counter() - started)
+                if response.getheader("X-Cache") == "hit":
+                    hits[slot] += 1
         except (OSError, http.client.HTTPException) as error:
             failures.append(repr(error))
         finally:
@@ -423,18 +438,63 @@ def load(
     if failures:
         raise SystemExit(f"requests to {paths[0]} failed: {failures[:3]}")
     flat = [x for chunk in latencies for x in chunk]
-    return Result(len(flat), elapsed, flat)
+    return Result(len(flat), elapsed, flat, sum(hits))
+
+
+WRITE_EVERY = 0.1  # seconds between plan changes during the mixed load
+
+
+def mixed_load(
+    port: int, path: str, headers: dict[str, str], scale: Scale, plan: str
+) -> tuple[Result, int]:
+    """``path`` under load while another connection changes the plan ``plan`` every
+    ``WRITE_EVERY`` seconds: every change gives the data a new version, so the reads after
+    it build their pages again. Returns the reads' result and the number of changes."""
+    stop = threading.Event()
+    writes = [0]
+    failures: list[str] = []
+
+    def writer() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            while not stop.wait(WRITE_EVERY):
+                body = json.dumps({"title": f"Ændret {writes[0]}", "reason": "bench"})
+                conn.request("PATCH", plan, body=body,
+                             headers={**headers, "Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    failures.append(f"PATCH {plan}: {response.status}")
+                    return
+                writes[0] += 1
+        except (OSError, http.client.HTTPException) as error:
+            failures.append(repr(error))
+        finally:
+            conn.close()
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    try:
+        result = load(port, [path], headers, scale.requests, scale.threads, scale.time_cap)
+    finally:
+        stop.set()
+        thread.join()
+    if failures:
+        raise SystemExit(f"the writer failed: {failures[0]}")
+    return result, writes[0]
 
 
 # --- SQL statements per request ------------------------------------------------------------
 
 
 def statements_per_request(
-    url: str, secret: str, paths: dict[str, Callable[[int], str]]
+    url: str, secret: str, paths: dict[str, Callable[[int], str]], *, cache: bool = False
 ) -> dict[str, list[int]]:
+    """Statements of one request per page size; with ``cache``, of a kept answer (the warm-up
+    request keeps it)."""
     from service.extensions import db
 
-    app = make_app(url)
+    app = make_app(url, API_CACHE_BYTES=16_000_000 if cache else 0)
     counts: dict[str, list[int]] = {}
     with app.app_context():
         seen = [0]
@@ -493,6 +553,7 @@ def run(backend: str, url: str, scale: Scale, workdir: Path) -> bool:
             results[name] = load(
                 port, paths, headers, scale.requests, scale.threads, scale.time_cap
             )
+        changing = mixed_load(port, routes.plans_list, headers, scale, routes.plan_get[0])
     base = results["health"].rps
     for name, paths in routes.table():
         result = results[name]
@@ -505,8 +566,15 @@ def run(backend: str, url: str, scale: Scale, workdir: Path) -> bool:
         say(
             f"rps      {backend:<10}  {name:<11} {result.rps:9.1f} req/s  ratio {ratio:5.2f}  "
             f"p50 {result.percentile(0.5):6.1f} ms  p99 {result.percentile(0.99):6.1f} ms  "
-            f"n={result.requests}{verdict}  {paths[0]}"
+            f"n={result.requests} hits={result.hits}{verdict}  {paths[0]}"
         )
+    result, writes = changing
+    say(
+        f"mix      {backend:<10}  plans-list  {result.rps:9.1f} req/s  ratio "
+        f"{result.rps / base if base else 0.0:5.2f}  p50 {result.percentile(0.5):6.1f} ms  "
+        f"n={result.requests} hits={result.hits}  (while a plan changed every "
+        f"{WRITE_EVERY * 1000:.0f} ms: {writes} writes)  {routes.plans_list}"
+    )
 
     ok = reference_run(url, scale, workdir, backend, routes, headers) and ok
 
@@ -518,6 +586,12 @@ def run(backend: str, url: str, scale: Scale, workdir: Path) -> bool:
             "goals-list": lambda n: f"/api/v1/goals?task_type=project&page_size={n}",
             "plans-all": lambda n: f"/api/v1/plans?page_size={n}",
         },
+    )
+    counts |= statements_per_request(
+        url,
+        secret,
+        {"plans-kept": lambda n: f"/api/v1/plans?ministry=M07&year=2026&page_size={n}"},
+        cache=True,
     )
     for name, values in counts.items():
         # never more statements for a larger page (a short first page even saves the count)
@@ -537,32 +611,57 @@ REFERENCE = "/bench/plans-by-hand?ministry=M07&year=2026&page_size=20"
 
 
 def reference_run(
-    url: str, scale: Scale, workdir: Path, backend: str, routes: Routes,
+    url: str,
+    scale: Scale,
+    workdir: Path,
+    backend: str,
+    routes: Routes,
     headers: dict[str, str],
 ) -> bool:
-    """The plan list built by hand (``bench/reference_app.py``) against ``/health`` on a
-    server of its own: what the same page costs with the framework layers taken away. Its
-    body and totals must equal the API's, or the comparison would be unfair."""
-    with serve(url, scale, workdir / f"reference-{backend}.log", reference=True) as port:
+    """A server of its own with the cache off, serving the application plus
+    ``bench/reference_app.py``'s hand-built plan list: the API's list and the hand-built one,
+    each built on every request, against ``/health`` on that server. The hand-built body
+    and totals must equal the API's, or the comparison would be unfair."""
+    log = workdir / f"reference-{backend}.log"
+    with serve(url, scale, log, reference=True, cache=False) as port:
         api = _fetch(port, routes.plans_list, headers)
         by_hand = _fetch(port, REFERENCE, headers)
         if api != by_hand:
             say(f"ref      {backend:<10}  plans-by-hand  DIFFERS from {routes.plans_list}")
             return False
-        paths = {"health": [routes.health], "plans-by-hand": [REFERENCE]}
+        paths = {
+            "health": [routes.health],
+            "plans-list": [routes.plans_list],
+            "plans-by-hand": [REFERENCE],
+        }
         for name in paths:
-            load(port, paths[name], headers, min(200, scale.requests // 4), scale.threads,
-                 scale.time_cap)
-        results = {name: load(port, p, headers, scale.requests, scale.threads, scale.time_cap)
-                   for name, p in paths.items()}
+            load(
+                port,
+                paths[name],
+                headers,
+                min(200, scale.requests // 4),
+                scale.threads,
+                scale.time_cap,
+            )
+        results = {
+            name: load(port, p, headers, scale.requests, scale.threads, scale.time_cap)
+            for name, p in paths.items()
+        }
     base = results["health"].rps
-    result = results["plans-by-hand"]
-    say(
-        f"ref      {backend:<10}  plans-by-hand {result.rps:9.1f} req/s  ratio "
-        f"{result.rps / base if base else 0.0:5.2f}  p50 {result.percentile(0.5):6.1f} ms  "
-        f"(health {base:.1f} req/s on that server; the same page built by hand from Core "
-        f"rows and dicts, without the ORM, marshmallow or flask-smorest)  {REFERENCE}"
-    )
+    notes = {
+        "plans-list": "the API with the cache off: every request builds the page",
+        "plans-by-hand": "the same page built by hand from Core rows and dicts, without the "
+        "ORM, marshmallow or flask-smorest",
+    }
+    for name, note in notes.items():
+        result = results[name]
+        if result.hits:
+            raise SystemExit(f"{name}: {result.hits} answers from a cache that is off")
+        say(
+            f"ref      {backend:<10}  {name:<13} {result.rps:9.1f} req/s  ratio "
+            f"{result.rps / base if base else 0.0:5.2f}  p50 {result.percentile(0.5):6.1f} ms  "
+            f"(health {base:.1f} req/s on that server; {note})  {paths[name][0]}"
+        )
     return True
 
 

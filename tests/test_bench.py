@@ -15,7 +15,8 @@ NUMBER = r"\d+(?:\.\d+)?"
 RPS = re.compile(
     rf"^rps\s+(?P<backend>\w+)\s+(?P<route>[\w-]+)\s+(?P<rps>{NUMBER}) req/s\s+"
     rf"ratio\s+(?P<ratio>{NUMBER})\s+p50\s+{NUMBER} ms\s+p99\s+{NUMBER} ms\s+n=(?P<n>\d+)"
-    r"(?:\s+target >= (?P<target>[\d.]+): (?P<verdict>met|MISSED))?\s+(?P<path>/api/\S+)$"
+    r"\s+hits=(?P<hits>\d+)(?:\s+target >= (?P<target>[\d.]+): (?P<verdict>met|MISSED))?"
+    r"\s+(?P<path>/api/\S+)$"
 )
 SQL = re.compile(
     r"^sql\s+(?P<backend>\w+)\s+(?P<route>[\w-]+)\s+"
@@ -23,9 +24,16 @@ SQL = re.compile(
     r"(?P<verdict>does not grow|GROWS WITH PAGE SIZE)$"
 )
 REF = re.compile(
-    rf"^ref\s+sqlite\s+plans-by-hand\s+(?P<rps>{NUMBER}) req/s\s+ratio\s+(?P<ratio>{NUMBER})\s+"
-    rf"p50\s+{NUMBER} ms\s+\(health {NUMBER} req/s on that server; .*\)\s+"
-    r"/bench/plans-by-hand\?ministry=M07&year=2026&page_size=20$"
+    rf"^ref\s+sqlite\s+(?P<route>plans-list|plans-by-hand)\s+(?P<rps>{NUMBER}) req/s\s+"
+    rf"ratio\s+(?P<ratio>{NUMBER})\s+p50\s+{NUMBER} ms\s+"
+    rf"\(health {NUMBER} req/s on that server; (?P<note>.*)\)\s+"
+    r"(?P<path>/(?:bench/plans-by-hand|api/v1/plans)\?ministry=M07&year=2026&page_size=20)$"
+)
+MIX = re.compile(
+    rf"^mix\s+sqlite\s+plans-list\s+(?P<rps>{NUMBER}) req/s\s+ratio\s+(?P<ratio>{NUMBER})\s+"
+    rf"p50\s+{NUMBER} ms\s+n=(?P<n>\d+)\s+hits=(?P<hits>\d+)\s+"
+    r"\(while a plan changed every 100 ms: (?P<writes>\d+) writes\)\s+"
+    r"/api/v1/plans\?ministry=M07&year=2026&page_size=20$"
 )
 SETUP = re.compile(
     rf"^setup\s+sqlite\s+migrate\s+{NUMBER} s\s+seed\s+{NUMBER} s\s+"
@@ -63,6 +71,11 @@ def test_quick_bench_runs_and_its_lines_parse(quick_run):
     for match in rps.values():
         assert float(match["rps"]) > 0
         assert 0 < int(match["n"]) <= 100  # bounded: the request count of --quick
+        assert 0 <= int(match["hits"]) <= int(match["n"])
+    # after the warm-up, the repeated list is answered from the cache; health never is, and
+    # the goals list is not a cached route
+    assert int(rps["plans-list"]["hits"]) == int(rps["plans-list"]["n"])
+    assert rps["health"]["hits"] == rps["goals-list"]["hits"] == "0"
     health = float(rps["health"]["rps"])
     for match in rps.values():  # each ratio is that route against health, same run
         assert float(match["ratio"]) == pytest.approx(float(match["rps"]) / health, abs=0.01)
@@ -72,20 +85,34 @@ def test_quick_bench_runs_and_its_lines_parse(quick_run):
 
 
 @pytest.mark.timeout(180)
-def test_quick_bench_measures_the_hand_built_reference(quick_run):
-    """The reference line appears once, after the reference route gave the API's exact
-    body and totals (else the bench prints DIFFERS and fails)."""
+def test_quick_bench_measures_the_list_uncached_and_the_hand_built_reference(quick_run):
+    """On a server with the cache off: the API's list and the hand-built one, once each,
+    after the hand-built route gave the API's exact body and totals (else the bench prints
+    DIFFERS and fails; a hit on that server makes it fail too)."""
     assert quick_run.returncode == 0, quick_run.stdout + quick_run.stderr
     assert "DIFFERS" not in quick_run.stdout
-    (ref,) = [m for line in quick_run.stdout.splitlines() if (m := REF.match(line))]
-    assert float(ref["rps"]) > 0 and float(ref["ratio"]) > 0
+    refs = [m for line in quick_run.stdout.splitlines() if (m := REF.match(line))]
+    assert [m["route"] for m in refs] == ["plans-list", "plans-by-hand"]
+    assert "cache off" in refs[0]["note"]
+    for ref in refs:
+        assert float(ref["rps"]) > 0 and float(ref["ratio"]) > 0
+
+
+@pytest.mark.timeout(180)
+def test_quick_bench_measures_the_list_while_plans_change(quick_run):
+    assert quick_run.returncode == 0, quick_run.stdout + quick_run.stderr
+    (mix,) = [m for line in quick_run.stdout.splitlines() if (m := MIX.match(line))]
+    assert float(mix["rps"]) > 0
+    assert int(mix["hits"]) <= int(mix["n"]) <= 100
 
 
 @pytest.mark.timeout(180)
 def test_quick_bench_statement_count_does_not_grow_with_page_size(quick_run):
     assert quick_run.returncode == 0, quick_run.stderr
     sql = {m["route"]: m for line in quick_run.stdout.splitlines() if (m := SQL.match(line))}
-    assert set(sql) == {"plans-list", "goals-list", "plans-all"}
+    assert set(sql) == {"plans-list", "goals-list", "plans-all", "plans-kept"}
+    kept = sql["plans-kept"]
+    assert [kept["s5"], kept["s20"], kept["s100"]] == ["2"] * 3  # the token, the data version
     for match in sql.values():
         counts = [int(match["s5"]), int(match["s20"]), int(match["s100"])]
         assert counts == sorted(counts, reverse=True), match.group(0)  # never grows
