@@ -42,35 +42,42 @@ def cached(view: F) -> F:
     return view
 
 
+Entry = tuple[bytes, list[tuple[str, str]]]
+
+
+def _cost(entry: Entry) -> int:
+    body, headers = entry
+    return len(body) + sum(len(k) + len(v) for k, v in headers)
+
+
 class _Store:
     """A byte-bounded LRU of kept answers, safe across threads."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.size = 0
-        self._entries: OrderedDict[Key, tuple[bytes, list[tuple[str, str]]]] = OrderedDict()
+        self._entries: OrderedDict[Key, Entry] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Key) -> tuple[bytes, list[tuple[str, str]]] | None:
+    def get(self, key: Key) -> Entry | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: Key, body: bytes, headers: list[tuple[str, str]]) -> None:
-        cost = len(body) + sum(len(k) + len(v) for k, v in headers)
+    def put(self, key: Key, entry: Entry) -> None:
+        cost = _cost(entry)
         if cost > self.capacity // 4:  # one answer never crowds out the rest
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self.size -= len(old[0]) + sum(len(k) + len(v) for k, v in old[1])
-            self._entries[key] = (body, headers)
+                self.size -= _cost(old)
+            self._entries[key] = entry
             self.size += cost
             while self.size > self.capacity:
-                _key, (old_body, old_headers) = self._entries.popitem(last=False)
-                self.size -= len(old_body) + sum(len(k) + len(v) for k, v in old_headers)
+                self.size -= _cost(self._entries.popitem(last=False)[1])
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -147,5 +154,5 @@ class ResponseCache:
             response.headers["X-Cache"] = "miss"
             if response.status_code == 200 and not response.is_streamed:
                 headers = [(k, v) for k, v in response.headers if k.lower() not in _DROPPED]
-                store.put(key, response.get_data(), headers)
+                store.put(key, (response.get_data(), headers))
             return response
