@@ -7,7 +7,7 @@ from flask import Flask, Response, g, request
 from service.api.problems import problem
 from service.domain.actors import Actor
 from service.domain.errors import Forbidden
-from service.domain.tokens import authenticate
+from service.domain.tokens import authenticate_reading_version
 
 API_PREFIX = "/api/v1/"
 PUBLIC_PATHS = frozenset({"/api/v1/health"})
@@ -40,8 +40,9 @@ def init_app(app: Flask) -> None:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             return _unauthorized("Missing bearer token (Authorization: Bearer <token>).")
-        actor = authenticate(secret.strip())
+        actor, version = authenticate_reading_version(secret.strip())
         if actor is None:
             return _unauthorized("Unknown or revoked token.")
         g.actor = actor
+        g.data_version = version  # for the response cache: read in the same round trip
         return None

@@ -4,8 +4,9 @@ A view marked with :func:`cached` has its ``200`` answers kept in memory, per ap
 server worker has its own), under a key of
 
 * the data version's token (``service.domain.data_version``), read in the request's own
-  transaction before the view runs: any committed write to the plan data, from any process,
-  changes it, so a kept answer is never older than the data the request would have read;
+  transaction before the view runs (by the token check's statement, to save a round trip):
+  any committed write to the plan data, from any process, changes it, so a kept answer is
+  never older than the data the request would have read;
 * the caller's scope (role, ministry, institution): never the token's identity, so callers
   with the same scope share answers and callers with another never see them;
 * the endpoint, path and query parameters (in a canonical order).
@@ -133,7 +134,9 @@ class ResponseCache:
         def _answer_from_cache() -> Response | None:
             if "actor" not in g or not _is_cached_view():
                 return None
-            token = data_version.current()
+            token = g.get("data_version")
+            if token is None:
+                token = data_version.current()
             if token is None:
                 return None
             key = _key(token)

@@ -14,6 +14,7 @@ from service.api.cache import ResponseCache
 from service.domain.tokens import revoke_token
 from service.extensions import db
 from tests.api.conftest import problem_of
+from tests.api.test_statement_count import counting
 from tests.support.factories import goal_body, ok, plan_body
 
 SKM_PLANS = "/api/v1/plans?ministry=SKM&year=2026"
@@ -45,6 +46,16 @@ def test_a_repeated_read_is_the_same_answer_from_the_cache(client, admin, world)
     assert hit.mimetype == "application/json"
     assert hit.headers["Content-Length"] == str(len(miss.get_data()))
     assert [plan["institution"] for plan in hit.get_json()] == ["UFST"]
+
+
+def test_a_kept_answer_costs_one_statement(client, admin, world):
+    """The token check's statement reads the data version too; nothing else runs."""
+    warm(client, SKM_PLANS, admin)
+    db.session.remove()
+    with counting() as statements:
+        assert read(client, SKM_PLANS, admin)[0] == "hit"
+    assert len(statements) == 1, statements
+    assert "data_version" in statements[0] and "api_token" in statements[0]
 
 
 def test_query_parameters_in_another_order_share_the_answer(client, admin, world):
