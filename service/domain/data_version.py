@@ -1,7 +1,8 @@
 """Which state the plan data is in, as one cheap read.
 
 The token of ``data_version`` changes, by database triggers, in the same transaction as any
-write to the ``WATCHED`` tables, and never takes a value it had before. Two reads that see
+write to the ``WATCHED`` tables. Each new value is random (64 bits on SQLite, 53 on
+PostgreSQL), so a value does not come back, not even after a restore. Two reads that see
 the same token see the same rows of those tables, so an answer built from them can be
 reused for as long as the token stays (``service.api.cache``).
 

@@ -12,8 +12,8 @@ class DataVersion(db.Model):
     """A single row (``id`` 1). Database triggers (migration 0005) give ``token`` a new
     random value in the same transaction as every write to the tables of
     ``service.domain.data_version.WATCHED``, whoever writes: the API, the command line, a
-    migration or plain SQL. A token never comes back, so an answer cached under it is the
-    answer for that state of the data. See ``service.domain.data_version``."""
+    migration or plain SQL. A token is random and does not come back, so an answer cached
+    under it is the answer for that state of the data. See ``service.domain.data_version``."""
 
     __tablename__ = "data_version"
 
