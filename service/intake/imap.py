@@ -32,6 +32,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 from imapclient.imapclient import SocketTimeout
 
+from ..chunks import chunks
 from .oauth2 import OAuth2Error, OAuth2Settings, get_token, invalidate_token
 
 Security = Literal["ssl", "starttls", "none"]
@@ -336,7 +337,7 @@ class Mailbox:
         exist are left out."""
         self._require_selected()
         result: dict[int, int] = {}
-        for batch in _batches(list(uids), self.settings.batch_size):
+        for batch in chunks(list(uids), self.settings.batch_size):
             with self._guard("UID FETCH RFC822.SIZE"):
                 data = self.client.fetch(batch, ["RFC822.SIZE"])
             for uid, item in data.items():
@@ -350,7 +351,7 @@ class Mailbox:
         ``BODY.PEEK[]`` in batches of ``batch_size`` (the messages stay unseen). UIDs that
         no longer exist are skipped."""
         self._require_selected()
-        for batch in _batches(list(uids), self.settings.batch_size):
+        for batch in chunks(list(uids), self.settings.batch_size):
             with self._guard("UID FETCH BODY.PEEK[]"):
                 data = self.client.fetch(batch, ["BODY.PEEK[]"])
             for uid in batch:
@@ -366,7 +367,7 @@ class Mailbox:
         """UID → flags (``\\Seen``, ``\\Deleted``, …)."""
         self._require_selected()
         result: dict[int, tuple[str, ...]] = {}
-        for batch in _batches(list(uids), self.settings.batch_size):
+        for batch in chunks(list(uids), self.settings.batch_size):
             with self._guard("UID FETCH FLAGS"):
                 data = self.client.get_flags(batch)
             for uid, flags in data.items():
@@ -451,11 +452,6 @@ def _uid_set(uids: list[int]) -> str:
     parts.append(f"{start}:{prev}" if prev != start else str(start))
     text = ",".join(parts)
     return text if len(text) <= 60 else text[:60] + "…"
-
-
-def _batches(items: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _text(value: object) -> str:

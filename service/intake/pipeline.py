@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
 
+from service.chunks import chunks
 from service.domain.common import savepoint
 from service.domain.followups import record_followup
 from service.domain.models import (
@@ -119,10 +120,10 @@ def _plans(references: set[str]) -> dict[str, Plan | None]:
     for a plan of at most a handful of goals."""
     found: dict[str, Plan | None] = dict.fromkeys(references)
     wanted = sorted(references)
-    for start in range(0, len(wanted), 200):
+    for chunk in chunks(wanted, 200):
         for plan in db.session.scalars(
             select(Plan)
-            .where(Plan.reference.in_(wanted[start:start + 200]))
+            .where(Plan.reference.in_(chunk))
             .options(
                 joinedload(Plan.institution).joinedload(Institution.ministry),
                 joinedload(Plan.goals).joinedload(Goal.indicators),
@@ -289,10 +290,10 @@ def _current(plans: dict[str, Plan | None]) -> dict[int, list[FollowUp]]:
     """Plan id → its accepted follow-ups that nothing supersedes, for a batch's plans."""
     ids = sorted({plan.id for plan in plans.values() if plan is not None})
     found: dict[int, list[FollowUp]] = {plan_id: [] for plan_id in ids}
-    for start in range(0, len(ids), 500):
+    for chunk in chunks(ids, 500):
         for followup in db.session.scalars(
             select(FollowUp).where(
-                FollowUp.plan_id.in_(ids[start:start + 500]), FollowUp.status == "accepted",
+                FollowUp.plan_id.in_(chunk), FollowUp.status == "accepted",
                 FollowUp.superseded_by_id.is_(None),
             )
         ):

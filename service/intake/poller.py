@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from service.chunks import chunks
 from service.domain.models import InboundMessage, IntakeRun
 from service.domain.models._types import utcnow
 from service.extensions import db
@@ -66,8 +67,7 @@ def _folder(settings: ImapSettings, state: str) -> str:
 
 def _existing(key: str, uidvalidity: int, uids: list[int]) -> dict[int, InboundMessage]:
     found: dict[int, InboundMessage] = {}
-    for start in range(0, len(uids), 500):
-        chunk = uids[start:start + 500]
+    for chunk in chunks(uids, 500):
         for msg in db.session.scalars(
             select(InboundMessage).where(
                 InboundMessage.mailbox == key,
@@ -104,11 +104,10 @@ def store_raws(key: str, uidvalidity: int,
     digests = [sha256(raw) for _uid, raw in fetched]
     seen: dict[str, InboundMessage] = {}
     wanted = sorted(set(digests))
-    for start in range(0, len(wanted), 500):
+    for chunk in chunks(wanted, 500):
         for msg in db.session.scalars(
             select(InboundMessage)
-            .where(InboundMessage.mailbox == key,
-                   InboundMessage.sha256.in_(wanted[start:start + 500]))
+            .where(InboundMessage.mailbox == key, InboundMessage.sha256.in_(chunk))
             .order_by(InboundMessage.id)
         ):
             seen.setdefault(str(msg.sha256), msg)
