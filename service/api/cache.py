@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, g, request
 from werkzeug.wrappers import Response
 
+from service.api.query import method_function
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 MARK = "_mrp_cached"
@@ -89,12 +91,8 @@ class _Store:
             self.size = 0
 
 
-def _is_cached_view() -> bool:
-    from service.api.query import method_function
-
-    if request.method != "GET" or request.endpoint is None:
-        return False
-    view = current_app.view_functions.get(request.endpoint)
+def _marked(endpoint: str) -> bool:
+    view = current_app.view_functions.get(endpoint)
     return view is not None and bool(getattr(method_function(view, "get"), MARK, False))
 
 
@@ -128,16 +126,17 @@ class ResponseCache:
             app.extensions[EXTENSION] = None
             return
         store = app.extensions[EXTENSION] = _Store(capacity)
-        from service.domain import data_version
+        marked: dict[str, bool] = {}  # endpoint → whether its GET view is ``cached``
 
         @app.before_request
         def _answer_from_cache() -> Response | None:
-            if "actor" not in g or not _is_cached_view():
+            endpoint = request.endpoint
+            if request.method != "GET" or endpoint is None or "actor" not in g:
                 return None
-            token = g.get("data_version")
-            if token is None:
-                token = data_version.current()
-            if token is None:
+            if endpoint not in marked:
+                marked[endpoint] = _marked(endpoint)
+            token = g.get("data_version")  # read by the token check (``service.api.auth``)
+            if not marked[endpoint] or token is None:
                 return None
             key = _key(token)
             entry = store.get(key)

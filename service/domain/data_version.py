@@ -14,19 +14,11 @@ other row locks, which could deadlock two writers) and a statement trigger for T
 
 from __future__ import annotations
 
-from sqlalchemy import text
-
-from service.extensions import db
-
 #: the tables whose writes change the token: what plans, ministries and institutions are
 #: built from (goals are there for the plan list's task and goal type filters)
 WATCHED = ("ministry", "institution", "reporting_address", "plan", "goal")
 
-_CURRENT = text("SELECT token FROM data_version WHERE id = 1")
-
-
-def current() -> int | None:
-    """The token now, in the session's transaction; ``None`` if the row is missing (the
-    table was emptied by hand: the next write to a watched table puts it back)."""
-    token = db.session.execute(_CURRENT).scalar()
-    return None if token is None else int(token)
+#: the token now; no row (the table emptied by hand) reads as NULL, and the next write to a
+#: watched table puts the row back. Every API request reads it with its token check
+#: (``service.domain.tokens.authenticate_reading_version``), in the request's transaction.
+TOKEN_SQL = "SELECT token FROM data_version WHERE id = 1"

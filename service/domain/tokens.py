@@ -8,6 +8,7 @@ import secrets
 
 from sqlalchemy import select, text
 
+from service.domain import data_version
 from service.domain.actors import Actor
 from service.domain.common import commit
 from service.domain.errors import Invalid, NotFound
@@ -81,7 +82,7 @@ def list_tokens() -> list[ApiToken]:
 #: version along (``service.domain.data_version``) to save the request a round trip
 _AUTHENTICATE = text(
     "SELECT t.id, t.name, t.role, t.ministry_id, t.institution_id, i.ministry_id,"
-    " (SELECT token FROM data_version WHERE id = 1)"
+    f" ({data_version.TOKEN_SQL})"
     " FROM api_token AS t LEFT OUTER JOIN institution AS i ON i.id = t.institution_id"
     " WHERE t.secret_hash = :secret_hash AND t.revoked_at IS NULL"
 )

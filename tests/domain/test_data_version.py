@@ -8,8 +8,8 @@ import threading
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from service.domain import data_version
 from service.domain.data_version import WATCHED
+from service.domain.tokens import authenticate_reading_version, create_token
 from service.extensions import db
 
 SEED = [
@@ -109,8 +109,6 @@ def test_a_rolled_back_write_keeps_the_token(seeded):
 
 
 def test_writes_to_other_tables_keep_the_token(seeded):
-    from service.domain.tokens import create_token
-
     before = token_elsewhere()
     create_token(role="admin", name="andet")
     write("INSERT INTO intake_run (mailbox, started_at, ok, fetched) "
@@ -118,14 +116,21 @@ def test_writes_to_other_tables_keep_the_token(seeded):
     assert token_elsewhere() == before
 
 
-def test_current_reads_in_the_sessions_transaction(seeded):
-    assert data_version.current() == token_elsewhere()
+def test_the_token_check_reads_the_version(seeded):
+    """What every API request reads, with its token, in its own transaction."""
+    _row, secret = create_token(role="admin", name="læser")
+
+    def current() -> int | None:
+        db.session.rollback()  # a new transaction, as a new request has
+        actor, version = authenticate_reading_version(secret)
+        assert actor is not None
+        return version
+
+    assert current() == token_elsewhere()
     write("DELETE FROM data_version")
-    db.session.rollback()
-    assert data_version.current() is None  # emptied by hand: nothing is cached then
+    assert current() is None  # emptied by hand: nothing is cached then
     write("UPDATE goal SET title = 'Igen'")
-    db.session.rollback()
-    assert data_version.current() is not None  # the next write put the row back
+    assert current() is not None  # the next write put the row back
 
 
 def test_the_migrated_schema_has_a_trigger_on_every_watched_table(app):
