@@ -117,6 +117,11 @@ class ProgressStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+def capitalised(labels: dict[str, str]) -> dict[str, str]:
+    """The same words as they start a cell or a heading: with a capital."""
+    return {code: word[:1].upper() + word[1:] for code, word in labels.items()}
+
+
 STATUS_LABELS: dict[str, str] = {
     "on_track": "På rette spor",
     "at_risk": "Udfordret",

@@ -10,18 +10,13 @@ from service.domain.vocabulary import (
     PLAN_STATUS_LABELS,
     STATUS_LABELS,
     TASK_TYPE_LABELS,
+    capitalised,
 )
 
-
-def _cells(labels: dict[str, str]) -> dict[str, str]:
-    """The vocabulary's words as a cell starts them: with a capital."""
-    return {code: word[:1].upper() + word[1:] for code, word in labels.items()}
-
-
-PLAN_STATUS = _cells(PLAN_STATUS_LABELS)
-GOAL_STATE = _cells(GOAL_STATE_LABELS)
-NATURE = _cells(NATURE_LABELS)
-DIRECTION = _cells(DIRECTION_LABELS)
+PLAN_STATUS = capitalised(PLAN_STATUS_LABELS)
+GOAL_STATE = capitalised(GOAL_STATE_LABELS)
+NATURE = capitalised(NATURE_LABELS)
+DIRECTION = capitalised(DIRECTION_LABELS)
 #: the report states spelled out for a column of their own (the dashboard's tiles use short
 #: words: ``service.web.labels.REPORT_STATE_LABELS``)
 REPORT_STATE = {

@@ -18,6 +18,7 @@ from service.domain.vocabulary import (
     SEVERITY_LABELS,
     STATUS_LABELS,
     TASK_TYPE_LABELS,
+    capitalised,
 )
 
 UNREPORTED = "unreported"
@@ -101,8 +102,8 @@ LABELS: dict[str, dict[str, str]] = {
     "severity": SEVERITY_LABELS,
     "cadence": CADENCE_LABELS,
     "report": REPORT_STATE_LABELS,
-    "plan_status": {code: word.capitalize() for code, word in PLAN_STATUS_LABELS.items()},
-    "goal_state": {code: word.capitalize() for code, word in GOAL_STATE_LABELS.items()},
+    "plan_status": capitalised(PLAN_STATUS_LABELS),
+    "goal_state": capitalised(GOAL_STATE_LABELS),
     "followup": FOLLOWUP_STATUS_LABELS,
     "channel": CHANNEL_LABELS,
     "nature": NATURE_LABELS,
