@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.domain.vocabulary import Role
+from service.vocabulary import Role
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,11 @@ from service.domain.models._types import utcnow
 from service.domain.pagination import Page, paginate
 from service.domain.plugins import manager, ministry_plugins
 from service.domain.validation import plan_view
-from service.domain.vocabulary import parse_period
 from service.extensions import db
 from service.plugins.builders import followup_from_rows
 from service.plugins.findings import Finding
 from service.plugins.manager import MinistryPlugins
+from service.vocabulary import parse_period
 
 LOADS = (selectinload(FollowUp.goals), selectinload(FollowUp.findings),
          selectinload(FollowUp.plan))

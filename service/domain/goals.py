@@ -16,8 +16,8 @@ from service.domain.errors import Conflict, Invalid, NotFound
 from service.domain.models import Goal, Indicator, Institution, Milestone, Ministry, Plan
 from service.domain.pagination import Page, paginate
 from service.domain.plans import check_editable
-from service.domain.vocabulary import GoalState, PlanStatus
 from service.extensions import db
+from service.vocabulary import GoalState, PlanStatus
 
 #: what a caller sets on a goal: the audited fields less those with rules of their own (the
 #: code, checked for uniqueness) and those the server owns (status, withdrawal)

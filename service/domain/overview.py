@@ -18,8 +18,8 @@ from service.domain.actors import Actor
 from service.domain.errors import Invalid
 from service.domain.models import FollowUp, FollowUpGoal, Goal, Institution, Ministry, Plan
 from service.domain.validation import validate_plan
-from service.domain.vocabulary import Period, PlanStatus, parse_period
 from service.extensions import db
+from service.vocabulary import Period, PlanStatus, parse_period
 
 REPORT_STATES = ("received", "late", "missing", "due", "not_applicable")
 

@@ -17,8 +17,8 @@ from service.domain.models import Goal, Institution, Ministry, Plan
 from service.domain.models._types import utcnow
 from service.domain.pagination import Page, paginate
 from service.domain.tenancy import find_institution_for_body
-from service.domain.vocabulary import Cadence, PlanStatus
 from service.extensions import db
+from service.vocabulary import Cadence, PlanStatus
 
 EDITABLE = ("title", "period_start", "period_end", "followup_cadence")
 

@@ -36,8 +36,8 @@ from service.domain.models import FollowUp, Goal, Institution, Plan, Reminder
 from service.domain.models._types import utcnow
 from service.domain.overview import due_date
 from service.domain.templates import followup_template
-from service.domain.vocabulary import Period, PlanStatus
 from service.extensions import db
+from service.vocabulary import Period, PlanStatus
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from service.domain.errors import Invalid
 from service.domain.models import Plan
 from service.domain.overview import due_date
-from service.domain.vocabulary import CADENCE_LABELS, parse_period
 from service.intake.reports.template import TemplateGoal, build_template
+from service.vocabulary import CADENCE_LABELS, parse_period
 
 
 def followup_template(plan: Plan, period_text: str) -> tuple[str, bytes]:

@@ -14,8 +14,8 @@ from service.domain.common import commit
 from service.domain.errors import Invalid, NotFound
 from service.domain.models import ApiToken, Institution, Ministry
 from service.domain.models._types import utcnow
-from service.domain.vocabulary import Role
 from service.extensions import db
+from service.vocabulary import Role
 
 PREFIX = "mrp_"
 

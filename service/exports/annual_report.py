@@ -23,9 +23,9 @@ from service.domain.actors import Actor
 from service.domain.models import FollowUp, Goal, Plan
 from service.domain.plans import PlanFilters, plan_query
 from service.domain.tenancy import get_institution
-from service.domain.vocabulary import STATUS_LABELS, Period, PlanStatus, parse_period
 from service.exports import labels
 from service.extensions import db
+from service.vocabulary import STATUS_LABELS, Period, PlanStatus, parse_period
 
 MARKDOWN = "text/markdown"
 HTML = "text/html"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.domain.vocabulary import (
+from service.vocabulary import (
     DIRECTION_LABELS,
     GOAL_STATE_LABELS,
     GOAL_TYPE_LABELS,

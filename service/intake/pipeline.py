@@ -36,7 +36,6 @@ from service.domain.models import (
 )
 from service.domain.models._types import utcnow
 from service.domain.plugins import manager, ministry_plugins
-from service.domain.vocabulary import parse_period
 from service.extensions import db
 from service.intake.authresults import dmarc_passes
 from service.intake.classify import classify, is_from_us
@@ -46,6 +45,7 @@ from service.intake.settings import IntakeOptions
 from service.intake.subject import parse_subject
 from service.plugins.manager import MinistryPlugins
 from service.plugins.reports import ParsedReport, ReportError
+from service.vocabulary import parse_period
 
 log = logging.getLogger("mrp.intake")
 

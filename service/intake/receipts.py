@@ -19,7 +19,7 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.utils import format_datetime, formataddr, getaddresses, make_msgid, parseaddr
 
-from service.domain.vocabulary import SEVERITY_LABELS, STATUS_LABELS
+from service.vocabulary import SEVERITY_LABELS, STATUS_LABELS
 
 SUBJECT_PREFIX = "Kvittering: "
 MAX_SUBJECT = 200

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from service.domain.vocabulary import parse_period
+from service.vocabulary import parse_period
 
 _CODE = r"[A-ZÆØÅ][A-ZÆØÅ0-9]{1,9}"
 _REF = rf"{_CODE}-\d{{4}}(?:-\d{{1,2}})?"

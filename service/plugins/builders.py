@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from service.domain.vocabulary import parse_number, parse_status
 from service.plugins.views import (
     FollowUpGoalView,
     FollowUpView,
@@ -20,6 +19,7 @@ from service.plugins.views import (
     PlanView,
     TopManagerView,
 )
+from service.vocabulary import parse_number, parse_status
 
 
 def _date(value: object) -> date | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from service.domain.vocabulary import Severity
+from service.vocabulary import Severity
 
 SEVERITIES: frozenset[str] = frozenset(s.value for s in Severity)
 SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.domain.vocabulary import TASK_TYPE_LABELS
+from service.vocabulary import TASK_TYPE_LABELS
 
 
 @dataclass(frozen=True, slots=True)

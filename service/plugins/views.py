@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from service.domain.vocabulary import Period, parse_period
+from service.vocabulary import Period, parse_period
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -171,7 +171,7 @@ class FollowUpView:
 
     @property
     def parsed_period(self) -> Period | None:
-        """The period as a :class:`~service.domain.vocabulary.Period`, or None."""
+        """The period as a :class:`~service.vocabulary.Period`, or None."""
         if "_period" not in self.__dict__:
             self.__dict__["_period"] = parse_period(self.period)
         return self.__dict__["_period"]

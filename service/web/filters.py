@@ -10,7 +10,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from service.domain.overview import OverviewFilters
-from service.domain.vocabulary import STATUS_LABELS, TASK_TYPE_LABELS, parse_period
+from service.vocabulary import STATUS_LABELS, TASK_TYPE_LABELS, parse_period
 from service.web.queries import current_half_year
 
 CODE_MAX = 40

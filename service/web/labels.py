@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
 
-from service.domain.vocabulary import (
+from service.vocabulary import (
     CADENCE_LABELS,
     DIRECTION_LABELS,
     GOAL_STATE_LABELS,

@@ -15,7 +15,7 @@ from service.domain.models import (
     Plan,
 )
 from service.domain.overview import OverviewFilters, status_counts
-from service.domain.vocabulary import Period, parse_period
+from service.vocabulary import Period, parse_period
 
 #: the intake page's default: the mail that needs a person
 INTAKE_STATES = ("quarantined", "rejected")

@@ -10,8 +10,8 @@ from sqlalchemy import text
 from service.domain.errors import Invalid, NotFound
 from service.domain.models import ApiToken, Institution, Ministry
 from service.domain.tokens import authenticate, create_token, revoke_token
-from service.domain.vocabulary import Role
 from service.extensions import db
+from service.vocabulary import Role
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.domain.vocabulary import parse_number
+from service.vocabulary import parse_number
 
 
 @pytest.mark.parametrize(

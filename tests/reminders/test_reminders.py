@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from service.domain.models import Reminder
 from service.domain.reminders import expected_periods, period_at, reminder_kind
-from service.domain.vocabulary import Period
 from service.extensions import db
+from service.vocabulary import Period
 from tests.support.factories import build_dst_plan, goal_body, ok, plan_body
 from tests.support.mailservers import free_port
 

@@ -80,7 +80,7 @@ def test_overview_chart_has_the_counts_of_the_last_four_periods(
 def test_chart_counts_equal_the_overviews_for_any_filter(plans, report, client, admin):
     from service.domain.actors import SYSTEM, Actor
     from service.domain.overview import OverviewFilters, overview
-    from service.domain.vocabulary import Role, parse_period
+    from service.vocabulary import Role, parse_period
     from service.web.queries import status_counts
 
     dst = plans["DST"]["id"]

@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 
 from service.api.schemas.common import CodeRef, FindingSchema, StrictSchema, one_of, text, year
 from service.domain.common import MAX_ID
-from service.domain.vocabulary import Direction, GoalState, GoalType, Nature
+from service.vocabulary import Direction, GoalState, GoalType, Nature
 
 GOAL_TYPES = [g.value for g in GoalType]
 NATURES = [n.value for n in Nature]

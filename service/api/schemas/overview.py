@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from service.api.schemas.common import StrictSchema
-from service.domain.vocabulary import GoalType, ProgressStatus
+from service.vocabulary import GoalType, ProgressStatus
 
 
 class OverviewQuerySchema(StrictSchema):

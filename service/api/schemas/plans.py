@@ -6,7 +6,7 @@ from marshmallow import fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
 from service.api.schemas.common import CodeRef, StrictSchema, one_of, text, year
-from service.domain.vocabulary import Cadence, GoalType, PlanStatus
+from service.vocabulary import Cadence, GoalType, PlanStatus
 
 CADENCES = [c.value for c in Cadence]
 

@@ -23,8 +23,8 @@ from service.api.schemas.exports import (
 )
 from service.domain.overview import OverviewFilters
 from service.domain.plans import PlanFilters
-from service.domain.vocabulary import parse_period
 from service.exports import annual_report, sheets, tables
+from service.vocabulary import parse_period
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1", description="Exports")
 

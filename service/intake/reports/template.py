@@ -14,8 +14,8 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from service.domain.vocabulary import GOAL_TYPE_LABELS, STATUS_LABELS, TASK_TYPE_LABELS
 from service.exports.sheets import neutralise
+from service.vocabulary import GOAL_TYPE_LABELS, STATUS_LABELS, TASK_TYPE_LABELS
 
 HEADERS = (
     ("Mål-ID", 9), ("Mål", 40), ("Opgavetype", 22), ("Måltype", 14), ("Indikator", 28),

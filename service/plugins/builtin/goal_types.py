@@ -3,7 +3,6 @@ belong to one goal type (effect and activity goals)."""
 
 from __future__ import annotations
 
-from service.domain.vocabulary import GOAL_TYPE_LABELS, Nature
 from service.plugins.builtin.rules import finding
 from service.plugins.builtin.texts import join_and
 from service.plugins.context import ValidationContext
@@ -11,6 +10,7 @@ from service.plugins.findings import Finding
 from service.plugins.markers import hookimpl
 from service.plugins.tasktypes import BUILTIN_TASK_TYPES, TaskTypeDef
 from service.plugins.views import GoalView, PlanView
+from service.vocabulary import GOAL_TYPE_LABELS, Nature
 
 _NATURES = frozenset(n.value for n in Nature)
 

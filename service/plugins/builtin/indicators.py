@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from service.domain.vocabulary import Direction
 from service.plugins.builtin.rules import finding
 from service.plugins.builtin.texts import blank, join_and
 from service.plugins.context import ValidationContext
 from service.plugins.findings import Finding
 from service.plugins.markers import hookimpl
 from service.plugins.views import GoalView, PlanView
+from service.vocabulary import Direction
 
 _DIRECTIONS = frozenset(d.value for d in Direction)
 

@@ -6,13 +6,13 @@ Settings: ``max_goals`` (int, default 8) — more active goals than this is
 
 from __future__ import annotations
 
-from service.domain.vocabulary import CADENCE_LABELS
 from service.plugins.builtin.rules import finding
 from service.plugins.builtin.texts import day
 from service.plugins.context import ValidationContext
 from service.plugins.findings import Finding
 from service.plugins.markers import hookimpl
 from service.plugins.views import PlanView
+from service.vocabulary import CADENCE_LABELS
 
 _OFTEN_ENOUGH = frozenset({"quarterly", "half-yearly"})
 

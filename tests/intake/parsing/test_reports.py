@@ -11,7 +11,6 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from service.domain.vocabulary import parse_number, parse_status
 from service.intake.reports import (
     CsvParser,
     JsonParser,
@@ -23,6 +22,7 @@ from service.intake.reports import (
 )
 from service.intake.reports.limits import check_zip
 from service.plugins.reports import ParsedReport, ReportError, ReportParser
+from service.vocabulary import parse_number, parse_status
 from tests.intake.parsing.helpers import report_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
