@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -211,6 +212,36 @@ def parse_number(value: object) -> float | None:
         return None
     number = float(text)
     return number if math.isfinite(number) else None
+
+
+_TO_DANISH = str.maketrans(",.", ".,")
+
+
+def format_number(value: float, *, decimals: int | None = 2, grouping: bool = True) -> str:
+    """A number as Danes write it: a decimal comma, a point between thousands and no
+    needless decimals: ``41``, ``93,5``, ``1.234,5``, ``12.000``.
+
+    ``decimals`` rounds to at most that many (None keeps every digit, as a spreadsheet cell
+    should); ``grouping=False`` leaves the thousands points out. Not-a-number and the
+    infinities come back as Python writes them (``nan``, ``inf``).
+    """
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value.is_integer():
+            value = int(value)
+    comma = "," if grouping else ""
+    if isinstance(value, int):
+        text = f"{value:{comma}d}"
+    elif decimals is None:
+        text = format(Decimal(repr(value)), f"{comma}f")
+    else:
+        text = f"{value:{comma}.{decimals}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        if text == "-0":
+            text = "0"
+    return text.translate(_TO_DANISH)
 
 
 @dataclass(frozen=True, order=True)

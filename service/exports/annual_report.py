@@ -26,6 +26,7 @@ from service.domain.tenancy import get_institution
 from service.exports import labels
 from service.extensions import db
 from service.vocabulary import STATUS_LABELS, Period, PlanStatus, parse_period
+from service.vocabulary import format_number as da_number
 
 MARKDOWN = "text/markdown"
 HTML = "text/html"
@@ -124,12 +125,6 @@ def _goal_result(goal: Goal, reports: list[tuple[Period, FollowUp]], year: int) 
 
 
 # -- wording --------------------------------------------------------------------------------
-
-
-def da_number(value: float) -> str:
-    """93.5 → ``93,5``; 1234 → ``1.234``."""
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
 def da_join(words: list[str]) -> str:

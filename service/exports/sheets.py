@@ -12,12 +12,13 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from service.vocabulary import format_number
 
 Cell = str | int | float | date | None
 
@@ -48,11 +49,8 @@ class Table:
 
 
 def csv_number(value: int | float) -> str:
-    """35 → ``35``, 93.5 → ``93,5`` (no exponent, no thousands separator)."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = format(Decimal(repr(value)), "f") if isinstance(value, float) else str(value)
-    return text.replace(".", ",")
+    """35 → ``35``, 93.5 → ``93,5`` (every digit, no exponent, no thousands separator)."""
+    return format_number(value, decimals=None, grouping=False)
 
 
 def _csv_cell(value: Cell) -> str:

@@ -19,7 +19,7 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.utils import format_datetime, formataddr, getaddresses, make_msgid, parseaddr
 
-from service.vocabulary import SEVERITY_LABELS, STATUS_LABELS
+from service.vocabulary import SEVERITY_LABELS, STATUS_LABELS, format_number
 
 SUBJECT_PREFIX = "Kvittering: "
 MAX_SUBJECT = 200
@@ -275,7 +275,4 @@ def _line(text: object) -> str:
 def _number(value: float | str) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return _line(value)
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return format_number(value)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app
 
+from service import vocabulary
 from service.vocabulary import (
     CADENCE_LABELS,
     DIRECTION_LABELS,
@@ -164,14 +165,8 @@ def format_date(value: date | str | None) -> str:
 
 
 def format_number(value: float | int | None) -> str:
-    """Danish notation: decimal comma, no needless ``,0``."""
-    if value is None:
-        return "–"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
-    return f"{value:,.2f}".rstrip("0").rstrip(".").translate(str.maketrans(",.", ".,"))
+    """Danish notation (:func:`service.vocabulary.format_number`); ``–`` for no value."""
+    return "–" if value is None else vocabulary.format_number(value)
 
 
 def init_app(app: Flask) -> None:

@@ -13,12 +13,13 @@ import io
 import zipfile
 
 from service.plugins.reports import DEFAULT_LIMITS, MB, ReportError, ReportLimits
+from service.vocabulary import format_number
 
 __all__ = ["DEFAULT_LIMITS", "MB", "ReportLimits", "check_rows", "check_size", "check_zip"]
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / MB:.1f}".replace(".", ",") + " MB"
+    return f"{format_number(size / MB, decimals=1)} MB"
 
 
 def check_size(data: bytes, limits: ReportLimits = DEFAULT_LIMITS, *, filename: str = "") -> None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from service.plugins.builtin.rules import finding
-from service.plugins.builtin.texts import day, join_and, number
+from service.plugins.builtin.texts import day, join_and
 from service.plugins.context import ValidationContext
 from service.plugins.findings import Finding
 from service.plugins.markers import hookimpl
 from service.plugins.views import FollowUpGoalView, FollowUpView, GoalView, PlanView
 from service.vocabulary import CADENCE_LABELS, STATUS_LABELS, Period
+from service.vocabulary import format_number as number
 
 _NEEDS_COMMENT = frozenset({"at_risk", "off_track", "partially_achieved", "not_achieved"})
 _STATUS_WORDS = join_and([f"»{label}«" for label in STATUS_LABELS.values()])

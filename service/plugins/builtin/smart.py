@@ -4,11 +4,12 @@ ambitious."""
 from __future__ import annotations
 
 from service.plugins.builtin.rules import finding
-from service.plugins.builtin.texts import blank, number
+from service.plugins.builtin.texts import blank
 from service.plugins.context import ValidationContext
 from service.plugins.findings import Finding
 from service.plugins.markers import hookimpl
 from service.plugins.views import GoalView, IndicatorView, PlanView
+from service.vocabulary import format_number as number
 
 
 def _already_met(indicator: IndicatorView) -> bool:

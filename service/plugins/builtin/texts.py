@@ -18,13 +18,5 @@ def day(value: date) -> str:
     return f"{value.day}.{value.month}.{value.year}"
 
 
-def number(value: float) -> str:
-    """A number with decimal comma and no needless decimals: ``41``, ``93,5``."""
-    if value != value or value in (float("inf"), float("-inf")):
-        return str(value)
-    text = str(int(value)) if value == int(value) else f"{value:g}"
-    return text.replace(".", ",")
-
-
 def blank(text: str | None) -> bool:
     return text is None or not text.strip()
