@@ -4,20 +4,22 @@ A plugin is a module (or object) with functions marked ``@hookimpl`` and named l
 specifications below. It may implement any subset, and an implementation may take any subset
 of a hook's arguments, by name. The plugin manager calls each plugin on its own, under a time
 limit, so one failing plugin never hides another's findings. See ``docs/plugins.md``.
+
+The plugin manager learns everything about a hook from its specification here: its name, its
+arguments (an argument named ``ctx`` is the plugin's :class:`ValidationContext`, made by the
+manager) and, from the return annotation, what the list it returns must hold. The annotations
+are therefore real imports, not ``TYPE_CHECKING`` ones. Adding a hook is its specification,
+its implementations and its section in ``docs/plugins.md``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from service.plugins.context import ValidationContext
+from service.plugins.findings import Finding
 from service.plugins.markers import hookspec
-
-if TYPE_CHECKING:
-    from service.plugins.context import ValidationContext
-    from service.plugins.findings import Finding
-    from service.plugins.reports import ReportLimits, ReportParser
-    from service.plugins.tasktypes import TaskTypeDef
-    from service.plugins.views import FollowUpView, GoalView, PlanView
+from service.plugins.reports import ReportLimits, ReportParser
+from service.plugins.tasktypes import TaskTypeDef
+from service.plugins.views import FollowUpView, GoalView, PlanView
 
 
 @hookspec
