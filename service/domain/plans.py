@@ -228,14 +228,26 @@ def period_over(plan: Plan, today: date | None = None) -> bool:
     return (today or date.today()) >= date(plan.period_end, 12, 31)
 
 
+def check_closable(actor: Actor, plan: Plan) -> None:
+    """Raise unless ``actor`` may close ``plan`` now (a reason aside)."""
+    require(actor.is_admin or actor.is_department, "Kun departementet kan lukke en plan.")
+    if plan.status != PlanStatus.APPROVED:
+        raise Conflict("Kun en godkendt plan kan lukkes.", field="status")
+
+
+def check_reopenable(actor: Actor, plan: Plan) -> None:
+    """Raise unless ``actor`` may reopen ``plan`` now (a reason aside)."""
+    require(actor.is_admin, "Kun en administrator kan genåbne en lukket plan.")
+    if plan.status != PlanStatus.CLOSED:
+        raise Conflict("Kun en lukket plan kan genåbnes.", field="status")
+
+
 def close_plan(
     actor: Actor, plan: Plan, reason: str | None = None, *, today: date | None = None
 ) -> Plan:
     """approved → closed: the plan takes no more changes, and reports for it are refused.
     Before its period is over only with a reason; the reason is kept in the audit log."""
-    require(actor.is_admin or actor.is_department, "Kun departementet kan lukke en plan.")
-    if plan.status != PlanStatus.APPROVED:
-        raise Conflict("Kun en godkendt plan kan lukkes.", field="status")
+    check_closable(actor, plan)
     reason = (reason or "").strip() or None
     if reason is None and not period_over(plan, today):
         raise Invalid(
@@ -252,9 +264,7 @@ def close_plan(
 def reopen_plan(actor: Actor, plan: Plan, reason: str | None) -> Plan:
     """closed → approved, by an admin, with a reason for the audit log: the plan takes
     reports (and, with reasons, changes) again."""
-    require(actor.is_admin, "Kun en administrator kan genåbne en lukket plan.")
-    if plan.status != PlanStatus.CLOSED:
-        raise Conflict("Kun en lukket plan kan genåbnes.", field="status")
+    check_reopenable(actor, plan)
     reason = (reason or "").strip() or None
     if reason is None:
         raise Invalid("Angiv en begrundelse for at genåbne planen (feltet reason).",
