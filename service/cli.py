@@ -306,7 +306,40 @@ def reminders_send(today: object, dry_run: bool) -> None:
         raise SystemExit(1)
 
 
-COMMANDS = (serve, tokens, demo, plugins_group, intake, local, reminders)
+@click.group()
+def plans() -> None:
+    """Plans: reopen one that was closed."""
+
+
+@plans.command("reopen")
+@click.argument("reference")
+@click.option("--reason", required=True, help="why (kept in the plan's audit log)")
+@click.option("--by", default=None, help="who reopens it, for the audit log [default: the "
+              "system user running the command]")
+@with_appcontext
+def plans_reopen(reference: str, reason: str, by: str | None) -> None:
+    """Reopen the closed plan REFERENCE (e.g. DST-2026): it is approved again and takes
+    reports, as ``POST /api/v1/plans/{id}/reopen`` does."""
+    import getpass
+
+    from service.domain.actors import Actor
+    from service.domain.errors import NotFound
+    from service.domain.plans import find_plan_by_reference, reopen_plan
+    from service.vocabulary import Role
+
+    actor = Actor(name=by or f"{getpass.getuser()} (mrp plans reopen)", role=Role.ADMIN)
+    try:
+        plan = find_plan_by_reference(reference)
+        if plan is None:
+            raise NotFound(f"Planen {reference} findes ikke.")
+        reopen_plan(actor, plan, reason)
+    except DomainError as error:
+        _fail(error)
+        return
+    click.echo(f"Reopened {plan.reference}: status {plan.status}.")
+
+
+COMMANDS = (serve, tokens, demo, plugins_group, intake, local, reminders, plans)
 
 
 def init_app(app: Flask) -> None:

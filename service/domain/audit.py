@@ -110,3 +110,14 @@ def record(
 def plan_events(plan: Plan, page: int = 1, page_size: int = 50) -> Page[AuditEvent]:
     stmt = select(AuditEvent).where(AuditEvent.plan_id == plan.id).order_by(AuditEvent.id)
     return paginate(stmt, page, page_size)
+
+
+def last_event(plan: Plan, action: str) -> AuditEvent | None:
+    """The plan's latest event of ``action`` on the plan itself (its closing, say)."""
+    return db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.plan_id == plan.id, AuditEvent.entity == "plan",
+               AuditEvent.action == action)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )

@@ -1,11 +1,13 @@
-"""Plans: creating, changing, approving and closing them, and finding them within scope."""
+"""Plans: creating, changing, approving, closing and reopening them, and finding them within
+scope."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -18,7 +20,7 @@ from service.domain.models._types import utcnow
 from service.domain.pagination import Page, paginate
 from service.domain.tenancy import find_institution_for_body
 from service.extensions import db
-from service.vocabulary import Cadence, PlanStatus
+from service.vocabulary import PLAN_STATUS_LABELS, Cadence, PlanStatus
 
 EDITABLE = ("title", "period_start", "period_end", "followup_cadence")
 
@@ -220,17 +222,79 @@ def approve_plan(actor: Actor, plan: Plan) -> Plan:
     return plan
 
 
-def close_plan(actor: Actor, plan: Plan, reason: str | None = None) -> Plan:
-    """approved → closed: the plan's period is over; it takes no more changes."""
+def period_over(plan: Plan, today: date | None = None) -> bool:
+    """Whether the plan's period has run out: from its last day, 31 December of its last
+    year."""
+    return (today or date.today()) >= date(plan.period_end, 12, 31)
+
+
+def check_closable(actor: Actor, plan: Plan) -> None:
+    """Raise unless ``actor`` may close ``plan`` now (a reason aside)."""
     require(actor.is_admin or actor.is_department, "Kun departementet kan lukke en plan.")
     if plan.status != PlanStatus.APPROVED:
         raise Conflict("Kun en godkendt plan kan lukkes.", field="status")
+
+
+def check_reopenable(actor: Actor, plan: Plan) -> None:
+    """Raise unless ``actor`` may reopen ``plan`` now (a reason aside)."""
+    require(actor.is_admin, "Kun en administrator kan genåbne en lukket plan.")
+    if plan.status != PlanStatus.CLOSED:
+        raise Conflict("Kun en lukket plan kan genåbnes.", field="status")
+
+
+def close_plan(
+    actor: Actor, plan: Plan, reason: str | None = None, *, today: date | None = None
+) -> Plan:
+    """approved → closed: the plan takes no more changes, and reports for it are refused.
+    Before its period is over only with a reason; the reason is kept in the audit log."""
+    check_closable(actor, plan)
+    reason = (reason or "").strip() or None
+    if reason is None and not period_over(plan, today):
+        raise Invalid(
+            f"Planperioden slutter først 31. december {plan.period_end}. Angiv en "
+            "begrundelse for at lukke planen før tid (feltet reason): opfølgninger på en "
+            "lukket plan bliver afvist.",
+            field="reason",
+        )
+    _change_status(actor, plan, PlanStatus.APPROVED, PlanStatus.CLOSED, "close", reason,
+                   closed_at=utcnow())
+    return plan
+
+
+def reopen_plan(actor: Actor, plan: Plan, reason: str | None) -> Plan:
+    """closed → approved, by an admin, with a reason for the audit log: the plan takes
+    reports (and, with reasons, changes) again."""
+    check_reopenable(actor, plan)
+    reason = (reason or "").strip() or None
+    if reason is None:
+        raise Invalid("Angiv en begrundelse for at genåbne planen (feltet reason).",
+                      field="reason")
+    _change_status(actor, plan, PlanStatus.CLOSED, PlanStatus.APPROVED, "reopen", reason,
+                   closed_at=None)
+    return plan
+
+
+def _change_status(
+    actor: Actor, plan: Plan, old: PlanStatus, new: PlanStatus, action: str,
+    reason: str | None, **values: Any,
+) -> None:
+    """Move ``plan`` from ``old`` to ``new`` only if it still has ``old`` in the database (a
+    second click, or a colleague's at the same time, finds it moved: a Conflict), audited
+    and committed."""
     before = audit.plan_snapshot(plan)
-    plan.status = PlanStatus.CLOSED.value
-    plan.closed_at = utcnow()
+    moved = db.session.execute(
+        update(Plan).where(Plan.id == plan.id, Plan.status == old.value)
+        .values(status=new.value, **values)
+    ).rowcount
+    if moved != 1:
+        db.session.rollback()
+        raise Conflict(
+            f"Planen er ikke længere {PLAN_STATUS_LABELS[old.value]}: den er ændret "
+            "imens. Genindlæs planen og se dens status.",
+            field="status",
+        )
     audit.record(
-        actor, plan=plan, entity="plan", entity_id=plan.id, action="close",
+        actor, plan=plan, entity="plan", entity_id=plan.id, action=action,
         before=before, after=audit.plan_snapshot(plan), reason=reason,
     )
     commit()
-    return plan

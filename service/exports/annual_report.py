@@ -5,6 +5,10 @@ status for the year and its comment, as Markdown and as HTML to paste into the r
 The final status of a goal is its row in the latest accepted (current) report of the year:
 the year-end period (``YYYY``, ``YYYY-H2`` or ``YYYY-Q4``), else the latest period of the
 year that was reported for the goal.
+
+Both formats open in a spreadsheet (Excel reads an HTML page's tables as cells, and a
+Markdown table split at ``|``), so every text from people that begins a cell or a line goes
+through :func:`service.exports.sheets.cell_text`, as in the workbooks and CSV files.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from service.domain.models import FollowUp, Goal, Plan
 from service.domain.plans import PlanFilters, plan_query
 from service.domain.tenancy import get_institution
 from service.exports import labels
+from service.exports.sheets import cell_text
 from service.extensions import db
 from service.vocabulary import STATUS_LABELS, Period, PlanStatus, parse_period
 from service.vocabulary import format_number as da_number
@@ -188,8 +193,9 @@ COLUMNS = ("Mål", "Succeskriterium", "Resultat", "Vurdering", "Kommentar")
 
 
 def _cells(goal: GoalResult) -> tuple[str, ...]:
-    return (f"{goal.code} {goal.title}", goal.success_criterion or "", result_text(goal),
-            assessment(goal), comment_text(goal))
+    cells = (f"{goal.code} {goal.title}", goal.success_criterion or "", result_text(goal),
+             assessment(goal), comment_text(goal))
+    return tuple(cell_text(c) for c in cells)
 
 
 # -- Markdown -------------------------------------------------------------------------------
@@ -210,18 +216,19 @@ def md_cell(text: str) -> str:
 def to_markdown(report: AnnualReport) -> str:
     out = [
         f"# {title(report)}", "",
-        f"{md_escape(report.institution_name)} ({md_escape(report.institution)}), "
+        f"{md_escape(cell_text(report.institution_name))} ({md_escape(report.institution)}), "
         f"{md_escape(report.ministry_name)}", "",
         INTRO.format(year=report.year), "",
     ]
     if not report.plans:
-        out += [NO_PLANS.format(name=md_escape(report.institution_name), year=report.year), ""]
+        name = md_escape(cell_text(report.institution_name))
+        out += [NO_PLANS.format(name=name, year=report.year), ""]
     for plan in report.plans:
         out += [
             f"## {md_escape(plan.title)} ({md_escape(plan.reference)})", "",
             f"Planperiode {plan.period_start}–{plan.period_end}. {summary(plan)}", "",
             "| " + " | ".join(COLUMNS) + " |",
-            "|" + "---|" * len(COLUMNS),
+            "|" + ":---|" * len(COLUMNS),  # not ``---``: a dash begins a formula
         ]
         for goal in plan.goals:
             out.append("| " + " | ".join(md_cell(c) for c in _cells(goal)) + " |")
@@ -253,16 +260,16 @@ def to_html(report: AnnualReport) -> str:
     """A self-contained page: inline style, no scripts, no external assets."""
     body = [
         f"<h1>{_h(title(report))}</h1>",
-        f"<p>{_h(report.institution_name)} ({_h(report.institution)}), "
+        f"<p>{_h(cell_text(report.institution_name))} ({_h(report.institution)}), "
         f"{_h(report.ministry_name)}</p>",
         f"<p>{_h(INTRO.format(year=report.year))}</p>",
     ]
     if not report.plans:
-        body.append(f"<p>{_h(NO_PLANS.format(name=report.institution_name, year=report.year))}"
-                    "</p>")
+        name = cell_text(report.institution_name)
+        body.append(f"<p>{_h(NO_PLANS.format(name=name, year=report.year))}</p>")
     for plan in report.plans:
         body += [
-            f"<h2>{_h(plan.title)} ({_h(plan.reference)})</h2>",
+            f"<h2>{_h(cell_text(plan.title))} ({_h(plan.reference)})</h2>",
             f"<p>Planperiode {plan.period_start}–{plan.period_end}. {_h(summary(plan))}</p>",
             "<table>",
             "<thead><tr>" + "".join(f"<th>{c}</th>" for c in COLUMNS) + "</tr></thead>",

@@ -88,6 +88,7 @@ AUDIT_ACTION_LABELS = {
     "update": "ændret",
     "approve": "godkendt",
     "close": "lukket",
+    "reopen": "genåbnet",
     "withdraw": "udgået",
     "delete": "slettet",
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from service.domain import inbound, tenancy
+from service.domain import followups, inbound, tenancy
 from service.domain.actors import Actor
 from service.domain.errors import NotFound
 from service.domain.models import (
@@ -53,6 +53,13 @@ def plan_periods(plan: Plan) -> list[str]:
         for year in range(plan.period_start, plan.period_end + 1)
         for n in range(1, count + 1)
     ]
+
+
+def unreported_periods(actor: Actor, plan: Plan) -> list[str]:
+    """The plan's periods that have no accepted report, in order."""
+    accepted = {f.period for f in followups.list_followups(
+        actor, plan, status="accepted", page=1, page_size=1000).items}
+    return [p for p in plan_periods(plan) if p not in accepted]
 
 
 def status_counts_by_period(

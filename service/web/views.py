@@ -1,4 +1,5 @@
-"""The dashboard's pages: the overview, a plan, the intake, and the files they link to."""
+"""The dashboard's pages: the overview, a plan, the intake, and the files they link to.
+Closing and reopening a plan have pages of their own (``service.web.decisions``)."""
 
 from __future__ import annotations
 
@@ -79,6 +80,8 @@ def plan(plan_id: int) -> str:
         periods=periods,
         chosen_period=chosen,
         can_decide=actor.is_admin or actor.is_department,
+        can_reopen=actor.is_admin,
+        closing=audit.last_event(found, "close") if found.status == "closed" else None,
         errors=sum(f.severity == "error" for f in findings),
     )
 
@@ -87,14 +90,6 @@ def plan(plan_id: int) -> str:
 def plan_approve(plan_id: int) -> Response:
     """Approve a draft plan, as ``POST /api/v1/plans/{id}/approve`` does."""
     return _decide(plan_id, plans.approve_plan, "er godkendt")
-
-
-@bp.post("/plans/<int:plan_id>/close")
-def plan_close(plan_id: int) -> Response:
-    """Close an approved plan whose period is over, with the reason for the audit log."""
-    reason = (request.form.get("reason") or "").strip()[:2000] or None
-    return _decide(plan_id, lambda actor, plan: plans.close_plan(actor, plan, reason),
-                   "er lukket")
 
 
 def _decide(plan_id: int, decision: Callable[[Actor, Plan], Plan], done: str) -> Response:

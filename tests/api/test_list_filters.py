@@ -24,7 +24,8 @@ def catalogue(client, admin, world):
     ok(client.post(f"/api/v1/plans/{dst}/approve", headers=admin))
     ok(client.post(f"/api/v1/goals/{world['goals']['DST']['id']}/withdraw", headers=admin,
                    json={"reason": "Opgaven er flyttet"}))
-    ok(client.post(f"/api/v1/plans/{dst}/close", headers=admin, json={}))
+    ok(client.post(f"/api/v1/plans/{dst}/close", headers=admin,
+                   json={"reason": "Erstattet af en ny plan"}))
     return later
 
 

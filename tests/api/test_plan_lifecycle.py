@@ -53,7 +53,7 @@ def test_institution_cannot_close(client, admin, institution, approved):
 def test_closed_plan_takes_no_changes(client, admin, approved, world):
     plan_id = approved["id"]
     goal_id = world["goals"]["UFST"]["id"]
-    ok(client.post(f"/api/v1/plans/{plan_id}/close", json={}, headers=admin))
+    ok(client.post(f"/api/v1/plans/{plan_id}/close", json={"reason": "Slut"}, headers=admin))
     reason = {"reason": "Sen rettelse"}
     attempts = [
         client.patch(f"/api/v1/plans/{plan_id}", json={"title": "Ny", **reason}, headers=admin),

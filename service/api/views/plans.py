@@ -1,4 +1,5 @@
-"""/plans: goal-and-results plans, their approval, audit log and validation."""
+"""/plans: goal-and-results plans, their approval, closing and reopening, audit log and
+validation."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask.views import MethodView
 from service.api.auth import current_actor
 from service.api.blueprint import Blueprint
 from service.api.cache import cached
-from service.api.schemas.common import ReasonSchema, ValidationSchema
+from service.api.schemas.common import ReasonSchema, RequiredReasonSchema, ValidationSchema
 from service.api.schemas.plans import (
     AuditEventSchema,
     PlanPatchSchema,
@@ -83,9 +84,26 @@ class PlanClosing(MethodView):
     @blp.arguments(ReasonSchema())
     @blp.response(200, PlanSchema)
     def post(self, data: dict, plan_id: int) -> Plan:
-        """Close an approved plan whose period is over (department, admin)."""
+        """Close an approved plan (department, admin).
+
+        A closed plan takes no more changes, and reports for it are refused. Before the
+        period is over (31 December of `period_end`) a `reason` is required (422 naming it);
+        the reason is kept in the audit log. An admin can reopen the plan."""
         actor = current_actor()
         return plans.close_plan(actor, plans.get_plan(actor, plan_id), data.get("reason"))
+
+
+@blp.route("/<int:plan_id>/reopen")
+class PlanReopening(MethodView):
+    @blp.arguments(RequiredReasonSchema())
+    @blp.response(200, PlanSchema)
+    def post(self, data: dict, plan_id: int) -> Plan:
+        """Reopen a closed plan (admin).
+
+        The plan is approved again and takes reports. The `reason` is required and kept in
+        the audit log."""
+        actor = current_actor()
+        return plans.reopen_plan(actor, plans.get_plan(actor, plan_id), data["reason"])
 
 
 @blp.route("/<int:plan_id>/audit")

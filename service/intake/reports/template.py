@@ -1,6 +1,10 @@
 """The follow-up template: a workbook per plan and period that the institution fills in and
 mails back. The XLSX parser reads it back (labelled plan and period cells, a header row with
-``Mål-ID`` and ``Status``)."""
+``Mål-ID`` and ``Status``).
+
+Every value from the plan (its title, the institution's name, the goals' titles and
+indicators) is written by :func:`service.exports.sheets.write_cell`: text as text, never a
+formula, without the characters a workbook cannot hold; baselines and targets as numbers."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from service.exports.sheets import neutralise
+from service.exports.sheets import write_cell
 from service.vocabulary import GOAL_TYPE_LABELS, STATUS_LABELS, TASK_TYPE_LABELS
 
 HEADERS = (
@@ -59,7 +63,7 @@ def build_template(
               ("Planens titel", title), ("Frist", due.isoformat() if due else ""))
     for offset, (label, value) in enumerate(labels, start=2):
         ws.cell(row=offset, column=1, value=label).font = bold
-        ws.cell(row=offset, column=2, value=value)
+        write_cell(ws.cell(row=offset, column=2), value)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for col, (name, width) in enumerate(HEADERS, start=1):
         cell = ws.cell(row=HEADER_ROW, column=col, value=name)
@@ -84,7 +88,7 @@ def build_template(
                   GOAL_TYPE_LABELS.get(goal.goal_type, goal.goal_type), goal.indicator,
                   goal.unit, goal.baseline, goal.target, None, None, None, None)
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c, value=_safe(value))
+            cell = write_cell(ws.cell(row=r, column=c), value)
             if c in editable_cols:
                 cell.protection = Protection(locked=False)
             if c == len(HEADERS):
@@ -97,8 +101,3 @@ def build_template(
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def _safe(value: object) -> object:
-    """Text that a spreadsheet would run as a formula is written as text."""
-    return neutralise(value) if isinstance(value, str) else value

@@ -1,0 +1,112 @@
+"""Closing and reopening a plan from the dashboard: each a page that says what will happen
+and asks for the reason, and a confirm button that carries the decision out with the same
+rules and audit as ``POST /api/v1/plans/{id}/close`` and ``/reopen``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from service.domain import audit, plans
+from service.domain.errors import Conflict, Invalid
+from service.domain.models import Plan
+from service.domain.reminders import period_words
+from service.vocabulary import parse_period
+from service.web import bp, queries
+from service.web.auth import current_actor
+from service.web.labels import format_number
+
+REASON_MAX = 2000
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What one of the two pages asks and does."""
+
+    action: str  # the audit action: close | reopen
+    verb: str  # the button and the heading: ``Luk planen``
+    done: str  # the message on the plan's page afterwards
+    missing_reason: str  # the error when the reason is required and empty
+
+
+CLOSE = Decision(
+    "close", "Luk planen",
+    "{reference} er lukket. Opfølgninger på planen bliver afvist, indtil en administrator "
+    "genåbner den.",
+    "Skriv, hvorfor planen lukkes, før planperioden er slut.",
+)
+REOPEN = Decision(
+    "reopen", "Genåbn planen",
+    "{reference} er genåbnet og godkendt igen. Institutionen kan indberette opfølgning.",
+    "Skriv, hvorfor planen genåbnes.",
+)
+
+
+@bp.route("/plans/<int:plan_id>/close", methods=["GET", "POST"])
+def plan_close(plan_id: int) -> Response | tuple[str, int]:
+    """Closing: what it means, the reason (required before the period is over), confirm."""
+    return _decision_page(plan_id, CLOSE)
+
+
+@bp.route("/plans/<int:plan_id>/reopen", methods=["GET", "POST"])
+def plan_reopen(plan_id: int) -> Response | tuple[str, int]:
+    """Reopening a closed plan (an admin): what it means, the reason, confirm."""
+    return _decision_page(plan_id, REOPEN)
+
+
+def _decision_page(plan_id: int, decision: Decision) -> Response | tuple[str, int]:
+    actor = current_actor()
+    plan = plans.get_plan(actor, plan_id)
+    check = plans.check_closable if decision is CLOSE else plans.check_reopenable
+    try:
+        check(actor, plan)  # Forbidden: the dashboard's 403 page
+    except Conflict as error:
+        flash(error.message, "error")
+        return _to_plan(plan_id)
+    reason = ""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        reason = (request.form.get("reason") or "").strip()
+        if len(reason) > REASON_MAX:
+            errors["reason"] = f"Begrundelsen må højst være {format_number(REASON_MAX)} tegn."
+        else:
+            try:
+                if decision is CLOSE:
+                    plans.close_plan(actor, plan, reason or None)
+                else:
+                    plans.reopen_plan(actor, plan, reason or None)
+            except Invalid as error:
+                field = error.field or "reason"
+                errors[field] = decision.missing_reason if field == "reason" else error.message
+            except Conflict as error:  # moved meanwhile
+                flash(error.message, "error")
+                return _to_plan(plan_id)
+            else:
+                flash(decision.done.format(reference=plan.reference), "info")
+                return _to_plan(plan_id)
+    body = render_template(
+        "web/plan_decision.html", plan=plan, decision=decision, reason=reason, errors=errors,
+        **(_close_facts(plan) if decision is CLOSE else _reopen_facts(plan)),
+    )
+    return body, 422 if errors else 200
+
+
+def _close_facts(plan: Plan) -> dict[str, Any]:
+    words = [period_words(p) for p in map(parse_period, queries.unreported_periods(
+        current_actor(), plan)) if p is not None]
+    return {
+        "reason_required": not plans.period_over(plan),
+        "unreported": ", ".join(words[:-1]) + " og " + words[-1] if len(words) > 1
+        else "".join(words),
+    }
+
+
+def _reopen_facts(plan: Plan) -> dict[str, Any]:
+    return {"reason_required": True, "closing": audit.last_event(plan, "close")}
+
+
+def _to_plan(plan_id: int) -> Response:
+    return redirect(url_for("web.plan", plan_id=plan_id), code=303)
