@@ -13,6 +13,7 @@ from service.domain.models.tenancy import (
     ReportingAddress,
 )
 from service.domain.models.tokens import ApiToken
+from service.domain.models.users import User
 
 __all__ = [
     "ApiToken",
@@ -32,4 +33,5 @@ __all__ = [
     "Plan",
     "Reminder",
     "ReportingAddress",
+    "User",
 ]
