@@ -62,13 +62,18 @@ def _unsafe_character(text: str) -> bool:
 
 def _safe_next(target: str | None) -> str | None:
     """Only a path on this site (never ``//host`` or a scheme) is followed after sign-in, and
-    none with control characters, raw or percent-encoded (``%0d%0a``)."""
+    none with control characters, raw or percent-encoded (``%0d%0a``, ``%250d``): every
+    decoding of it is checked."""
     if not target or len(target) > 2000:
         return None
-    decoded = unquote(target)
-    if _unsafe_character(target) or _unsafe_character(decoded):
+    forms = [target]
+    while len(forms) < 4 and (decoded := unquote(forms[-1])) != forms[-1]:
+        forms.append(decoded)
+    if unquote(forms[-1]) != forms[-1]:  # encoded more often than anybody means to
         return None
-    for text in (target, decoded):
+    for text in forms:
+        if _unsafe_character(text):
+            return None
         if not text.startswith("/") or text.startswith("//") or "\\" in text:
             return None
     parts = urlsplit(target)

@@ -110,6 +110,7 @@ REFUSED_TARGETS = [
     "/intake%0d%0aSet-Cookie:%20evil=1",
     "/intake%0D%0ASet-Cookie: evil=1",
     "/intake%0aX-Evil: 1",
+    "/intake%250d%250aX-Evil: 1",
     "/\t/evil.example",
     "/%09/evil.example",
     "/%2F%2Fevil.example",

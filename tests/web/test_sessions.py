@@ -152,6 +152,7 @@ def test_signing_in_again_opens_a_new_session_and_ends_the_old(client, admin):
 
 def test_idle_sessions_end(app, client, admin):
     app.config["WEB_SESSION_IDLE_MINUTES"] = 5
+    assert re.search(r"højst\s+5\s+minutter uden brug", client.get("/login").get_data(as_text=True))
     sign_in(client, secret_of(admin))
     with client.session_transaction() as session:
         sid = session["sid"]
