@@ -22,10 +22,19 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     # API
     "API_CACHE_BYTES": (16_000_000, "bytes of repeated API reads each server worker keeps, "
                         "until the plan data changes (service/api/cache.py); 0: off"),
+    # serving
+    "TRUSTED_PROXIES": (0, "number of reverse proxies in front of the app whose "
+                        "X-Forwarded-For and X-Forwarded-Proto are believed (werkzeug's "
+                        "ProxyFix); 0: none, the request itself says if it came over HTTPS"),
     # dashboard
-    "SESSION_COOKIE_SECURE": (False, "send the dashboard's cookie over HTTPS only (production)"),
+    "SESSION_COOKIE_SECURE": (False, "mark the dashboard's cookie Secure even on a request "
+                              "over plain HTTP; one over HTTPS always gets a Secure cookie"),
     "SESSION_COOKIE_HTTPONLY": (True, "hide the dashboard's cookie from scripts"),
     "SESSION_COOKIE_SAMESITE": ("Lax", "SameSite of the dashboard's cookie: Lax or Strict"),
+    "WEB_SESSION_IDLE_MINUTES": (60, "a dashboard session ends after this many minutes "
+                                 "without a request"),
+    "WEB_SESSION_HOURS": (10, "a dashboard session ends this many hours after sign-in, "
+                          "however busy"),
     "WEB_TIMEZONE": ("Europe/Copenhagen", "time zone of the times the dashboard shows"),
     # plugins
     "PLUGINS_DIR": (None, "folder of local plugin modules (*.py), for development"),

@@ -6,6 +6,7 @@ from service.domain.models.followups import FollowUp, FollowUpFinding, FollowUpG
 from service.domain.models.intake import InboundMessage, IntakeRun
 from service.domain.models.plans import Goal, Indicator, Milestone, Plan
 from service.domain.models.reminders import Reminder
+from service.domain.models.sessions import WebSession
 from service.domain.models.tenancy import (
     Institution,
     Ministry,
@@ -34,4 +35,5 @@ __all__ = [
     "Reminder",
     "ReportingAddress",
     "User",
+    "WebSession",
 ]
