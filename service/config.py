@@ -40,6 +40,22 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "PLUGINS_DIR": (None, "folder of local plugin modules (*.py), for development"),
     "PLUGIN_TIMEOUT": (2.0, "seconds a plugin may take for one plan before it is cut off"),
     "MAX_GOALS": (8, "plan.too-many-goals threshold unless a ministry sets its own"),
+    # sign-in (OpenID Connect; DESIGN section 10)
+    "OIDC_ISSUER": ("", "identity provider's issuer URL (discovery from its "
+                    "/.well-known/openid-configuration); empty: no provider"),
+    "OIDC_CLIENT_ID": ("", "mrp's client id at the provider"),
+    "OIDC_CLIENT_SECRET": ("", "mrp's client secret at the provider"),
+    "OIDC_SCOPES": ("openid email profile", "scopes asked for at sign-in"),
+    "OIDC_LABEL": ("", "Danish text of the sign-in button (default: Log ind med din "
+                   "organisations konto)"),
+    "OIDC_PROVIDERS": ("", "several providers: JSON list of {name, label, issuer, client_id, "
+                       "client_secret, scopes}"),
+    "OIDC_GROUP_ROLES": ("", "JSON object: group id in the groups claim -> {role, ministry | "
+                         "institution}; creates or updates the person at sign-in"),
+    "WEB_TOKEN_LOGIN": ("", "sign in to the dashboard with an API token: true or false; "
+                        "default: on exactly when no provider is configured"),
+    "WEB_ACCESS_CONTACT": ("", "whom a person without access should ask (shown on the "
+                           "no-access page), e.g. mrp-support@skm.dk"),
     # IMAP intake
     "IMAP_HOST": ("127.0.0.1", "intake mailbox server"),
     "IMAP_PORT": (993, "intake mailbox port (993 for ssl, 143 for starttls/none)"),

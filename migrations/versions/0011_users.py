@@ -1,7 +1,7 @@
 """people: users, personal and expiring tokens, the person in the audit log
 
 Revision ID: 0011
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-01
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0005'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
@@ -42,9 +42,17 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_api_token_user_id_app_user'), 'app_user', ['user_id'], ['id'], ondelete='CASCADE')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.add_column(sa.Column('actor_email', sa.String(length=320), nullable=True))
+    with op.batch_alter_table('web_session', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('user_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_web_session_user_id'), ['user_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_web_session_user_id_app_user'), 'app_user', ['user_id'], ['id'], ondelete='CASCADE')
 
 
 def downgrade():
+    with op.batch_alter_table('web_session', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_web_session_user_id_app_user'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_web_session_user_id'))
+        batch_op.drop_column('user_id')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_column('actor_email')
     with op.batch_alter_table('api_token', schema=None) as batch_op:

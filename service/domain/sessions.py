@@ -7,7 +7,7 @@ Every request resumes the session by that id, and the session ends, for good, wh
 - the person signs out (:func:`end_session`),
 - nobody used it for ``WEB_SESSION_IDLE_MINUTES`` (default 60),
 - it is ``WEB_SESSION_HOURS`` old (default 10), however busy,
-- or its API token was revoked.
+- or its person was deactivated, or its API token revoked.
 
 Only the SHA-256 of the session id is stored, as for API tokens: whoever reads the table (a
 backup, a replica, a person with read rights) learns no id that resumes a session. The id is
@@ -27,9 +27,10 @@ from enum import StrEnum
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import aliased
 
 from service.domain.actors import Actor
-from service.domain.models import ApiToken, Institution, WebSession
+from service.domain.models import ApiToken, Institution, User, WebSession
 from service.domain.models._types import utcnow
 from service.domain.vocabulary import Role
 from service.extensions import db
@@ -47,6 +48,7 @@ class EndReason(StrEnum):
     IDLE = "idle"
     EXPIRED = "expired"
     TOKEN_REVOKED = "token_revoked"
+    USER_DEACTIVATED = "user_deactivated"
     #: a new sign-in in the same browser
     REPLACED = "replaced"
     #: no such session (never opened, or ended long ago and deleted)
@@ -80,31 +82,42 @@ def _hash(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
-def open_session(*, token_id: int, replaces: str | None = None) -> str:
-    """Open a session for the API token ``token_id``; return its new id (for the cookie,
-    never stored). The session the browser had before, ``replaces``, ends; rows that ended
-    or expired more than a day ago are deleted."""
+def open_session(
+    *, token_id: int | None = None, user_id: int | None = None, replaces: str | None = None
+) -> str:
+    """Open a session for the person ``user_id`` or the API token ``token_id``; return its
+    new id (for the cookie, never stored). The session the browser had before, ``replaces``,
+    ends; rows that ended or expired more than a day ago are deleted."""
+    if (token_id is None) == (user_id is None):
+        raise ValueError("a session belongs to exactly one user or token")
     now = utcnow()
     if replaces:
         _end(replaces, EndReason.REPLACED, now)
     prune(now)
     session_id = secrets.token_urlsafe(32)
-    db.session.add(WebSession(id=_hash(session_id), token_id=token_id, created_at=now,
-                              last_seen_at=now))
+    db.session.add(WebSession(id=_hash(session_id), token_id=token_id, user_id=user_id,
+                              created_at=now, last_seen_at=now))
     db.session.commit()
     return session_id
 
 
-#: one indexed lookup per request: the session and the token it was opened with
+_TOKEN_INSTITUTION = aliased(Institution)
+_USER_INSTITUTION = aliased(Institution)
+
+#: one indexed lookup per request: the session and the person or token it was opened for
 _RESUME = (
     select(
         WebSession.created_at, WebSession.last_seen_at, WebSession.ended_at,
         ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.ministry_id,
-        ApiToken.institution_id, Institution.ministry_id, ApiToken.revoked_at,
+        ApiToken.institution_id, _TOKEN_INSTITUTION.ministry_id, ApiToken.revoked_at,
+        User.id, User.name, User.email, User.role, User.ministry_id, User.institution_id,
+        _USER_INSTITUTION.ministry_id, User.active,
     )
     .select_from(WebSession)
     .outerjoin(ApiToken, ApiToken.id == WebSession.token_id)
-    .outerjoin(Institution, Institution.id == ApiToken.institution_id)
+    .outerjoin(_TOKEN_INSTITUTION, _TOKEN_INSTITUTION.id == ApiToken.institution_id)
+    .outerjoin(User, User.id == WebSession.user_id)
+    .outerjoin(_USER_INSTITUTION, _USER_INSTITUTION.id == User.institution_id)
 )
 
 
@@ -118,12 +131,16 @@ def resume_session(session_id: str) -> Resumed:
     if row is None:
         return Resumed(None, EndReason.UNKNOWN)
     (created_at, last_seen_at, ended_at, token_id, name, role, ministry_id, institution_id,
-     institution_ministry, revoked_at) = row
+     institution_ministry, revoked_at, user_id, user_name, user_email, user_role,
+     user_ministry, user_institution, user_institution_ministry, user_active) = row
     if ended_at is not None:
         return Resumed(None, EndReason.UNKNOWN)
     now = utcnow()
     reason = _expired(created_at, last_seen_at, now, limits())
-    if reason is None and (token_id is None or revoked_at is not None):
+    if reason is None and user_id is not None:
+        if not user_active:
+            reason = EndReason.USER_DEACTIVATED
+    elif reason is None and (token_id is None or revoked_at is not None):
         reason = EndReason.TOKEN_REVOKED
     if reason is not None:
         _end(session_id, reason, now)
@@ -136,6 +153,13 @@ def resume_session(session_id: str) -> Resumed:
             .values(last_seen_at=now)
         )
         db.session.commit()
+    if user_id is not None:
+        return Resumed(Actor(
+            name=user_name, email=user_email, user_id=user_id, role=Role(user_role),
+            ministry_id=user_institution_ministry if user_institution is not None
+            else user_ministry,
+            institution_id=user_institution,
+        ))
     return Resumed(Actor(
         name=name,
         role=Role(role),

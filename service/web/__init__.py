@@ -25,7 +25,7 @@ API_PREFIX = "/api"
 
 def init_app(app: Flask) -> None:
     """Register the dashboard. Call after the API, so its blueprints can be exempted."""
-    from service.web import auth, errors, labels, views  # noqa: F401  (routes register)
+    from service.web import auth, errors, labels, oidc, signin, views  # noqa: F401  (routes)
 
     # a form's token lasts a working day (Flask-WTF's default is an hour)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
         if (blueprint.url_prefix or "").startswith(API_PREFIX):
             csrf.exempt(blueprint)
     labels.init_app(app)
+    oidc.init_app(app)
     app.session_interface = auth.SessionCookie()
     app.register_blueprint(bp)
     errors.init_app(app)

@@ -31,11 +31,13 @@ from service.domain.actors import Actor
 from service.domain.sessions import EndReason, end_session, open_session, resume_session
 from service.domain.tokens import authenticate
 from service.web import bp
+from service.web.oidc import end_provider_session, token_login_enabled
 
 #: the session cookie's key for the server-side session's id
 SESSION_KEY = "sid"
 #: pages that need no sign-in
-PUBLIC_ENDPOINTS = frozenset({"web.login", "web.static"})
+PUBLIC_ENDPOINTS = frozenset({"web.login", "web.static", "web.oidc_login", "web.oidc_login_with",
+                              "web.oidc_callback"})
 #: Unicode categories never followed in a ``next=`` target: control characters (CR, LF, tab,
 #: which browsers drop from a URL, so ``/\t/evil`` would become ``//evil``) and line breaks
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
@@ -60,7 +62,7 @@ def _unsafe_character(text: str) -> bool:
     return any(unicodedata.category(char) in _REFUSED_CATEGORIES for char in text)
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     """Only a path on this site (never ``//host`` or a scheme) is followed after sign-in, and
     none with control characters, raw or percent-encoded (``%0d%0a``, ``%250d``): every
     decoding of it is checked."""
@@ -89,6 +91,8 @@ def _new_session() -> None:
 
 
 def _ended_message(reason: EndReason | None) -> str:
+    if reason == EndReason.USER_DEACTIVATED:
+        return "Din adgang til mrp er lukket, så du er logget ud."
     if reason == EndReason.TOKEN_REVOKED:
         return "Dit token er ikke længere gyldigt, så du er logget ud. Log ind igen."
     if reason == EndReason.IDLE:
@@ -117,38 +121,59 @@ def load_actor() -> Response | None:
     if g.web_actor is None and request.endpoint not in PUBLIC_ENDPOINTS:
         target = request.full_path if request.method == "GET" else None
         target = target.rstrip("?") if target else None
-        target = _safe_next(target) if target != "/" else None
+        target = safe_next(target) if target != "/" else None
         return redirect(url_for("web.login", next=target))
     return None
 
 
+def start_session(*, user_id: int | None = None, token_id: int | None = None) -> None:
+    """Open a server-side session for a person or a token and put its id in the cookie. A
+    new sign-in starts a new session (and a new CSRF token), and ends the one before."""
+    previous = session.get(SESSION_KEY)
+    _new_session()
+    session[SESSION_KEY] = open_session(
+        user_id=user_id, token_id=token_id,
+        replaces=previous if isinstance(previous, str) else None)
+
+
+def _login_page(next_url: str | None, error: str | None = None, status: int = 200
+                ) -> tuple[str, int]:
+    return render_template(
+        "web/login.html", next=next_url, error=error,
+        providers=current_app.config["OIDC_PROVIDER_LIST"],
+        token_login=token_login_enabled(current_app.config),
+    ), status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | str | tuple[str, int]:
-    next_url = _safe_next(request.values.get("next"))
+    next_url = safe_next(request.values.get("next"))
     if request.method == "GET":
         if g.web_actor is not None:
             return redirect(next_url or url_for("web.overview"))
-        return render_template("web/login.html", next=next_url)
+        return _login_page(next_url)
+    if not token_login_enabled(current_app.config):
+        return _login_page(next_url, "Log ind med din organisations konto.", 403)
     secret = request.form.get("token", "").strip()
     actor = authenticate(secret) if secret else None
     if actor is None or actor.token_id is None:
         message = ("Tokenet er ukendt eller tilbagekaldt." if secret
                    else "Indsæt dit API-token.")
-        return render_template("web/login.html", next=next_url, error=message), 401
-    previous = session.get(SESSION_KEY)
-    # a new sign-in starts a new session (and a new CSRF token), and ends the one before
-    _new_session()
-    session[SESSION_KEY] = open_session(
-        token_id=actor.token_id, replaces=previous if isinstance(previous, str) else None)
+        return _login_page(next_url, message, 401)
+    start_session(token_id=actor.token_id)
     return redirect(next_url or url_for("web.overview"), code=303)
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    """End the session here, then at the identity provider where it offers that."""
     session_id = session.get(SESSION_KEY)
     if isinstance(session_id, str):
         end_session(session_id, EndReason.SIGNED_OUT)
+    at_provider = end_provider_session()
     _new_session()
+    if at_provider is not None:
+        return at_provider
     flash("Du er logget ud.", "info")
     return redirect(url_for("web.login"), code=303)
 

@@ -18,12 +18,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app
+from urllib.parse import urlencode
+
+from authlib.integrations.base_client import OAuthError
+from flask import Flask, current_app, redirect, session, url_for
+from requests import RequestException
+from werkzeug.wrappers import Response
 
 #: how far clocks may differ when an ID token's times are checked
 LEEWAY_SECONDS = 60
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 DEFAULT_SCOPES = "openid email profile"
+#: the session cookie's key for the provider the person signed in with
+PROVIDER_KEY = "oidc_provider"
 
 
 class ConfigError(ValueError):
@@ -144,3 +151,22 @@ def client(name: str) -> Any:
 
 def provider(name: str) -> Provider | None:
     return next((p for p in current_app.config["OIDC_PROVIDER_LIST"] if p.name == name), None)
+
+
+def end_provider_session() -> Response | None:
+    """Where the provider offers an end-session endpoint, send the browser there after our
+    own session has ended (RP-initiated logout)."""
+    name = session.get(PROVIDER_KEY)
+    found = provider(name) if isinstance(name, str) else None
+    if found is None:
+        return None
+    try:
+        metadata = client(found.name).load_server_metadata()
+    except (RequestException, OAuthError, ValueError):
+        return None
+    endpoint = metadata.get("end_session_endpoint")
+    if not endpoint:
+        return None
+    query = urlencode({"client_id": found.client_id,
+                       "post_logout_redirect_uri": url_for("web.login", _external=True)})
+    return redirect(f"{endpoint}{'&' if '?' in endpoint else '?'}{query}", code=303)

@@ -23,10 +23,9 @@ from service.web.auth import SESSION_KEY, safe_next, start_session
 log = logging.getLogger("mrp.web")
 
 #: the cookie's keys for a sign-in under way (Authlib keeps state, nonce and PKCE verifier
-#: beside them) and for the provider of the open session (signing out there too)
+#: beside them)
 PENDING_PROVIDER = "oidc_pending"
 PENDING_NEXT = "oidc_next"
-PROVIDER_KEY = "oidc_provider"
 
 NO_ACCESS = {
     "unknown": "Du er logget ind hos {label}, men {email} har ikke adgang til mrp.",
@@ -102,29 +101,8 @@ def oidc_callback() -> Response | tuple[str, int]:
         return render_template("web/no_access.html", text=text,
                                contact=current_app.config.get("WEB_ACCESS_CONTACT")), 403
     start_session(user_id=user.id)
-    session[PROVIDER_KEY] = provider.name
+    session[oidc.PROVIDER_KEY] = provider.name
     return redirect(next_url or url_for("web.overview"), code=303)
-
-
-def end_provider_session() -> Response | None:
-    """Where the provider offers an end-session endpoint, send the browser there after our
-    own session has ended (RP-initiated logout)."""
-    name = session.get(PROVIDER_KEY)
-    provider = oidc.provider(name) if isinstance(name, str) else None
-    if provider is None:
-        return None
-    try:
-        metadata = oidc.client(provider.name).load_server_metadata()
-    except (RequestException, OAuthError, ValueError):
-        return None
-    endpoint = metadata.get("end_session_endpoint")
-    if not endpoint:
-        return None
-    from urllib.parse import urlencode
-
-    query = urlencode({"client_id": provider.client_id,
-                       "post_logout_redirect_uri": url_for("web.login", _external=True)})
-    return redirect(f"{endpoint}{'&' if '?' in endpoint else '?'}{query}", code=303)
 
 
 def _failed(text: str, status: int = 400) -> tuple[str, int]:

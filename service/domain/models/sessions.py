@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.domain.models._types import UTCDateTime, utcnow
 from service.domain.models.tokens import ApiToken
+from service.domain.models.users import User
 from service.extensions import db
 
 
@@ -17,9 +18,8 @@ class WebSession(db.Model):
     """One sign-in to the dashboard, from its start until it ends (sign-out, idle time, its
     longest life, or its principal losing access).
 
-    The principal is the API token the person signed in with. The column is nullable so that
-    a session opened for a person (a user signed in through OpenID Connect) can name its user
-    in a column of its own instead; exactly one of them is set."""
+    The principal is the person (a user signed in through OpenID Connect) or the API token
+    somebody signed in with: exactly one of ``user_id`` and ``token_id`` is set."""
 
     __tablename__ = "web_session"
 
@@ -28,14 +28,18 @@ class WebSession(db.Model):
     token_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_token.id", ondelete="CASCADE"), index=True
     )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: updated at most once a minute (service.domain.sessions.TOUCH_EVERY)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: why it ended: signed_out, idle, expired, token_revoked, replaced
+    #: why it ended: signed_out, idle, expired, token_revoked, user_deactivated, replaced
     end_reason: Mapped[str | None] = mapped_column(String(20))
 
     token: Mapped[ApiToken | None] = relationship()
+    user: Mapped[User | None] = relationship()
 
     @property
     def ended(self) -> bool:
