@@ -52,6 +52,8 @@ SETTINGS: dict[str, tuple[Any, str]] = {
                        "client_secret, scopes}"),
     "OIDC_GROUP_ROLES": ("", "JSON object: group id in the groups claim -> {role, ministry | "
                          "institution}; creates or updates the person at sign-in"),
+    "OIDC_CLOCK_SKEW_SECONDS": (60, "how far the provider's clock may differ from ours when an "
+                                "ID token's times are checked"),
     "WEB_TOKEN_LOGIN": ("", "sign in to the dashboard with an API token: true or false; "
                         "default: on exactly when no provider is configured"),
     "WEB_ACCESS_CONTACT": ("", "whom a person without access should ask (shown on the "

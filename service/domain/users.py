@@ -165,6 +165,9 @@ def sign_in(identity: Identity, group_roles: Mapping[str, Mapping[str, str]]) ->
     if user is None and grant is None:
         raise NoAccess(identity, "unknown" if identity.email_verified or not email
                        else "unverified")
+    scope = None if grant is None else resolve_scope(
+        grant.get("role", ""), ministry=grant.get("ministry"),
+        institution=grant.get("institution"), what="bruger")
     if user is None:
         if not email or not identity.email_verified:
             raise NoAccess(identity, "unverified")
@@ -172,9 +175,8 @@ def sign_in(identity: Identity, group_roles: Mapping[str, Mapping[str, str]]) ->
         db.session.add(user)
     elif not user.active:
         raise NoAccess(identity, "inactive")
-    if grant is not None:
-        _apply_scope(user, resolve_scope(grant.get("role", ""), ministry=grant.get("ministry"),
-                                         institution=grant.get("institution"), what="bruger"))
+    if scope is not None:
+        _apply_scope(user, scope)
     if identity.name:
         user.name = identity.name
     user.oidc_issuer, user.oidc_subject = identity.issuer, identity.subject

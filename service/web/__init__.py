@@ -25,7 +25,7 @@ API_PREFIX = "/api"
 
 def init_app(app: Flask) -> None:
     """Register the dashboard. Call after the API, so its blueprints can be exempted."""
-    from service.web import auth, errors, labels, oidc, signin, views  # noqa: F401  (routes)
+    from service.web import auth, errors, labels, oidc, signin, users, views  # noqa: F401
 
     # a form's token lasts a working day (Flask-WTF's default is an hour)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)

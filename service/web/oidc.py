@@ -25,8 +25,6 @@ from flask import Flask, current_app, redirect, session, url_for
 from requests import RequestException
 from werkzeug.wrappers import Response
 
-#: how far clocks may differ when an ID token's times are checked
-LEEWAY_SECONDS = 60
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 DEFAULT_SCOPES = "openid email profile"
 #: the session cookie's key for the provider the person signed in with

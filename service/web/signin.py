@@ -69,7 +69,8 @@ def oidc_callback() -> Response | tuple[str, int]:
         log.info("sign-in at %s refused: %s", provider.name, request.args.get("error"))
         return _failed(f"{provider.label} afbrød login. Start forfra.")
     try:
-        token = oidc.client(provider.name).authorize_access_token(leeway=oidc.LEEWAY_SECONDS)
+        token = oidc.client(provider.name).authorize_access_token(
+            leeway=int(current_app.config.get("OIDC_CLOCK_SKEW_SECONDS", 60)))
         claims = token.get("userinfo") or {}
         if not claims:
             raise OAuthError(description="no ID token")

@@ -73,3 +73,35 @@ def test_users_from_the_command_line(runner, world):
     assert again.exit_code != 0 and "allerede" in again.output
     unknown = runner.invoke(args=["users", "deactivate", "nobody@x.dk"])
     assert unknown.exit_code != 0 and "findes ikke" in unknown.output
+
+
+def test_an_admin_manages_people_on_the_dashboard(client, admin, world):
+    from tests.web.conftest import csrf_token, secret_of, sign_in
+
+    sign_in(client, secret_of(admin))
+    page = client.get("/users").get_data(as_text=True)
+    assert "Der er ingen brugere endnu" in page
+    token = csrf_token(page)
+    bad = client.post("/users", data={"csrf_token": token, "email": "nope", "name": "Ole",
+                                      "role": "institution", "institution": "UFST"})
+    assert bad.status_code == 422
+    text = bad.get_data(as_text=True)
+    assert 'href="#user-email"' in text and "gyldig e-mailadresse" in text
+    made = client.post("/users", data={"csrf_token": token, "email": "Ole@UFST.dk",
+                                       "name": "Ole", "role": "institution",
+                                       "institution": "UFST", "ministry": "SKM"})
+    assert made.status_code == 303
+    page = client.get("/users").get_data(as_text=True)
+    assert "ole@ufst.dk" in page and "Luk adgang" in page
+    user_id = ok(client.get("/api/v1/users/ole@ufst.dk", headers=admin))["id"]
+    off = client.post(f"/users/{user_id}/active", data={"csrf_token": token, "active": "0"})
+    assert off.status_code == 303
+    assert ok(client.get(f"/api/v1/users/{user_id}", headers=admin))["active"] is False
+
+
+def test_only_an_admin_sees_the_people_page(client, token, world):
+    from tests.web.conftest import secret_of, sign_in
+
+    sign_in(client, secret_of(token("department", ministry="SKM")))
+    assert client.get("/users").status_code == 403
+    assert "Brugere" not in client.get("/").get_data(as_text=True).split("<main")[0]

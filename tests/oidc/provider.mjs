@@ -3,13 +3,20 @@
 //   node tests/oidc/provider.mjs CONFIG.json
 //
 // CONFIG.json: {"port": N, "clients": [...client metadata...],
-//               "accounts": {"<login>": {claims…}}, "ttl": {"IdToken": seconds}}
+//               "accounts": {"<login>": {claims…}}, "ttl": {"IdToken": seconds},
+//               "clockOffsetSeconds": N}
+// clockOffsetSeconds runs the provider's clock that far off ours (negative: behind), so
+// that it issues tokens that are already expired when they arrive.
 // The provider's own development login and consent pages are used: any password signs in
 // the account named by the login field. It prints "ready <issuer>" once it listens.
 import { readFileSync } from 'node:fs';
 import Provider from 'oidc-provider';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+if (config.clockOffsetSeconds) {
+  const realNow = Date.now;
+  Date.now = () => realNow() + config.clockOffsetSeconds * 1000;
+}
 const issuer = `http://127.0.0.1:${config.port}`;
 const accounts = config.accounts || {};
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -60,7 +60,9 @@ class OidcProvider:
     port: int
     clients: list[dict[str, Any]]
     ttl: dict[str, int] = field(default_factory=dict)
+    clock_offset: int = 0
     process: subprocess.Popen[bytes] | None = None
+    _log: Any = None
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="mrp-oidc-")))
 
     @property
@@ -70,10 +72,11 @@ class OidcProvider:
     def start(self) -> OidcProvider:
         config = self.folder / "config.json"
         config.write_text(json.dumps({"port": self.port, "clients": self.clients,
-                                      "accounts": ACCOUNTS, "ttl": self.ttl}))
-        log = open(self.folder / "provider.log", "wb")  # noqa: SIM115 (closed in stop)
+                                      "accounts": ACCOUNTS, "ttl": self.ttl,
+                                      "clockOffsetSeconds": self.clock_offset}))
+        self._log = open(self.folder / "provider.log", "wb")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(["node", str(SCRIPT), str(config)], cwd=ROOT,
-                                        stdout=log, stderr=subprocess.STDOUT)
+                                        stdout=self._log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, timeout=20)
         return self
 
@@ -84,11 +87,18 @@ class OidcProvider:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
+        if self._log is not None:
+            self._log.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def log(self) -> str:
         path = self.folder / "provider.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+    def owns(self, url: str) -> bool:
+        """Is ``url`` one of the provider's pages (under whichever loopback name)?"""
+        return urlsplit(url).port == self.port
 
     def sign_in(self, authorize_url: str, login: str) -> str:
         """Follow the provider's login and consent forms as a browser would; return the
@@ -103,7 +113,7 @@ class OidcProvider:
             answer = http.get(url, allow_redirects=False, timeout=10)
             if answer.is_redirect:
                 location = urljoin(url, answer.headers["Location"])
-                if not location.startswith(self.issuer):
+                if not self.owns(location):
                     return location
                 url = location
                 continue
@@ -117,7 +127,7 @@ class OidcProvider:
             posted = http.post(action, data=fields, allow_redirects=False, timeout=10)
             assert posted.is_redirect, posted.text
             url = urljoin(action, posted.headers["Location"])
-            if not url.startswith(self.issuer):
+            if not self.owns(url):
                 return url
         raise AssertionError("the provider did not send the browser back")
 
@@ -136,12 +146,15 @@ def client_metadata(app_base: str, client_id: str = "mrp", secret: str = "mrp-se
 
 @pytest.fixture
 def oidc_provider_factory() -> Iterator[Any]:
-    """``start(clients, ttl=None)`` → a running :class:`OidcProvider`; all stopped after."""
+    """``start(clients, ttl=None, clock_offset=0)`` → a running :class:`OidcProvider`; all
+    stopped after."""
     require_node()
     started: list[OidcProvider] = []
 
-    def start(clients: list[dict[str, Any]], ttl: dict[str, int] | None = None) -> OidcProvider:
-        provider = OidcProvider(port=free_port(), clients=clients, ttl=ttl or {}).start()
+    def start(clients: list[dict[str, Any]], ttl: dict[str, int] | None = None,
+              clock_offset: int = 0) -> OidcProvider:
+        provider = OidcProvider(port=free_port(), clients=clients, ttl=ttl or {},
+                                clock_offset=clock_offset).start()
         started.append(provider)
         time.sleep(0.1)
         return provider
