@@ -32,14 +32,16 @@ def resolve_scope(
         raise Invalid(f"Ukendt rolle {role!r}.", field="role") from None
     if parsed == Role.DEPARTMENT:
         if not ministry or institution:
-            raise Invalid(f"{article} departements{what} skal have et ministerområde.", field="ministry")
+            raise Invalid(f"{article} departements{what} skal have et ministerområde.",
+                          field="ministry")
         found = db.session.scalar(select(Ministry).where(Ministry.code == ministry.upper()))
         if found is None:
             raise Invalid(f"Ukendt ministerområde: {ministry}.", field="ministry")
         return Scope(parsed, ministry=found)
     if parsed == Role.INSTITUTION:
         if not institution or ministry:
-            raise Invalid(f"{article} institutions{what} skal have en institution.", field="institution")
+            raise Invalid(f"{article} institutions{what} skal have en institution.",
+                          field="institution")
         inst = db.session.scalar(select(Institution).where(Institution.code == institution.upper()))
         if inst is None:
             raise Invalid(f"Ukendt institution: {institution}.", field="institution")

@@ -17,7 +17,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
 from urllib.parse import urlencode
 
 from authlib.integrations.base_client import OAuthError

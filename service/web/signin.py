@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from service.domain.users import Identity, NoAccess, sign_in
 from service.web import bp, oidc
-from service.web.auth import SESSION_KEY, safe_next, start_session
+from service.web.auth import safe_next, start_session
 
 log = logging.getLogger("mrp.web")
 

@@ -129,8 +129,9 @@ def test_a_wrong_nonce_is_refused(client, provider, people):
 def test_an_expired_id_token_is_refused(oidc_provider_factory, app, people):  # noqa: F811
     """A provider whose clock is two hours behind issues ID tokens that expired an hour
     before they arrive."""
-    behind = oidc_provider_factory([client_metadata(BASE)], ttl={"IdToken": 3600, "Interaction": 86400, "Session": 86400},
-                                   clock_offset=-7200)
+    behind = oidc_provider_factory(
+        [client_metadata(BASE)], clock_offset=-7200,
+        ttl={"IdToken": 3600, "Interaction": 86400, "Session": 86400})
     app.config.update(OIDC_ISSUER=behind.issuer)
     from service.web import oidc
 
