@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from authlib.integrations.base_client import OAuthError
 from flask import Flask, current_app, redirect, session, url_for
@@ -42,6 +42,12 @@ class Provider:
     client_id: str
     client_secret: str
     scopes: str = DEFAULT_SCOPES
+
+    @property
+    def origin(self) -> str:
+        """Scheme and host of the issuer (where its end-session page is, as a rule)."""
+        parts = urlsplit(self.issuer)
+        return f"{parts.scheme}://{parts.netloc}"
 
     @property
     def metadata_url(self) -> str:
@@ -128,6 +134,7 @@ def init_app(app: Flask) -> None:
     providers = configured_providers(app.config)
     app.config["OIDC_PROVIDER_LIST"] = providers
     app.config["OIDC_GROUP_ROLE_MAP"] = group_roles(app.config)
+    app.config["OIDC_ORIGINS"] = tuple(dict.fromkeys(p.origin for p in providers))
     oauth = OAuth(app)
     for provider in providers:
         oauth.register(
