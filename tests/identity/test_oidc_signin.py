@@ -203,3 +203,42 @@ def test_sign_out_ends_the_session_here_and_at_the_provider(client, provider, pe
     assert parse_qs(urlsplit(location).query)["post_logout_redirect_uri"] == [f"{BASE}/login"]
     assert db.session.scalar(select(WebSession.ended_at)) is not None
     assert signed_in_name(client) is None
+
+
+def test_several_providers_each_get_a_button_and_their_own_sign_in(
+    oidc_provider_factory, app, people  # noqa: F811
+):
+    first = oidc_provider_factory([client_metadata(BASE)])
+    second = oidc_provider_factory([client_metadata(BASE, client_id="mrp-fm")])
+    app.config.update(OIDC_ISSUER="", OIDC_PROVIDERS=json.dumps([
+        {"name": "skm", "label": "Log ind med SKM-konto", "issuer": first.issuer,
+         "client_id": "mrp", "client_secret": "mrp-secret"},
+        {"name": "fm", "label": "Log ind med FM-konto", "issuer": second.issuer,
+         "client_id": "mrp-fm", "client_secret": "mrp-secret"},
+    ]))
+    from service.web import oidc
+
+    oidc.init_app(app)
+    client = app.test_client()
+    page = client.get("/login", base_url=BASE).get_data(as_text=True)
+    assert "Log ind med SKM-konto" in page and "Log ind med FM-konto" in page
+    assert client.get("/auth/login", base_url=BASE).headers["Location"].endswith("/login")
+    answer = client.get("/auth/login/fm", base_url=BASE)
+    assert answer.headers["Location"].startswith(second.issuer + "/auth?")
+    assert "client_id=mrp-fm" in answer.headers["Location"]
+    assert callback(client, second.sign_in(answer.headers["Location"], "anne")).status_code == 303
+    assert "Anne Jensen" in signed_in_name(client)
+    assert client.get("/auth/login/nope", base_url=BASE).status_code == 404
+
+
+def test_bad_provider_settings_stop_the_app_at_start():
+    from service import create_app
+    from service.web.oidc import ConfigError
+
+    for bad in ({"OIDC_PROVIDERS": "not json"},
+                {"OIDC_PROVIDERS": json.dumps([{"name": "x"}])},
+                {"OIDC_ISSUER": "https://idp.example", "OIDC_CLIENT_ID": "c",
+                 "OIDC_SCOPES": "email"},
+                {"OIDC_GROUP_ROLES": json.dumps({"g": {"role": "boss"}})}):
+        with pytest.raises(ConfigError):
+            create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "x", **bad})

@@ -54,6 +54,9 @@ def test_a_personal_token_acts_as_its_person_and_ends_with_them(client, world):
     ok(client.post(f"/api/v1/plans/{plan['id']}/approve", headers=bearer(secret)))
     event = db.session.query(AuditEvent).filter_by(action="approve").one()
     assert (event.actor, event.actor_email) == ("Anne Jensen", "anne@skm.dk")
+    logged = ok(client.get(f"/api/v1/plans/{plan['id']}/audit", headers=bearer(secret)))
+    approve = next(e for e in logged if e["action"] == "approve")
+    assert (approve["actor"], approve["actor_email"]) == ("Anne Jensen", "anne@skm.dk")
     deactivate_user(SYSTEM, "anne@skm.dk")
     problem_of(client.get("/api/v1/plans", headers=bearer(secret)), 401)
     assert db.session.get(ApiToken, row.id).revoked
