@@ -17,6 +17,9 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	$(BIN)/pip install --quiet -e examples/mrp-plugin-example
+	@# the OpenID provider and axe-core the tests run, from package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	 else echo "npm not found: the sign-in and accessibility tests will be skipped"; fi
 
 ## make run: install, migrate, load demo data, start a local IMAP server with the poller,
 ## mail in sample reports, and serve the API and dashboard on SQLite

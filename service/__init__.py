@@ -17,6 +17,8 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import event, exc
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
 
 from service import config as settings
 
@@ -61,7 +63,48 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from service import cli
 
     cli.init_app(app)
+    app.after_request(refuse_framing)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, the client's address and scheme are the
+    ones they forward (``X-Forwarded-For``, ``X-Forwarded-Proto``): a request that reached the
+    first proxy over HTTPS is secure, and its cookie is marked so. Each proxy must set (or
+    append to) both headers, or a client could claim them."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0
+        )
+
+
+#: no page of the service may be shown in a frame of another (clickjacking)
+FRAME_ANCESTORS = "frame-ancestors 'none'"
+
+
+def refuse_framing(response: Response) -> Response:
+    """Every answer, the API's, its documentation's and error pages included, refuses to be
+    framed: ``X-Frame-Options: DENY`` and ``frame-ancestors 'none'`` in its
+    Content-Security-Policy, merged into the policy a view or the dashboard set."""
+    policies = response.headers.getlist("Content-Security-Policy")
+    response.headers.setlist(
+        "Content-Security-Policy",
+        [_framing_refused(policy) for policy in policies] or [FRAME_ANCESTORS],
+    )
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _framing_refused(policy: str) -> str:
+    """``policy`` with ``frame-ancestors 'none'`` as its only frame-ancestors directive."""
+    directives = [part.strip() for part in policy.split(";") if part.strip()]
+    framing = [d for d in directives if d.split()[0].lower() == "frame-ancestors"]
+    if framing == [FRAME_ANCESTORS]:
+        return policy
+    kept = [d for d in directives if d.split()[0].lower() != "frame-ancestors"]
+    return "; ".join([*kept, FRAME_ANCESTORS])
 
 
 def _instance_secret(instance: Path) -> str:
@@ -131,4 +174,4 @@ def _drop_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) ->
         raise exc.DisconnectionError("the server closed this pooled connection")
 
 
-__all__ = ["create_app"]
+__all__ = ["FRAME_ANCESTORS", "create_app", "refuse_framing"]

@@ -22,15 +22,42 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     # API
     "API_CACHE_BYTES": (16_000_000, "bytes of repeated API reads each server worker keeps, "
                         "until the plan data changes (service/api/cache.py); 0: off"),
+    # serving
+    "TRUSTED_PROXIES": (0, "number of reverse proxies in front of the app whose "
+                        "X-Forwarded-For and X-Forwarded-Proto are believed (werkzeug's "
+                        "ProxyFix); 0: none, the request itself says if it came over HTTPS"),
     # dashboard
-    "SESSION_COOKIE_SECURE": (False, "send the dashboard's cookie over HTTPS only (production)"),
+    "SESSION_COOKIE_SECURE": (False, "mark the dashboard's cookie Secure even on a request "
+                              "over plain HTTP; one over HTTPS always gets a Secure cookie"),
     "SESSION_COOKIE_HTTPONLY": (True, "hide the dashboard's cookie from scripts"),
     "SESSION_COOKIE_SAMESITE": ("Lax", "SameSite of the dashboard's cookie: Lax or Strict"),
+    "WEB_SESSION_IDLE_MINUTES": (60, "a dashboard session ends after this many minutes "
+                                 "without a request"),
+    "WEB_SESSION_HOURS": (10, "a dashboard session ends this many hours after sign-in, "
+                          "however busy"),
     "WEB_TIMEZONE": ("Europe/Copenhagen", "time zone of the times the dashboard shows"),
     # plugins
     "PLUGINS_DIR": (None, "folder of local plugin modules (*.py), for development"),
     "PLUGIN_TIMEOUT": (2.0, "seconds a plugin may take for one plan before it is cut off"),
     "MAX_GOALS": (8, "plan.too-many-goals threshold unless a ministry sets its own"),
+    # sign-in (OpenID Connect; DESIGN section 10)
+    "OIDC_ISSUER": ("", "identity provider's issuer URL (discovery from its "
+                    "/.well-known/openid-configuration); empty: no provider"),
+    "OIDC_CLIENT_ID": ("", "mrp's client id at the provider"),
+    "OIDC_CLIENT_SECRET": ("", "mrp's client secret at the provider"),
+    "OIDC_SCOPES": ("openid email profile", "scopes asked for at sign-in"),
+    "OIDC_LABEL": ("", "Danish text of the sign-in button (default: Log ind med din "
+                   "organisations konto)"),
+    "OIDC_PROVIDERS": ("", "several providers: JSON list of {name, label, issuer, client_id, "
+                       "client_secret, scopes}"),
+    "OIDC_GROUP_ROLES": ("", "JSON object: group id in the groups claim -> {role, ministry | "
+                         "institution}; creates or updates the person at sign-in"),
+    "OIDC_CLOCK_SKEW_SECONDS": (60, "how far the provider's clock may differ from ours when an "
+                                "ID token's times are checked"),
+    "WEB_TOKEN_LOGIN": ("", "sign in to the dashboard with an API token: true or false; "
+                        "default: on exactly when no provider is configured"),
+    "WEB_ACCESS_CONTACT": ("", "whom a person without access should ask (shown on the "
+                           "no-access page), e.g. mrp-support@skm.dk"),
     # IMAP intake
     "IMAP_HOST": ("127.0.0.1", "intake mailbox server"),
     "IMAP_PORT": (993, "intake mailbox port (993 for ssl, 143 for starttls/none)"),

@@ -7,7 +7,7 @@ from flask import Flask, Response, g, request
 from service.api.problems import problem
 from service.domain.actors import Actor
 from service.domain.errors import Forbidden
-from service.domain.tokens import authenticate_reading_version
+from service.domain.tokens import authenticate_reading_version, record_last_use
 
 API_PREFIX = "/api/v1/"
 PUBLIC_PATHS = frozenset({"/api/v1/health"})
@@ -46,3 +46,17 @@ def init_app(app: Flask) -> None:
         g.actor = actor
         g.data_version = version  # for the response cache: read in the same round trip
         return None
+
+    @app.after_request
+    def _record_last_use(response: Response) -> Response:
+        if "actor" in g:  # written once the answer is out, outside the request's statements
+            response.call_on_close(_flush_last_use(app))
+        return response
+
+
+def _flush_last_use(app: Flask):
+    def flush() -> None:
+        with app.app_context():
+            record_last_use()
+
+    return flush

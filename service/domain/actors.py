@@ -17,6 +17,9 @@ class Actor:
     ministry_id: int | None = None
     institution_id: int | None = None
     token_id: int | None = None
+    #: the person acting (a signed-in user, or the owner of a personal token)
+    user_id: int | None = None
+    email: str | None = None
 
     @property
     def is_admin(self) -> bool:

@@ -95,6 +95,7 @@ def record(
     event = AuditEvent(
         actor=actor.name,
         actor_role=str(actor.role),
+        actor_email=actor.email,
         plan_id=plan.id,
         entity=entity,
         entity_id=entity_id,

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+from dataclasses import replace
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import Boolean, bindparam, select, text, update
 
 from service.domain import data_version
 from service.domain.actors import Actor
 from service.domain.common import commit
 from service.domain.errors import Invalid, NotFound
-from service.domain.models import ApiToken, Institution, Ministry
-from service.domain.models._types import utcnow
+from service.domain.models import ApiToken, User
+from service.domain.models._types import UTCDateTime, utcnow
+from service.domain.roles import resolve_scope
 from service.extensions import db
 from service.vocabulary import Role
 
@@ -25,34 +29,41 @@ def _hash(secret: str) -> str:
 
 
 def create_token(
-    *, role: str, name: str, ministry: str | None = None, institution: str | None = None
+    *,
+    role: str | None = None,
+    name: str,
+    ministry: str | None = None,
+    institution: str | None = None,
+    expires_days: int | None = None,
+    user: str | None = None,
 ) -> tuple[ApiToken, str]:
-    """Issue a token; returns the row and the secret, which is shown once and never stored."""
-    try:
-        role = Role(role)
-    except ValueError:
-        raise Invalid(f"Ukendt rolle {role!r}.", field="role") from None
+    """Issue a token; returns the row and the secret, which is shown once and never stored.
+
+    A personal token (``user``: the person's e-mail) takes the person's role and scope unless
+    given, must not reach further than the person, and stops working with them."""
     if not name.strip():
         raise Invalid("Giv tokenet et navn.", field="name")
-    token = ApiToken(name=name.strip(), role=role.value)
-    if role == Role.DEPARTMENT:
-        if not ministry or institution:
-            raise Invalid("Et departementstoken skal have et ministerområde.", field="ministry")
-        found = db.session.scalar(select(Ministry).where(Ministry.code == ministry.upper()))
-        if found is None:
-            raise Invalid(f"Ukendt ministerområde: {ministry}.", field="ministry")
-        token.ministry = found
-    elif role == Role.INSTITUTION:
-        if not institution or ministry:
-            raise Invalid("Et institutionstoken skal have en institution.", field="institution")
-        inst = db.session.scalar(
-            select(Institution).where(Institution.code == institution.upper())
-        )
-        if inst is None:
-            raise Invalid(f"Ukendt institution: {institution}.", field="institution")
-        token.institution = inst
-    elif ministry or institution:
-        raise Invalid("Et administratortoken har intet afgrænset område.", field="role")
+    owner = None
+    if user is not None:
+        owner = db.session.scalar(select(User).where(User.email == user.strip().lower()))
+        if owner is None or not owner.active:
+            raise Invalid(f"Ingen aktiv bruger med e-mailadressen {user}.", field="user")
+        if role is None:
+            role = owner.role
+            ministry = owner.ministry.code if owner.ministry else None
+            institution = owner.institution.code if owner.institution else None
+    if role is None:
+        raise Invalid("Angiv en rolle.", field="role")
+    scope = resolve_scope(role, ministry=ministry, institution=institution)
+    if owner is not None and (scope.role.value, scope.ministry, scope.institution) != (
+        owner.role, owner.ministry, owner.institution
+    ):
+        raise Invalid("Et personligt token har brugerens rolle og område.", field="role")
+    if expires_days is not None and not 1 <= expires_days <= 3650:
+        raise Invalid("Et token kan udløbe efter 1 til 3650 dage.", field="expires_days")
+    token = ApiToken(name=name.strip(), role=scope.role.value, ministry=scope.ministry,
+                     institution=scope.institution, user=owner,
+                     expires_at=utcnow() + timedelta(days=expires_days) if expires_days else None)
     secret = PREFIX + secrets.token_urlsafe(32)
     token.secret_hash = _hash(secret)
     db.session.add(token)
@@ -82,10 +93,14 @@ def list_tokens() -> list[ApiToken]:
 #: version along (``service.domain.data_version``) to save the request a round trip
 _AUTHENTICATE = text(
     "SELECT t.id, t.name, t.role, t.ministry_id, t.institution_id, i.ministry_id,"
+    " u.id, u.name, u.email,"
     f" ({data_version.TOKEN_SQL})"
     " FROM api_token AS t LEFT OUTER JOIN institution AS i ON i.id = t.institution_id"
+    " LEFT OUTER JOIN app_user AS u ON u.id = t.user_id"
     " WHERE t.secret_hash = :secret_hash AND t.revoked_at IS NULL"
-)
+    " AND (t.expires_at IS NULL OR t.expires_at > :now)"
+    " AND (t.user_id IS NULL OR u.active = :active)"
+).bindparams(bindparam("now", type_=UTCDateTime()), bindparam("active", type_=Boolean()))
 
 
 def authenticate(secret: str) -> Actor | None:
@@ -99,13 +114,20 @@ def authenticate_reading_version(secret: str) -> tuple[Actor | None, int | None]
     when the token is refused or the version row is missing)."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None, None
-    row = db.session.execute(_AUTHENTICATE, {"secret_hash": _hash(secret)}).first()
+    now, secret_hash = utcnow(), _hash(secret)
+    row = db.session.execute(
+        _AUTHENTICATE,
+        {"secret_hash": secret_hash, "now": now, "active": True},
+    ).first()
     if row is None:
         return None, None
-    token_id, name, role, ministry_id, institution_id, institution_ministry, version = row
-    return _actor(token_id, name, role, ministry_id, institution_id, institution_ministry), (
-        None if version is None else int(version)
-    )
+    (token_id, name, role, ministry_id, institution_id, institution_ministry,
+     user_id, user_name, user_email, version) = row
+    _last_use.seen(token_id, secret_hash, now)
+    actor = _actor(token_id, name, role, ministry_id, institution_id, institution_ministry)
+    if user_id is not None:
+        actor = replace(actor, name=user_name, email=user_email, user_id=user_id)
+    return actor, (None if version is None else int(version))
 
 
 def _actor(
@@ -123,3 +145,42 @@ def _actor(
         institution_id=institution_id,
         token_id=token_id,
     )
+
+
+class _LastUse:
+    """When each token was last used, written at most once a ``interval`` per token and
+    process, after the request's own work, so that reading stays a single statement."""
+
+    def __init__(self, interval: timedelta = timedelta(minutes=1)) -> None:
+        self.interval = interval
+        #: by the secret's hash, which no other token ever has (ids can come back)
+        self._written: dict[str, datetime] = {}
+        self._due: dict[str, tuple[int, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def seen(self, token_id: int, secret_hash: str, at: datetime) -> None:
+        with self._lock:
+            last = self._written.get(secret_hash)
+            if last is None or at - last >= self.interval:
+                self._due[secret_hash] = (token_id, at)
+
+    def flush(self) -> None:
+        """Write the due times, each in a short transaction of its own connection."""
+        with self._lock:
+            due, self._due = self._due, {}
+            self._written.update({key: at for key, (_id, at) in due.items()})
+        if not due:
+            return
+        with db.engine.begin() as conn:
+            for token_id, at in due.values():
+                conn.execute(
+                    update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=at)
+                )
+
+
+_last_use = _LastUse()
+
+
+def record_last_use() -> None:
+    """Write when tokens were last used (called by the edges after each request)."""
+    _last_use.flush()

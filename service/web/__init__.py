@@ -1,8 +1,9 @@
 """The dashboard: server-rendered pages in Danish at ``/``.
 
-It signs people in with an API token kept in the session cookie, re-checks the token on
-every request, and reads through the same domain queries and tenant scoping as the API.
-Forms are protected against CSRF; the API (bearer tokens, no cookies) is exempt.
+It signs people in with an API token into a session kept on the server (the cookie holds
+only its signed id), resumes and re-checks it on every request, and reads through the same
+domain queries and tenant scoping as the API. Forms are protected against CSRF; the API
+(bearer tokens, no cookies) is exempt.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ API_PREFIX = "/api"
 
 def init_app(app: Flask) -> None:
     """Register the dashboard. Call after the API, so its blueprints can be exempted."""
-    from service.web import auth, decisions, errors, labels, views  # noqa: F401  (routes)
+    from service.web import (  # noqa: F401  (routes)
+        auth, decisions, errors, labels, oidc, signin, users, views,
+    )
 
     # a form's token lasts a working day (Flask-WTF's default is an hour)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
@@ -33,6 +36,8 @@ def init_app(app: Flask) -> None:
         if (blueprint.url_prefix or "").startswith(API_PREFIX):
             csrf.exempt(blueprint)
     labels.init_app(app)
+    oidc.init_app(app)
+    app.session_interface = auth.SessionCookie()
     app.register_blueprint(bp)
     errors.init_app(app)
 

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -46,7 +46,8 @@ DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        "object-src 'none'; base-uri 'none'; form-action 'self'{form_action}; "
+        "frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -63,13 +64,22 @@ def error_page(status: int, message: str | None = None) -> Response:
         actor=getattr(g, "web_actor", None),
     )
     response = Response(body, status=status, mimetype="text/html")
-    response.headers.update(SECURITY_HEADERS)
+    response.headers.update(security_headers())
     return response
+
+
+def security_headers() -> dict[str, str]:
+    """The dashboard's headers. Forms may post to this site only, and to the sign-in
+    providers: signing out redirects the form's POST to the provider's end-session page."""
+    origins = current_app.config.get("OIDC_ORIGINS") or ()
+    extra = "".join(f" {origin}" for origin in origins)
+    return {key: value.replace("{form_action}", extra)
+            for key, value in SECURITY_HEADERS.items()}
 
 
 @bp.after_request
 def _security_headers(response: Response) -> Response:
-    for key, value in SECURITY_HEADERS.items():
+    for key, value in security_headers().items():
         response.headers.setdefault(key, value)
     if request.endpoint != "web.static":
         response.headers.setdefault("Cache-Control", "no-store")

@@ -66,6 +66,8 @@ class AuditEventSchema(StrictSchema):
     id = fields.Integer()
     at = fields.DateTime()
     actor = fields.String()
+    actor_email = fields.String(allow_none=True, metadata={
+        "description": "the person's e-mail when a person acted; null for a program's token"})
     actor_role = fields.String()
     entity = fields.String()
     entity_id = fields.Integer()

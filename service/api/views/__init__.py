@@ -11,6 +11,7 @@ from service.api.views import (
     overview,
     plans,
     plugins,
+    users,
 )
 
 BLUEPRINTS = (
@@ -24,4 +25,5 @@ BLUEPRINTS = (
     plugins.blp,
     overview.blp,
     exports.blp,
+    users.blp,
 )

@@ -6,6 +6,7 @@ from service.domain.models.followups import FollowUp, FollowUpFinding, FollowUpG
 from service.domain.models.intake import InboundMessage, IntakeRun
 from service.domain.models.plans import Goal, Indicator, Milestone, Plan
 from service.domain.models.reminders import Reminder
+from service.domain.models.sessions import WebSession
 from service.domain.models.tenancy import (
     Institution,
     Ministry,
@@ -13,6 +14,7 @@ from service.domain.models.tenancy import (
     ReportingAddress,
 )
 from service.domain.models.tokens import ApiToken
+from service.domain.models.users import User
 
 __all__ = [
     "ApiToken",
@@ -32,4 +34,6 @@ __all__ = [
     "Plan",
     "Reminder",
     "ReportingAddress",
+    "User",
+    "WebSession",
 ]

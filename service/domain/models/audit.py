@@ -19,6 +19,8 @@ class AuditEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(200))
     actor_role: Mapped[str] = mapped_column(String(20))
+    #: the person's e-mail when a person acted (``actor`` is then their name)
+    actor_email: Mapped[str | None] = mapped_column(String(320))
     plan_id: Mapped[int | None] = mapped_column(
         ForeignKey("plan.id", ondelete="SET NULL"), index=True
     )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.domain.models._types import UTCDateTime, utcnow
 from service.domain.models.tenancy import Institution, Ministry
+from service.domain.models.users import User
 from service.extensions import db
 
 
@@ -25,10 +26,20 @@ class ApiToken(db.Model):
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: written at most once a minute per token and process (``service.domain.tokens``)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: a personal token: it stops working when its person is deactivated
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
 
     ministry: Mapped[Ministry | None] = relationship()
     institution: Mapped[Institution | None] = relationship()
+    user: Mapped[User | None] = relationship()
 
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= utcnow()
