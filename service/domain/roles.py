@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from service.domain.errors import Invalid
 from service.domain.models import Institution, Ministry
-from service.vocabulary import Role
 from service.extensions import db
+from service.vocabulary import Role
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,8 @@ from sqlalchemy.orm import aliased
 from service.domain.actors import Actor
 from service.domain.models import ApiToken, Institution, User, WebSession
 from service.domain.models._types import utcnow
-from service.vocabulary import Role
 from service.extensions import db
+from service.vocabulary import Role
 
 #: how stale ``last_seen_at`` may get before a request writes it again
 TOUCH_EVERY = timedelta(minutes=1)

@@ -17,8 +17,8 @@ from service.domain.models import ApiToken, User
 from service.domain.models._types import utcnow
 from service.domain.pagination import Page, paginate
 from service.domain.roles import Scope, resolve_scope
-from service.vocabulary import Role
 from service.extensions import db
+from service.vocabulary import Role
 
 #: a plain check of shape; the identity provider is what proves an address
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

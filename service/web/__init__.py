@@ -26,7 +26,14 @@ API_PREFIX = "/api"
 def init_app(app: Flask) -> None:
     """Register the dashboard. Call after the API, so its blueprints can be exempted."""
     from service.web import (  # noqa: F401  (routes)
-        auth, decisions, errors, labels, oidc, signin, users, views,
+        auth,
+        decisions,
+        errors,
+        labels,
+        oidc,
+        signin,
+        users,
+        views,
     )
 
     # a form's token lasts a working day (Flask-WTF's default is an hour)

@@ -12,8 +12,8 @@ from service.domain import plans
 from service.domain.actors import SYSTEM, Actor
 from service.domain.errors import Conflict, Forbidden, Invalid
 from service.domain.models import AuditEvent, Plan
-from service.vocabulary import Role
 from service.extensions import db
+from service.vocabulary import Role
 from tests.support.factories import build_dst_plan
 
 DEPARTMENT = Actor(name="Departementet", role=Role.DEPARTMENT, ministry_id=1)
