@@ -1,0 +1,156 @@
+"""From raw bytes to a MIME tree, and from a part of it back to its decoded bytes.
+
+Large base64 bodies are cut out of the raw bytes before the email package sees them, and
+decoded straight from the raw bytes when wanted: the package's line-by-line parser would
+otherwise hold several copies of them (≈ 8× the mail's size for a 20 MB attachment).
+
+A forwarded message (``message/*``) sent with a base64 or quoted-printable
+Content-Transfer-Encoding, which RFC 2046 forbids and some mail programs write anyway, is
+kept as an encoded leaf by :class:`Part` rather than parsed as garbage; the collector decodes
+it and parses it again with :func:`parse_tree`.
+
+The tree is read with the ``compat32`` policy (see :mod:`service.intake.message`).
+"""
+
+from __future__ import annotations
+
+import binascii
+import email
+import email.policy
+import re
+from dataclasses import dataclass
+from email.message import Message
+from email.parser import BytesHeaderParser
+
+__all__ = [
+    "ELIDE_FROM_BYTES",
+    "ENCODED_CTES",
+    "Part",
+    "RawSource",
+    "cte",
+    "decoded_payload",
+    "decoded_size",
+    "elide",
+    "parse_tree",
+]
+
+ELIDE_FROM_BYTES = 256 * 1024
+ENCODED_CTES = frozenset({"base64", "quoted-printable"})
+_BASE64_RUN = re.compile(  # possessive: no backtracking state kept per line
+    rb"^(?:[A-Za-z0-9+/]{40,100}+\r?\n){2000,}+(?:[A-Za-z0-9+/=]{1,100}+\r?\n)?+", re.M
+)
+_ELIDED = re.compile(r"^\s*mrpelided(\d{6})\s*$")
+
+
+def cte(part: Message) -> str:
+    """The part's Content-Transfer-Encoding, lower case ("" when absent)."""
+    try:
+        return str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    except Exception:
+        return ""
+
+
+class Part(Message):
+    """A MIME part that leaves an encoded forwarded message alone.
+
+    The email package's parser reads the body of every ``message/*`` part as a message,
+    whatever its transfer encoding; for base64 that yields one header-less part holding the
+    encoded text, for quoted-printable a mangled one. Seen as a leaf here (the parser asks
+    :meth:`get_content_maintype`), the body stays the encoded text, for the collector to
+    decode and parse. ``get_content_type`` still says what the part is.
+    """
+
+    def get_content_maintype(self) -> str:
+        maintype = super().get_content_maintype()
+        if (
+            maintype == "message"
+            and cte(self) in ENCODED_CTES
+            and self.get_content_type() != "message/delivery-status"
+        ):
+            return "application"
+        return maintype
+
+
+def parse_tree(data: bytes) -> tuple[Message, bool]:
+    """The MIME tree of ``data`` and whether it is whole. A structure nested deeper than the
+    email package's recursive parser can follow (thousands of levels, only ever hostile)
+    gives the top-level headers alone, and ``False``."""
+    try:
+        return email.message_from_bytes(data, _class=Part, policy=email.policy.compat32), True
+    except RecursionError:
+        parser = BytesHeaderParser(_class=Part, policy=email.policy.compat32)
+        return parser.parsebytes(data), False
+
+
+@dataclass(frozen=True)
+class RawSource:
+    """The raw bytes a tree was parsed from, and the spans of the base64 bodies cut out."""
+
+    data: bytes
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def span(self, payload: object) -> tuple[int, int] | None:
+        if not self.spans or not isinstance(payload, str) or len(payload) > 40:
+            return None
+        m = _ELIDED.match(payload)
+        return self.spans[int(m[1])] if m and int(m[1]) < len(self.spans) else None
+
+
+def elide(raw: bytes) -> tuple[bytes, RawSource]:
+    """The bytes to parse (long base64 runs replaced by a placeholder line), and the source
+    to decode the runs from."""
+    if len(raw) < ELIDE_FROM_BYTES:
+        return raw, RawSource(raw)
+    pieces: list[bytes] = []
+    spans: list[tuple[int, int]] = []
+    last = 0
+    for m in _BASE64_RUN.finditer(raw):
+        pieces.append(raw[last : m.start()])
+        pieces.append(b"mrpelided%06d\r\n" % len(spans))
+        spans.append((m.start(), m.end()))
+        last = m.end()
+    if not spans:
+        return raw, RawSource(raw)
+    pieces.append(raw[last:])
+    return b"".join(pieces), RawSource(raw, tuple(spans))
+
+
+def decoded_size(part: Message, raw: RawSource) -> int:
+    """The decoded size of a leaf part, computed from its encoded payload without decoding."""
+    payload = part.get_payload()
+    span = raw.span(payload)
+    if span is not None:
+        start, end = span
+        chars = end - start - raw.data.count(b"\n", start, end) - raw.data.count(b"\r", start, end)
+        return max(chars * 3 // 4 - raw.data.count(b"=", max(start, end - 8), end), 0)
+    if not isinstance(payload, str):
+        return 0
+    if cte(part) == "base64":
+        chars = len(payload) - payload.count("\n") - payload.count("\r") - payload.count(" ")
+        return max(chars * 3 // 4 - payload.count("=", max(0, len(payload) - 8)), 0)
+    return len(payload)
+
+
+def decoded_payload(part: Message, raw: RawSource, defects: list[str]) -> bytes:
+    """The decoded bytes of a leaf part, taking the payload once."""
+    payload = part.get_payload()
+    span = raw.span(payload)
+    encoding = cte(part)
+    if span is not None:
+        view = memoryview(raw.data)[span[0] : span[1]]
+        if encoding == "base64":
+            return binascii.a2b_base64(view)
+        return bytes(view)  # not base64 after all: the text as it stands
+    if not isinstance(payload, str):
+        return b""
+    if encoding == "base64":
+        try:
+            return binascii.a2b_base64(payload)
+        except (binascii.Error, ValueError):
+            defects.append("attachment: bad base64")
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # a payload the email package cannot take apart
+        defects.append("attachment: undecodable")
+        return b""
+    return data if isinstance(data, bytes) else b""
