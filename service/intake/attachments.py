@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message
 
-from service.intake.mailtext import decode_chunk, decode_words, unfold
+from service.intake.mailtext import decode_chunk, decode_words, repair_text, unfold
 from service.intake.rawmail import (
     RawSource,
     decoded_payload,
@@ -103,23 +103,42 @@ def _disposition(part: Message) -> str | None:
         return None
 
 
+_PARAM_HEADERS = ("content-disposition", "content-type")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _param_source(part: Message) -> Message:
+    """The part, or when its Content-Disposition or Content-Type holds raw 8-bit bytes (a
+    UTF-8 file name written as it is, as some programs do), a stand-in with those headers
+    decoded: the email package would turn each such byte into U+FFFD."""
+    raw = [(k, v) for k, v in part.raw_items() if k.lower() in _PARAM_HEADERS]
+    if not any(isinstance(v, str) and _ESCAPED_BYTE.search(v) for _k, v in raw):
+        return part
+    stand_in = Message()
+    for key, value in raw:
+        stand_in[key] = repair_text(str(value))
+    return stand_in
+
+
 def filename(part: Message, defects: list[str]) -> str:
     """The part's file name from Content-Disposition's ``filename`` or Content-Type's
-    ``name``: RFC 2231 and RFC 2047 decoded, path stripped."""
+    ``name``: RFC 2231 and RFC 2047 decoded, raw 8-bit bytes read as UTF-8 (else
+    Windows-1252), path stripped."""
+    source = _param_source(part)
     try:
-        name = part.get_filename()
+        name = source.get_filename()
     except Exception as exc:
         defects.append(f"filename: {type(exc).__name__}")
         name = None
     if name is None:
         try:
-            name = part.get_param("name", header="content-type")  # type: ignore[assignment]
+            name = source.get_param("name", header="content-type")  # type: ignore[assignment]
             if isinstance(name, tuple):
                 name = email.utils.collapse_rfc2231_value(name)
         except Exception:
             name = None
     if name and " " not in name:
-        name = _unquoted_filename(part) or name
+        name = _unquoted_filename(source) or name
     if not name:
         return ""
     name = decode_words(str(name))
@@ -133,7 +152,7 @@ _UNQUOTED = re.compile(r"""(?:^|;)\s*(?:file)?name\s*=\s*([^";=]*[^";=\s])\s*(?:
 def _unquoted_filename(part: Message) -> str | None:
     """An unquoted file name with spaces (``filename=rapport 1.csv``), which the email
     package cuts at the first space."""
-    for header in ("content-disposition", "content-type"):
+    for header in _PARAM_HEADERS:
         for key, value in part.raw_items():
             if key.lower() == header:
                 m = _UNQUOTED.search(unfold(str(value)))

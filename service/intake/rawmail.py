@@ -19,12 +19,14 @@ import email
 import email.policy
 import re
 from dataclasses import dataclass
+from email.feedparser import BytesFeedParser
 from email.message import Message
 from email.parser import BytesHeaderParser
 
 __all__ = [
     "ELIDE_FROM_BYTES",
     "ENCODED_CTES",
+    "MAX_PARSE_DEPTH",
     "Part",
     "RawSource",
     "cte",
@@ -35,6 +37,8 @@ __all__ = [
 ]
 
 ELIDE_FROM_BYTES = 256 * 1024
+MAX_PARSE_DEPTH = 100  # levels of nesting the email package is let parse
+_FEED_BYTES = 64 * 1024
 ENCODED_CTES = frozenset({"base64", "quoted-printable"})
 _BASE64_RUN = re.compile(  # possessive: no backtracking state kept per line
     rb"^(?:[A-Za-z0-9+/]{40,100}+\r?\n){2000,}+(?:[A-Za-z0-9+/=]{1,100}+\r?\n)?+", re.M
@@ -71,15 +75,36 @@ class Part(Message):
         return maintype
 
 
+class _TooDeep(Exception):
+    pass
+
+
+class _BoundedParser(BytesFeedParser):
+    """The email package's parser, refusing to nest deeper than :data:`MAX_PARSE_DEPTH`.
+
+    The parser recurses once per level, and its time grows with the square of the depth
+    (a mail of 1,000 nested multiparts, 50 KB, takes seconds). ``_new_message`` is where it
+    opens each level; should a later Python rename it, the ``RecursionError`` caught in
+    :func:`parse_tree` still bounds the depth, only more slowly."""
+
+    def _new_message(self) -> None:
+        if len(getattr(self, "_msgstack", ())) >= MAX_PARSE_DEPTH:
+            raise _TooDeep
+        super()._new_message()  # type: ignore[misc]
+
+
 def parse_tree(data: bytes) -> tuple[Message, bool]:
-    """The MIME tree of ``data`` and whether it is whole. A structure nested deeper than the
-    email package's recursive parser can follow (thousands of levels, only ever hostile)
-    gives the top-level headers alone, and ``False``."""
+    """The MIME tree of ``data`` and whether it is whole. A structure nested deeper than
+    :data:`MAX_PARSE_DEPTH` (only ever hostile: the collector reads ten levels) gives the
+    top-level headers alone, and ``False``."""
+    parser = _BoundedParser(_factory=Part, policy=email.policy.compat32)
     try:
-        return email.message_from_bytes(data, _class=Part, policy=email.policy.compat32), True
-    except RecursionError:
-        parser = BytesHeaderParser(_class=Part, policy=email.policy.compat32)
-        return parser.parsebytes(data), False
+        for start in range(0, len(data), _FEED_BYTES):  # as the email package feeds it
+            parser.feed(data[start : start + _FEED_BYTES])
+        return parser.close(), True
+    except (_TooDeep, RecursionError):
+        headers = BytesHeaderParser(_class=Part, policy=email.policy.compat32)
+        return headers.parsebytes(data), False
 
 
 @dataclass(frozen=True)
