@@ -10,6 +10,7 @@ from __future__ import annotations
 import binascii
 import contextlib
 import re
+from email.errors import HeaderParseError
 from email.header import decode_header
 
 __all__ = ["decode_chunk", "decode_words", "repair_text", "unfold"]
@@ -63,7 +64,8 @@ def decode_words(value: str) -> str:
         return repair_text(value)
     try:
         chunks = decode_header(value)
-    except (LookupError, ValueError, UnicodeError, binascii.Error, AssertionError):
+    except (LookupError, ValueError, UnicodeError, binascii.Error, AssertionError,
+            HeaderParseError):  # the last for base64 that does not decode
         return repair_text(value)
     out = []
     for chunk, charset in chunks:
