@@ -215,7 +215,8 @@ class Collector:
             return
         ctype = content_type(part)
         if ctype == "message/delivery-status":
-            self.delivery_status = True
+            # a bounce, unless it is one the sender forwards (with the report it returned)
+            self.delivery_status = self.delivery_status or body
             return
         if part.is_multipart():
             payload = part.get_payload()
@@ -269,9 +270,9 @@ class Collector:
         parsed, and walked like a forwarded ``message/rfc822``."""
         data = decoded_payload(part, raw, self.defects)
         skeleton, inner_raw = elide(data)
-        tree, whole = parse_tree(skeleton)
-        if not whole:
-            self.defects.append("forwarded message: nesting too deep")
+        tree, problem = parse_tree(skeleton)
+        if problem:
+            self.defects.append(f"forwarded message: {problem}")
             return
         with contextlib.suppress(Exception):
             self.defects.extend(type(d).__name__ for inner in tree.walk() for d in inner.defects)

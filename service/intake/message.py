@@ -215,7 +215,7 @@ def parse_message(
     Attachments over ``max_attachment_bytes`` (decoded) are listed in ``oversized`` and never
     decoded."""
     skeleton, kept = elide(raw)
-    msg, whole = parse_tree(skeleton)
+    msg, problem = parse_tree(skeleton)
     defects: list[str] = []
     reader = _Reader(msg, defects)
 
@@ -223,8 +223,8 @@ def parse_message(
     message_ids = _msg_ids(reader.text("Message-ID"))
     in_reply_to = _msg_ids(reader.text("In-Reply-To"))
     collector = Collector(max_attachment_bytes, defects, kept)
-    if not whole:
-        defects.append("structure: nesting too deep")
+    if problem:
+        defects.append(f"structure: {problem}")
     else:
         try:
             collector.walk(msg)

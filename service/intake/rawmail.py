@@ -44,6 +44,7 @@ _BASE64_RUN = re.compile(  # possessive: no backtracking state kept per line
     rb"^(?:[A-Za-z0-9+/]{40,100}+\r?\n){2000,}+(?:[A-Za-z0-9+/=]{1,100}+\r?\n)?+", re.M
 )
 _ELIDED = re.compile(r"^\s*mrpelided(\d{6})\s*$")
+_PLACEHOLDER = re.compile(r"^mrpelided(\d{6})\r\n", re.M)
 
 
 def cte(part: Message) -> str:
@@ -93,18 +94,22 @@ class _BoundedParser(BytesFeedParser):
         super()._new_message()  # type: ignore[misc]
 
 
-def parse_tree(data: bytes) -> tuple[Message, bool]:
-    """The MIME tree of ``data`` and whether it is whole. A structure nested deeper than
-    :data:`MAX_PARSE_DEPTH` (only ever hostile: the collector reads ten levels) gives the
-    top-level headers alone, and ``False``."""
+def parse_tree(data: bytes) -> tuple[Message, str | None]:
+    """The MIME tree of ``data``, and None; or, for a structure the email package cannot
+    read, its top-level headers alone and what was wrong: ``nesting too deep`` past
+    :data:`MAX_PARSE_DEPTH` levels (only ever hostile: the collector reads ten), or the
+    error the parser itself raised (it trips over some broken RFC 2231 parameters)."""
     parser = _BoundedParser(_factory=Part, policy=email.policy.compat32)
     try:
         for start in range(0, len(data), _FEED_BYTES):  # as the email package feeds it
             parser.feed(data[start : start + _FEED_BYTES])
-        return parser.close(), True
+        return parser.close(), None
     except (_TooDeep, RecursionError):
-        headers = BytesHeaderParser(_class=Part, policy=email.policy.compat32)
-        return headers.parsebytes(data), False
+        problem = "nesting too deep"
+    except Exception as exc:
+        problem = f"unreadable ({type(exc).__name__})"
+    headers = BytesHeaderParser(_class=Part, policy=email.policy.compat32)
+    return headers.parsebytes(data), problem
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,22 @@ class RawSource:
             return None
         m = _ELIDED.match(payload)
         return self.spans[int(m[1])] if m and int(m[1]) < len(self.spans) else None
+
+    def restore(self, payload: str) -> str:
+        """A payload with the runs cut out of it put back: a run is cut wherever it stands,
+        also inside a part that is more than the run (a forwarded message, a text file of
+        long lines)."""
+        if not self.spans or "mrpelided" not in payload:
+            return payload
+
+        def back(m: re.Match[str]) -> str:
+            index = int(m[1])
+            if index >= len(self.spans):
+                return m[0]
+            start, end = self.spans[index]
+            return self.data[start:end].decode("ascii")
+
+        return _PLACEHOLDER.sub(back, payload)
 
 
 def elide(raw: bytes) -> tuple[bytes, RawSource]:
@@ -140,9 +161,20 @@ def elide(raw: bytes) -> tuple[bytes, RawSource]:
     return b"".join(pieces), RawSource(raw, tuple(spans))
 
 
+def _payload(part: Message, raw: RawSource) -> object:
+    """The part's payload; a text payload with runs cut out of it is made whole (once)."""
+    payload = part.get_payload()
+    if isinstance(payload, str) and raw.span(payload) is None:
+        restored = raw.restore(payload)
+        if restored is not payload:
+            part.set_payload(restored)
+            return restored
+    return payload
+
+
 def decoded_size(part: Message, raw: RawSource) -> int:
     """The decoded size of a leaf part, computed from its encoded payload without decoding."""
-    payload = part.get_payload()
+    payload = _payload(part, raw)
     span = raw.span(payload)
     if span is not None:
         start, end = span
@@ -158,7 +190,7 @@ def decoded_size(part: Message, raw: RawSource) -> int:
 
 def decoded_payload(part: Message, raw: RawSource, defects: list[str]) -> bytes:
     """The decoded bytes of a leaf part, taking the payload once."""
-    payload = part.get_payload()
+    payload = _payload(part, raw)
     span = raw.span(payload)
     encoding = cte(part)
     if span is not None:

@@ -1,7 +1,8 @@
 """Report mails in the shapes mail programs send them in, written byte for byte: forwarded
 messages base64 or quoted-printable encoded (against RFC 2046), forwards in forwards, ``.eml``
-files, generic content types, names only in ``name=``, capital extensions, inline parts,
-RFC 2231 and RFC 2047 file names, raw UTF-8 file names, winmail.dat under a generic type.
+files, a forwarded bounce, generic content types, names only in ``name=``, capital
+extensions, inline parts, RFC 2231, RFC 2047 and raw UTF-8 file names, winmail.dat under a
+generic type.
 
 Every mail is from the corpus's registered sender about DST-2026, 2026-H1 (see
 ``tests/fixtures/mail/README.md``); :data:`SHAPES` maps a name to (mail, the report's
@@ -86,6 +87,24 @@ def _inner_json(name: str) -> bytes:
                                 report("report.json"))])
 
 
+def _bounce() -> bytes:
+    """A delivery report returning the office's report mail, which the sender forwards."""
+    boundary = "=_dsn"
+    parts = [
+        part(["Content-Type: text/plain"], b"Mailen kunne ikke afleveres.\r\n"),
+        part(["Content-Type: message/delivery-status"],
+             b"Reporting-MTA: dns; mx.dst.dk\r\n\r\nFinal-Recipient: rfc822; gammel@mrp.example"
+             b"\r\nAction: failed\r\nStatus: 5.1.1\r\n"),
+        part(["Content-Type: message/rfc822"], _inner_csv("returned")),
+    ]
+    head = part(["From: MAILER-DAEMON@mx.dst.dk", "To: opfoelgning@dst.dk",
+                 "Subject: Undelivered Mail Returned to Sender", "Auto-Submitted: auto-replied",
+                 "MIME-Version: 1.0", "Content-Type: multipart/report;"
+                 f' report-type=delivery-status; boundary="{boundary}"'], b"")
+    body = b"".join(f"--{boundary}\r\n".encode() + p + b"\r\n" for p in parts)
+    return head + body + f"--{boundary}--\r\n".encode()
+
+
 def build() -> dict[str, tuple[bytes, str, str]]:
     shapes: dict[str, tuple[bytes, str, str]] = {}
 
@@ -109,6 +128,8 @@ def build() -> dict[str, tuple[bytes, str, str]]:
         mail("middle", [forwarded(["Content-Type: message/rfc822",
                                    "Content-Transfer-Encoding: base64"],
                                   _inner_json("innermost"))]))], "rapport.json", "json")
+    add("forwarded-bounce", [forwarded(["Content-Type: message/rfc822"], _bounce())],
+        "rapport.csv", "csv")
     add("octet-stream-xlsx", [attached(
         ["Content-Type: application/octet-stream",
          'Content-Disposition: attachment; filename="rapport.xlsx"'], xlsx)],

@@ -116,3 +116,34 @@ def test_delivery_status_is_never_taken_for_a_forward() -> None:
     parsed = parse_message(raw)
     assert parsed.has_delivery_status
     assert parsed.attachments == ()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ["Content-Type: message/rfc822", "Content-Transfer-Encoding: quoted-printable"],
+        ['Content-Type: text/plain; name="videresendt.eml"', "Content-Transfer-Encoding: 7bit"],
+        ['Content-Type: application/octet-stream; name="videresendt.eml"'],
+    ],
+)
+def test_large_forward_whose_report_was_cut_out_inside_it(headers: list[str]) -> None:
+    # The base64 report inside the forward is a run cut out of the raw bytes although the
+    # forward around it is not: it is put back before the forward is decoded.
+    data = _big_csv(1024 * 1024)
+    inner = mail("big-inner", [attached(
+        ["Content-Type: text/csv", 'Content-Disposition: attachment; filename="stor.csv"'],
+        data)])
+    parsed = parse_message(mail("big", [forwarded(headers, inner)]))
+    assert [(a.filename, a.data == data) for a in parsed.attachments] == [("stor.csv", True)]
+    limited = parse_message(mail("big", [forwarded(headers, inner)]),
+                            max_attachment_bytes=512 * 1024)
+    assert [(o.filename, o.size) for o in limited.oversized] == [("stor.csv", len(data))]
+
+
+def test_a_text_file_of_long_lines_is_kept_whole() -> None:
+    digests = b"".join(b"%064x\r\n" % (i * 2654435761) for i in range(5000))
+    raw = mail("digests", [part(
+        ['Content-Type: text/plain; name="hashes.txt"', "Content-Transfer-Encoding: 7bit"],
+        b"header line, not base64\r\n" + digests + b"trailer\r\n")])
+    [attachment] = parse_message(raw).attachments
+    assert attachment.data == b"header line, not base64\r\n" + digests + b"trailer\r\n"

@@ -347,3 +347,12 @@ def test_lone_surrogates_in_json_text_become_replacement_characters() -> None:
     assert (row.goal, row.status, row.comment, row.value) == (
         "M1\ufffd", "gr\ufffdn", "\U0001f600 ok", "9\ufffd")
     check_report(report)
+
+
+def test_a_parameter_the_email_package_trips_over_is_a_defect() -> None:
+    # email.utils.decode_params raised TypeError out of the parser for these parameters
+    raw = (b"From: opfoelgning@dst.dk\r\nSubject: x\r\nContent-Type: message/rfc822\r\n\r\n"
+           b'Content-Type: multipart/mixed; filename*=; filename*0*=""\r\n\r\n\r\n')
+    mail = parse_message(raw)
+    assert mail.sender == "opfoelgning@dst.dk" and mail.attachments == ()
+    assert "structure: unreadable (TypeError)" in mail.defects
