@@ -1,54 +1,114 @@
 """Reading ``Authentication-Results`` (RFC 8601) for the DMARC verdict of our own mail server.
 
-Only headers whose authserv-id is the one configured for our receiving server count: anyone
-can put an ``Authentication-Results`` header in a mail they send, but our server adds its own
-on top, so the first header naming our server is the one it wrote.
+Anyone can put an ``Authentication-Results`` header in a mail they send, but our receiving
+server adds its own on top of the mail. So only the topmost header whose authserv-id is the
+one configured for that server (``MRP_INTAKE_AUTHSERV_ID``) counts: any further header
+naming our server, below it, was written by the sender and is ignored, whatever it says.
+
+That header is parsed with RFC 8601's grammar (the ``authres`` package), never searched for
+text: a quoted property value (``smtp.mailfrom="x;dmarc=pass"@evil.example``) or a comment
+(``dmarc=fail (dmarc=pass)``) the sender had our server copy into it says nothing. A header
+that does not parse gives no result (the mail does not pass), and so does one with no
+DMARC result or with a DMARC result other than ``pass``.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 
+import authres
+import authres.dmarc
+
+from service.intake.mailtext import unfold
 from service.intake.message import InboundMail
 
-_COMMENT = re.compile(r"\([^()]*\)")
-_METHOD = re.compile(r"(?:^|;)\s*([a-z0-9_-]+)\s*=\s*([a-z0-9_-]+)", re.I)
+log = logging.getLogger(__name__)
+
+__all__ = ["Unparsable", "dmarc_passes", "dmarc_result", "parse_authentication_results"]
+
+#: longer values are not parsed (the parser's time grows with the square of the length);
+#: a receiving server writes well under 1,000 characters
+MAX_HEADER_CHARS = 8000
+_FEATURES = authres.FeatureContext(authres.dmarc)
+_DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 
 
-def _strip_comments(value: str) -> str:
-    previous = None
-    while previous != value:  # nested comments, innermost first
-        previous, value = value, _COMMENT.sub(" ", value)
-    return value
+class Unparsable(ValueError):
+    """An ``Authentication-Results`` value that is not RFC 8601."""
 
 
 def parse_authentication_results(value: str) -> tuple[str, dict[str, str]]:
-    """``authserv-id; method=result …`` → (authserv-id lower case, {method: result}). The first
-    result of each method wins."""
-    text = _strip_comments(value).strip()
-    head, _, rest = text.partition(";")
-    parts = head.split()
-    authserv_id = parts[0].lower() if parts else ""
-    results: dict[str, str] = {}
-    for m in _METHOD.finditer(";" + rest):
-        results.setdefault(m[1].lower(), m[2].lower())
-    return authserv_id, results
+    """``authserv-id; method=result …`` → (authserv-id lower case, {method: result}), both
+    lower case; the first result of each method wins. Raises :class:`Unparsable`."""
+    authserv_id, results = _parse(value)
+    first: dict[str, str] = {}
+    for method, result in results:
+        first.setdefault(method, result)
+    return authserv_id, first
+
+
+def _parse(value: str) -> tuple[str, list[tuple[str, str]]]:
+    if len(value) > MAX_HEADER_CHARS:
+        raise Unparsable(f"longer than {MAX_HEADER_CHARS} characters")
+    try:
+        header = _FEATURES.parse_value(unfold(value))
+        results = [(str(r.method).lower(), str(r.result).lower()) for r in header.results]
+        return str(header.authserv_id).lower(), results
+    except Exception as exc:  # the parser's own errors, and RecursionError on deep comments
+        raise Unparsable(f"{type(exc).__name__}: {exc}"[:200]) from exc
+
+
+def _leading_id(value: str) -> str:
+    """The authserv-id a header value starts with, after any comments, lower case ("" if it
+    starts with something else). A cheap look, so that only the header that names our
+    server is parsed and a mail with many headers costs one parse."""
+    i, depth, end = 0, 0, min(len(value), MAX_HEADER_CHARS)
+    while i < end:
+        c = value[i]
+        if depth:
+            if c == "\\":
+                i += 1
+            elif c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+        elif c == "(":
+            depth = 1
+        elif not c.isspace():
+            break
+        i += 1
+    m = _DOT_ATOM.match(value, i)
+    return m.group().lower() if m else ""
 
 
 def dmarc_result(headers: Iterable[str], authserv_id: str) -> str | None:
-    """The DMARC result (``pass``, ``fail``, ``none``, …) in the first header written by our
-    server, or None if no header names it or that header has no DMARC result."""
+    """The DMARC result (``pass``, ``fail``, ``none``, …) in the topmost header written by our
+    server, or None if no header names it, that header does not parse, or it has no DMARC
+    result. Several DMARC results in it must agree on ``pass`` to give ``pass``."""
     ours = authserv_id.strip().lower()
     if not ours:
         return None
-    for value in headers:
-        server, results = parse_authentication_results(value)
-        if server == ours:
-            return results.get("dmarc")
+    for value in headers:  # top to bottom
+        if _leading_id(value) != ours:
+            continue
+        try:
+            server, results = _parse(value)
+        except Unparsable as exc:
+            # The topmost header naming our server decides, even when it does not parse:
+            # reading on would let a forged one below it speak.
+            log.warning("Authentication-Results from %s not readable: %s", ours, exc)
+            return None
+        if server != ours:  # not what it seemed: not to be trusted
+            return None
+        verdicts = [result for method, result in results if method == "dmarc"]
+        if not verdicts:
+            return None
+        return next((v for v in verdicts if v != "pass"), "pass")
     return None
 
 
 def dmarc_passes(mail: InboundMail, authserv_id: str) -> bool:
-    """True only if our own server's ``Authentication-Results`` says ``dmarc=pass``."""
+    """True only if our own server's topmost ``Authentication-Results`` says ``dmarc=pass``."""
     return dmarc_result(mail.authentication_results, authserv_id) == "pass"

@@ -11,12 +11,20 @@ where.
 from __future__ import annotations
 
 import json
+import re
 
 from service.intake.reports.headers import normalise_period, normalise_plan
 from service.intake.reports.limits import DEFAULT_LIMITS, ReportLimits, check_rows, check_size
 from service.plugins.reports import ParsedReport, ReportError, ReportRow
 
 JSON_TYPES = frozenset({"application/json", "text/json", "application/x-json"})
+# ``"\ud800"`` is valid JSON but no text: a lone surrogate cannot be stored or printed
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text(value: str) -> str | None:
+    """A string value stripped, lone surrogates made U+FFFD; None when blank."""
+    return _SURROGATE.sub("\ufffd", value).strip() or None
 
 
 def _error(message: str) -> ReportError:
@@ -31,14 +39,14 @@ def _error(message: str) -> ReportError:
 def _text_or_none(item: dict[str, object], key: str, where: str) -> str | None:
     value = item.get(key)
     if value is None or isinstance(value, str):
-        return value.strip() or None if isinstance(value, str) else None
+        return _text(value) if isinstance(value, str) else None
     raise _error(f"{where}.{key} skal være en tekst, ikke {_kind(value)}.")
 
 
 def _number_or_text(item: dict[str, object], key: str, where: str) -> object:
     value = item.get(key)
     if value is None or isinstance(value, str):
-        return value.strip() or None if isinstance(value, str) else None
+        return _text(value) if isinstance(value, str) else None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     raise _error(f"{where}.{key} skal være et tal, ikke {_kind(value)}.")
@@ -104,11 +112,12 @@ class JsonParser:
             goal = item.get("goal")
             if isinstance(goal, int) and not isinstance(goal, bool):
                 goal = str(goal)
-            if not isinstance(goal, str) or not goal.strip():
+            goal = _text(goal) if isinstance(goal, str) else None
+            if goal is None:
                 raise _error(f'{where} mangler "goal" (målets ID, fx "M1").')
             rows.append(
                 ReportRow(
-                    goal=goal.strip(),
+                    goal=goal,
                     status=_text_or_none(item, "status", where),
                     value=_number_or_text(item, "value", where),
                     progress=_number_or_text(item, "progress", where),

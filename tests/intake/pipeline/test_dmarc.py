@@ -43,3 +43,56 @@ def test_mail_without_our_servers_verdict_is_not_read(client, admin, dst_plan, m
 
     [message] = ok(client.get("/api/v1/intake/messages", headers=admin))
     assert (message["state"], message["reason"]) == ("quarantined", "not_authenticated")
+
+
+OURS = "mx.mrp.example"
+PASSING = (f"{OURS}; spf=pass smtp.mailfrom=dst.dk; dkim=pass header.d=dst.dk;"
+           " dmarc=pass header.from=dst.dk")
+
+#: message-id local part → the Authentication-Results headers, topmost first
+FORGED = {
+    # what the sender had our server copy into its header: a quoted MAIL FROM, a From
+    # domain with a parenthesis, comments
+    "quoted": [f'{OURS}; spf=fail smtp.mailfrom="x;dmarc=pass"@evil.example;'
+               " dmarc=fail header.from=dst.dk"],
+    "quoted-alone": [f'{OURS}; spf=fail smtp.mailfrom="x; dmarc=pass"@evil.example'],
+    "parenthesis-in-quotes": [f'{OURS}; spf=fail smtp.mailfrom="a(b"@evil.example;'
+                              ' dmarc=fail header.from="c)d;dmarc=pass"'],
+    "comment": [f"{OURS}; dmarc=fail (dmarc=pass) header.from=dst.dk"],
+    "encoded-word": [f"{OURS}; spf=fail smtp.mailfrom==?utf-8?q?x=3B_dmarc=3Dpass?="
+                     "@evil.example"],
+    # a forged copy with our id below the real one
+    "copy-below": [f"{OURS}; dmarc=fail header.from=dst.dk", PASSING],
+    # ours unreadable: no result, and the forged one below does not stand in
+    "unparsable": [f"{OURS}; dmarc=fail header.from=dst.dk; =", PASSING],
+    "no-dmarc": [f"{OURS}; spf=pass smtp.mailfrom=dst.dk", PASSING],
+}
+GENUINE = {
+    "several": ["imap.mrp.example; none", PASSING, "relay.dst.dk; dmarc=fail",
+                f"{OURS}; dmarc=fail"],
+    "comments-and-quotes": [f'{OURS} (Postfix) 1; spf=fail smtp.mailfrom="a;dmarc=fail"@x;'
+                            " dmarc=pass (p=reject dis=none) header.from=dst.dk"],
+    "unparsable-other-above": ['relay.dst.dk; "', PASSING],
+}
+
+
+def _with_results(name: str, results: list[str]) -> bytes:
+    from tests.intake.pipeline.conftest import json_report, report_mail
+
+    raw = report_mail(attachment=json_report(), message_id=f"<{name}@dst.dk>")
+    return "".join(f"Authentication-Results: {r}\r\n" for r in results).encode() + raw
+
+
+def test_the_sender_cannot_talk_the_check_round(client, admin, dst_plan, mailbox, poll):
+    for name, results in {**FORGED, **GENUINE}.items():
+        mailbox.append("INBOX", _with_results(name, results))
+    poll()
+
+    messages = ok(client.get("/api/v1/intake/messages?page_size=100", headers=admin))
+    got = {m["message_id"]: (m["state"], m["reason"]) for m in messages}
+    want = {f"<{name}@dst.dk>": ("quarantined", "not_authenticated") for name in FORGED}
+    want.update({f"<{name}@dst.dk>": ("accepted", None) for name in GENUINE})
+    assert got == want
+    followups = ok(client.get(f"/api/v1/plans/{dst_plan['id']}/followups", headers=admin))
+    accepted = {m["id"] for m in messages if m["state"] == "accepted"}
+    assert {f["inbound_message"] for f in followups} == accepted
