@@ -1,4 +1,5 @@
-"""one follow-up per inbound message, one current follow-up per plan and period
+"""one follow-up per inbound message, one current follow-up per plan and period, reminders
+claimed before they are sent
 
 Revision ID: 0006
 Revises: 0005
@@ -10,8 +11,11 @@ nothing is deleted: of the follow-ups of one message, the one the message names 
 first) keeps the link and the others lose it; of a plan's current follow-ups for one period,
 the latest received stays current and supersedes the others.
 
-Only indexes are created and dropped, so no table is rebuilt on SQLite and the data version
-triggers of migration 0005 stay as they are.
+A reminder row gets a state: ``sending`` while a run that has claimed it sends it, ``sent``
+after (every existing row).
+
+Only indexes and a column are added and dropped, so no table is rebuilt on SQLite and the
+data version triggers of migration 0005 stay as they are.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -42,6 +46,8 @@ LATEST = f"""(SELECT k.id FROM followup AS k
 
 
 def upgrade():
+    op.add_column('reminder', sa.Column('state', sa.String(length=10), server_default='sent',
+                                        nullable=False))
     op.execute(
         "UPDATE followup SET inbound_message_id = NULL "
         f"WHERE inbound_message_id IS NOT NULL AND id <> {KEEPER}"
@@ -57,6 +63,9 @@ def upgrade():
 
 
 def downgrade():
+    op.execute("DELETE FROM reminder WHERE state <> 'sent'")  # claims: sent again after
+    with op.batch_alter_table('reminder') as batch_op:  # no triggers on it to lose
+        batch_op.drop_column('state')
     op.drop_index('uq_followup_current', table_name='followup')
     op.drop_index('ix_followup_inbound_message_id', table_name='followup')
     op.create_index('ix_followup_inbound_message_id', 'followup', ['inbound_message_id'],
