@@ -112,6 +112,12 @@ def _lock_codes(plan: Plan, goal: Goal | None = None) -> list[str]:
     return list(db.session.scalars(stmt))
 
 
+def _lock(goal: Goal) -> None:
+    """Read ``goal`` again under its lock, for a change that must happen once."""
+    if locked(select(Goal).where(Goal.id == goal.id)) is None:
+        raise NotFound("Målet findes ikke.")
+
+
 def _taken(code: str) -> Conflict:
     return Conflict(f"Planen har allerede et mål med koden {code}.", field="code")
 
@@ -234,6 +240,7 @@ def withdraw_goal(actor: Actor, goal: Goal, reason: str) -> Goal:
     if not (reason and reason.strip()):
         raise Invalid("Angiv hvorfor målet udgår (feltet reason).", field="reason")
     check_editable(actor, goal.plan, reason)
+    _lock(goal)  # of two withdrawals at once, the second finds the goal withdrawn
     if goal.status == GoalState.WITHDRAWN:
         raise Conflict("Målet er allerede udgået.", field="status")
     before = audit.goal_snapshot(goal)
@@ -256,6 +263,7 @@ def delete_goal(actor: Actor, goal: Goal) -> None:
             field="status",
         )
     check_editable(actor, plan, None)
+    _lock(goal)  # of two deletions at once, the second finds no goal (404)
     audit.record(
         actor, plan=plan, entity="goal", entity_id=goal.id, action="delete",
         before=audit.goal_snapshot(goal),
