@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from service.domain import scoping
 from service.domain.actors import Actor
 from service.domain.common import commit, locked, require
-from service.domain.errors import NotFound
+from service.domain.errors import Conflict, NotFound
 from service.domain.models import FollowUp, FollowUpFinding, FollowUpGoal, Plan
 from service.domain.models._types import utcnow
 from service.domain.pagination import Page, paginate
@@ -124,11 +124,19 @@ def _step_aside(current: FollowUp) -> None:
     database holds one current report per plan and period (a partial unique index, checked
     row by row), and the new report has no id to point to before its insert. Until the flush
     points it at its successor, the superseded report points at itself in the database (the
-    session, which is not told, still sees it current: the flush's UPDATE is not skipped)."""
+    session, which is not told, still sees it current: the flush's UPDATE is not skipped).
+
+    A report that is no longer current in the database (superseded by a writer that did not
+    take the plan's lock after this one read it) raises :class:`Conflict`."""
     table = FollowUp.__table__
-    db.session.connection().execute(
-        update(table).where(table.c.id == current.id).values(superseded_by_id=current.id)
+    result = db.session.connection().execute(
+        update(table)
+        .where(table.c.id == current.id, table.c.superseded_by_id.is_(None))
+        .values(superseded_by_id=current.id)
     )
+    if result.rowcount != 1:
+        raise Conflict("En anden opfølgning for samme plan og periode blev registreret "
+                       "samtidig. Prøv igen.", field="period")
 
 
 def submit_followup(actor: Actor, plan: Plan, data: dict[str, Any]) -> FollowUp:
