@@ -78,12 +78,18 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 def _empty_tables() -> None:
     tables = [t.name for t in db.metadata.sorted_tables]
-    with db.engine.begin() as conn:
-        if db.engine.dialect.name == "postgresql":
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                conn.execute(text(f"DELETE FROM {table}"))
+        return
+    with db.engine.connect() as conn:
+        # without the foreign keys' actions: SQLite runs them row by row, and setting a
+        # deleted report's superseded_by to NULL could make two current for a moment
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        for table in reversed(tables):
+            conn.execute(text(f"DELETE FROM {table}"))
+        conn.commit()
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 @pytest.fixture

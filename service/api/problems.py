@@ -13,6 +13,8 @@ from typing import Any
 
 from flask import Flask, Response, json
 from flask_smorest import Api
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from service.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -38,6 +40,7 @@ TITLES = {
     415: "Unsupported media type",
     422: "Validation failed",
     500: "Internal server error",
+    503: "Service unavailable",
 }
 SLUGS = {422: "validation-error", 400: "bad-request", 401: "unauthorized"}
 
@@ -135,6 +138,29 @@ def register(app: Flask) -> None:
             status, error.message, slug=error.code, errors=error.errors or None, **error.extra
         )
 
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(StaleDataError)
+    def _clash(error: Exception) -> Response:
+        """A write the database refused (a unique key) or found gone (a row deleted
+        meanwhile) in a race no service guards: the request clashes with what another did
+        at the same moment. A 409, never a 500."""
+        _rollback()
+        log.warning("a concurrent change refused: %s", _first_line(error))
+        return problem(409, "Ændringen strider mod en anden, der blev gemt samtidig. "
+                            "Hent dataene igen og prøv igen.", slug="conflict")
+
+    @app.errorhandler(OperationalError)
+    def _busy(error: OperationalError) -> Response:
+        """The database is locked by other writers for longer than we wait (SQLite's
+        ``busy_timeout``), or broke a deadlock or a serialisation by failing this
+        transaction: the request may simply be sent again, a 503 with ``Retry-After``."""
+        if not _transient(error):
+            return _crash(error)
+        _rollback()
+        log.warning("database busy: %s", _first_line(error))
+        return problem(503, "Databasen er optaget af andre ændringer. Prøv igen om et "
+                            "øjeblik.", slug="busy", headers={"Retry-After": "1"})
+
     @app.errorhandler(Exception)
     def _crash(error: Exception) -> Response:
         if isinstance(error, HTTPException):
@@ -151,3 +177,28 @@ def register(app: Flask) -> None:
         except Exception:  # the database itself may be what failed
             log.exception("rollback after an unhandled error failed")
         return _from_http(InternalServerError())
+
+
+#: PostgreSQL's serialization_failure, deadlock_detected and lock_not_available
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def _transient(error: OperationalError) -> bool:
+    cause = error.orig
+    if getattr(cause, "sqlstate", None) in TRANSIENT_SQLSTATES:
+        return True
+    return type(cause).__module__ == "sqlite3" and "locked" in str(cause)
+
+
+def _first_line(error: Exception) -> str:
+    cause = getattr(error, "orig", None) or error
+    return str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+
+
+def _rollback() -> None:
+    from service.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the database itself may be what failed
+        log.exception("rollback failed")

@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from service.domain import scoping
 from service.domain.actors import Actor
-from service.domain.common import commit, require
-from service.domain.errors import NotFound
+from service.domain.common import commit, locked, require
+from service.domain.errors import Conflict, NotFound
 from service.domain.models import FollowUp, FollowUpFinding, FollowUpGoal, Plan
 from service.domain.models._types import utcnow
 from service.domain.pagination import Page, paginate
@@ -80,6 +80,9 @@ def record_followup(
         others = [f for f in current if f.plan_id == plan.id and f.period == period_text[:20]
                   and f.status == "accepted" and f.superseded_by_id is None]
     elif status == "accepted":
+        # one report at a time per plan: under the plan's lock the current report read here
+        # is the one to supersede (a concurrent one waits, then finds this one current)
+        locked(select(Plan.id).where(Plan.id == plan.id))
         others = list(db.session.scalars(
             select(FollowUp).where(
                 FollowUp.plan_id == plan.id, FollowUp.period == period_text[:20],
@@ -110,9 +113,30 @@ def record_followup(
         if other.received_at > received_at:
             followup.superseded_by_id = other.id
         else:
+            _step_aside(other)
             other.superseded_by = followup
     db.session.add(followup)
     return followup
+
+
+def _step_aside(current: FollowUp) -> None:
+    """Make ``current`` not current before the report that supersedes it is inserted: the
+    database holds one current report per plan and period (a partial unique index, checked
+    row by row), and the new report has no id to point to before its insert. Until the flush
+    points it at its successor, the superseded report points at itself in the database (the
+    session, which is not told, still sees it current: the flush's UPDATE is not skipped).
+
+    A report that is no longer current in the database (superseded by a writer that did not
+    take the plan's lock after this one read it) raises :class:`Conflict`."""
+    table = FollowUp.__table__
+    result = db.session.connection().execute(
+        update(table)
+        .where(table.c.id == current.id, table.c.superseded_by_id.is_(None))
+        .values(superseded_by_id=current.id)
+    )
+    if result.rowcount != 1:
+        raise Conflict("En anden opfølgning for samme plan og periode blev registreret "
+                       "samtidig. Prøv igen.", field="period")
 
 
 def submit_followup(actor: Actor, plan: Plan, data: dict[str, Any]) -> FollowUp:

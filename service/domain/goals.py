@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from service.domain import audit, scoping
 from service.domain.actors import Actor
-from service.domain.common import commit
+from service.domain.common import commit, flush, locked
 from service.domain.errors import Conflict, Invalid, NotFound
 from service.domain.models import Goal, Indicator, Institution, Milestone, Ministry, Plan
 from service.domain.pagination import Page, paginate
@@ -95,11 +95,31 @@ def _check_task_type(plan: Plan, task_type: str) -> None:
         )
 
 
-def _next_code(plan: Plan) -> str:
-    numbers = [
-        int(m[1]) for g in plan.goals if (m := re.fullmatch(r"M(\d+)", g.code))
-    ]
+def _next_code(codes: list[str]) -> str:
+    numbers = [int(m[1]) for code in codes if (m := re.fullmatch(r"M(\d+)", code))]
     return f"M{max(numbers, default=0) + 1}"
+
+
+def _lock_codes(plan: Plan, goal: Goal | None = None) -> list[str]:
+    """The codes of the plan's goals (less ``goal``'s), read under the plan's lock: a
+    plan's codes are given one at a time, so two goals added at once cannot both take one
+    (the unique key on plan and code holds it in the database too)."""
+    if locked(select(Plan).where(Plan.id == plan.id)) is None:
+        raise NotFound("Planen findes ikke.")
+    stmt = select(Goal.code).where(Goal.plan_id == plan.id)
+    if goal is not None:
+        stmt = stmt.where(Goal.id != goal.id)
+    return list(db.session.scalars(stmt))
+
+
+def _lock(goal: Goal) -> None:
+    """Read ``goal`` again under its lock, for a change that must happen once."""
+    if locked(select(Goal).where(Goal.id == goal.id)) is None:
+        raise NotFound("Målet findes ikke.")
+
+
+def _taken(code: str) -> Conflict:
+    return Conflict(f"Planen har allerede et mål med koden {code}.", field="code")
 
 
 def _set_children(goal: Goal, data: dict[str, Any]) -> None:
@@ -118,11 +138,14 @@ def _check_deadline_field(data: dict[str, Any]) -> None:
 def create_goal(actor: Actor, plan: Plan, data: dict[str, Any]) -> Goal:
     reason = data.get("reason")
     check_editable(actor, plan, reason)
-    code = (data.get("code") or _next_code(plan)).strip()
-    if not GOAL_CODE_RE.match(code):
+    given = (data.get("code") or "").strip()
+    if given and not GOAL_CODE_RE.match(given):
         raise Invalid("Målets kode skal være kort, fx M1.", field="code")
-    if any(g.code.lower() == code.lower() for g in plan.goals):
-        raise Conflict(f"Planen har allerede et mål med koden {code}.", field="code")
+    codes = _lock_codes(plan)
+    check_editable(actor, plan, reason)  # as the plan is now, after the lock
+    code = given or _next_code(codes)
+    if any(c.lower() == code.lower() for c in codes):
+        raise _taken(code)
     _check_task_type(plan, data["task_type"])
     _check_deadline_field(data)
     position = (db.session.scalar(
@@ -134,12 +157,12 @@ def create_goal(actor: Actor, plan: Plan, data: dict[str, Any]) -> Goal:
             setattr(goal, name, data[name])
     _set_children(goal, data)
     db.session.add(goal)
-    db.session.flush()
+    flush(lambda e: _taken(code))
     audit.record(
         actor, plan=plan, entity="goal", entity_id=goal.id, action="create",
         after=audit.goal_snapshot(goal), reason=reason,
     )
-    commit(lambda e: Conflict(f"Planen har allerede et mål med koden {code}.", field="code"))
+    commit(lambda e: _taken(code))
     return goal
 
 
@@ -187,8 +210,11 @@ def update_goal(actor: Actor, goal: Goal, data: dict[str, Any]) -> Goal:
             raise Invalid("Målets kode skal være kort, fx M1.", field="code")
         if plan.status != PlanStatus.DRAFT:
             raise Conflict("Koden på et mål i en godkendt plan kan ikke ændres.", field="code")
-        if any(g.code.lower() == code.lower() for g in plan.goals if g is not goal):
-            raise Conflict(f"Planen har allerede et mål med koden {code}.", field="code")
+        codes = _lock_codes(plan, goal)
+        if plan.status != PlanStatus.DRAFT:  # approved while the lock was awaited
+            raise Conflict("Koden på et mål i en godkendt plan kan ikke ændres.", field="code")
+        if any(c.lower() == code.lower() for c in codes):
+            raise _taken(code)
         goal.code = code
     if "task_type" in data and data["task_type"] != goal.task_type:
         _check_task_type(plan, data["task_type"])
@@ -198,7 +224,7 @@ def update_goal(actor: Actor, goal: Goal, data: dict[str, Any]) -> Goal:
         if name in data:
             setattr(goal, name, data[name])
     _set_children(goal, data)
-    db.session.flush()
+    flush(lambda e: _taken(goal.code))
     after = audit.goal_snapshot(goal)
     if before != after:
         audit.record(
@@ -214,6 +240,7 @@ def withdraw_goal(actor: Actor, goal: Goal, reason: str) -> Goal:
     if not (reason and reason.strip()):
         raise Invalid("Angiv hvorfor målet udgår (feltet reason).", field="reason")
     check_editable(actor, goal.plan, reason)
+    _lock(goal)  # of two withdrawals at once, the second finds the goal withdrawn
     if goal.status == GoalState.WITHDRAWN:
         raise Conflict("Målet er allerede udgået.", field="status")
     before = audit.goal_snapshot(goal)
@@ -236,6 +263,7 @@ def delete_goal(actor: Actor, goal: Goal) -> None:
             field="status",
         )
     check_editable(actor, plan, None)
+    _lock(goal)  # of two deletions at once, the second finds no goal (404)
     audit.record(
         actor, plan=plan, entity="goal", entity_id=goal.id, action="delete",
         before=audit.goal_snapshot(goal),

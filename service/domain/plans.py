@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from service.domain import audit, scoping
 from service.domain.actors import Actor
-from service.domain.common import commit, require
+from service.domain.common import commit, locked, require
 from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from service.domain.models import Goal, Institution, Ministry, Plan
 from service.domain.models._types import utcnow
@@ -136,7 +136,11 @@ def _top_manager(plan: Plan, value: dict[str, Any] | None) -> None:
 def create_plan(actor: Actor, data: dict[str, Any]) -> Plan:
     institution = find_institution_for_body(actor, data["institution"])
     _check_period(data["period_start"], data["period_end"])
-    for _attempt in range(5):  # another writer may take the same reference meanwhile
+    for _attempt in range(5):
+        # an institution's plans are created one at a time: the next suffix is read and
+        # taken under the institution's lock. The unique reference is the backstop: should a
+        # writer that takes no lock have taken it meanwhile, the next attempt reads again
+        locked(select(Institution).where(Institution.id == institution.id))
         reference = _next_reference(institution.code, data["period_start"])
         plan = Plan(
             reference=reference,
@@ -209,6 +213,14 @@ def approve_plan(actor: Actor, plan: Plan) -> Plan:
             f"Planen kan ikke godkendes: valideringen fandt {len(errors)} fejl. "
             "Ret fejlene og prøv igen.",
             extra={"findings": [f.to_dict() for f in errors]},
+        )
+    # validated without the lock (plugins may take seconds); the status checked again under
+    # it: of two approvals at once, the second waits here and then finds the plan approved
+    if locked(select(Plan).where(Plan.id == plan.id)) is None:
+        raise NotFound("Planen findes ikke.")
+    if plan.status != PlanStatus.DRAFT:
+        raise Conflict(
+            f"Planen kan ikke godkendes, fordi den har status {plan.status}.", field="status"
         )
     before = audit.plan_snapshot(plan)
     plan.status = PlanStatus.APPROVED.value

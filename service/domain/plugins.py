@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from service.domain.actors import Actor
-from service.domain.common import commit, require
+from service.domain.common import commit, locked, require
 from service.domain.errors import Invalid, NotFound
 from service.domain.models import Ministry, MinistryPlugin
 from service.extensions import db
@@ -60,13 +60,19 @@ def ministry_plugins(ministry: Ministry) -> MinistryPlugins:
     )
 
 
-def _ministry(code: str) -> Ministry:
-    ministry = db.session.scalar(
-        select(Ministry).where(Ministry.code == code.strip().upper())
-    )
+def _ministry(code: str, *, lock: bool = False) -> Ministry:
+    """The ministry; with ``lock``, read under its lock for a change of its plugin
+    settings (two at once would otherwise both insert a row, or one undo the other's)."""
+    stmt = select(Ministry).where(Ministry.code == code.strip().upper())
+    ministry = locked(stmt) if lock else db.session.scalar(stmt)
     if ministry is None:
         raise NotFound(f"Ministerområdet {code} findes ikke.")
     return ministry
+
+
+def _plugin_row(ministry: Ministry, name: str) -> MinistryPlugin | None:
+    return db.session.scalar(select(MinistryPlugin).where(
+        MinistryPlugin.ministry_id == ministry.id, MinistryPlugin.plugin == name))
 
 
 def _known_plugin(name: str) -> None:
@@ -80,11 +86,11 @@ def enable(
     """Switch a plugin on for a ministry (admin), optionally with its settings."""
     require(actor.is_admin, "Kun en administrator kan slå plugins til og fra.")
     _known_plugin(name)
-    ministry = _ministry(ministry_code)
-    row = next((r for r in ministry.plugins if r.plugin == name), None)
+    ministry = _ministry(ministry_code, lock=True)
+    row = _plugin_row(ministry, name)
     if row is None:
-        row = MinistryPlugin(plugin=name, settings={})
-        ministry.plugins.append(row)
+        row = MinistryPlugin(ministry=ministry, plugin=name, settings={})
+        db.session.add(row)
     row.enabled = True
     if settings is not None:
         row.settings = dict(settings)
@@ -95,10 +101,10 @@ def enable(
 def disable(actor: Actor, name: str, ministry_code: str) -> None:
     require(actor.is_admin, "Kun en administrator kan slå plugins til og fra.")
     _known_plugin(name)
-    ministry = _ministry(ministry_code)
-    for row in ministry.plugins:
-        if row.plugin == name:
-            row.enabled = False
+    ministry = _ministry(ministry_code, lock=True)
+    row = _plugin_row(ministry, name)
+    if row is not None:
+        row.enabled = False
     commit()
 
 
@@ -109,7 +115,7 @@ def set_severity(actor: Actor, ministry_code: str, rule: str, severity: str | No
         raise Invalid(
             f"Alvor skal være en af {', '.join(SEVERITY_CHOICES)}.", field="severity"
         )
-    ministry = _ministry(ministry_code)
+    ministry = _ministry(ministry_code, lock=True)
     overrides = dict(ministry.severity_overrides or {})
     if severity is None:
         overrides.pop(rule, None)

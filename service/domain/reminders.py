@@ -10,10 +10,12 @@ plan's). For each, with the due date from :func:`service.domain.overview.due_dat
 
 The mail is in Danish, names plan, period and due date, explains how to reply, and carries
 the follow-up template filled in for the plan and period. A reminder is sent at most once
-per plan, period and kind: the :class:`Reminder` row is inserted (claiming the unique key)
-before the mail is handed to the SMTP server and committed after, so a concurrent run waits
-for the claim and then skips, and a failed send leaves no row and is retried next run. A
-crash between send and commit can send that one reminder twice; never zero times.
+per plan, period and kind: the :class:`Reminder` row is inserted and committed as
+``sending`` (claiming the unique key) before the mail is handed to the SMTP server, and
+marked ``sent`` after, so a concurrent run finds the claim and skips, and no database lock is
+held while the mail server answers. A failed send deletes the claim and the next run tries
+again. A run that dies between claim and mark leaves the claim, which a run takes over
+after ``CLAIM_EXPIRES``: that one reminder may go twice, never zero times.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -42,6 +44,10 @@ from service.vocabulary import Period, PlanStatus
 log = logging.getLogger(__name__)
 
 UPCOMING, OVERDUE = "upcoming", "overdue"
+SENDING, SENT = "sending", "sent"
+#: a claim this old is a run's that died while sending: another run takes it over (a send
+#: takes at most a few SMTP timeouts)
+CLAIM_EXPIRES = timedelta(hours=1)
 KINDS = (UPCOMING, OVERDUE)
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 _KIND_OF_CADENCE = {"quarterly": "Q", "half-yearly": "H", "yearly": "Y"}
@@ -140,7 +146,9 @@ def find_due(today: date, days_before: int | None = None) -> list[DueReminder]:
         .options(selectinload(Plan.institution).selectinload(Institution.addresses))
         .order_by(Plan.reference)
     )
-    sent = {(r.plan_id, r.period, r.kind) for r in db.session.scalars(select(Reminder))}
+    stale = utcnow() - CLAIM_EXPIRES
+    sent = {(r.plan_id, r.period, r.kind) for r in db.session.scalars(select(Reminder))
+            if r.state == SENT or r.sent_at >= stale}  # a claim a run left behind is due
     due_list = []
     for plan in plans:
         for period in expected_periods(plan, today):
@@ -247,6 +255,44 @@ def build_reminder(
 # -- sending --------------------------------------------------------------------------------
 
 
+def _claim(item: DueReminder) -> Reminder | None:
+    """Claim ``item`` for this run, committed before the mail goes: the unique key lets
+    one run in, and the database is not held while the mail server takes its time. A claim
+    older than ``CLAIM_EXPIRES`` (a run that died while sending) is taken over, by one run.
+    None when another run has it."""
+    reminder = Reminder(plan_id=item.plan_id, period=str(item.period), kind=item.kind,
+                        state=SENDING, sent_at=utcnow(), recipients=list(item.recipients))
+    db.session.add(reminder)
+    try:
+        db.session.commit()
+        return reminder
+    except IntegrityError:
+        db.session.rollback()
+    now = utcnow()
+    taken = db.session.execute(
+        update(Reminder)
+        .where(Reminder.plan_id == item.plan_id, Reminder.period == str(item.period),
+               Reminder.kind == item.kind, Reminder.state == SENDING,
+               Reminder.sent_at < now - CLAIM_EXPIRES)
+        .values(sent_at=now, recipients=list(item.recipients))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return db.session.scalar(select(Reminder).where(
+        Reminder.plan_id == item.plan_id, Reminder.period == str(item.period),
+        Reminder.kind == item.kind))
+
+
+def _release(reminder: Reminder) -> None:
+    """The send failed: the claim goes, and the next run tries again."""
+    db.session.rollback()
+    db.session.execute(delete(Reminder).where(Reminder.id == reminder.id,
+                                              Reminder.state == SENDING))
+    db.session.commit()
+
+
 def send_reminders(today: date | None = None, *, dry_run: bool = False) -> list[Outcome]:
     """Send every due reminder once. One failure never stops the others; a failed send is
     not recorded, so the next run tries again."""
@@ -279,25 +325,26 @@ def send_reminders(today: date | None = None, *, dry_run: bool = False) -> list[
             filename, data = followup_template(plan, str(item.period))
             message = build_reminder(plan=plan, item=item, filename=filename, attachment=data,
                                      mail_from=mail_from, reply_to=reply_to)
-            reminder = Reminder(plan_id=item.plan_id, period=str(item.period), kind=item.kind,
-                                recipients=list(item.recipients))
-            db.session.add(reminder)
-            db.session.flush()  # claims (plan, period, kind); a concurrent run waits here
-        except IntegrityError:
-            db.session.rollback()
-            outcome.state, outcome.detail = "skipped", "already sent by another run"
-            continue
+            reminder = _claim(item)
         except Exception as exc:
             db.session.rollback()
             log.exception("reminder for %s %s not prepared", item.plan, item.period)
             outcome.state, outcome.detail = "failed", str(exc) or type(exc).__name__
             continue
+        if reminder is None:
+            outcome.state, outcome.detail = "skipped", "already sent by another run"
+            continue
         try:
             refused = send(settings, message)
         except Exception as exc:
-            db.session.rollback()
             log.warning("reminder for %s %s not sent: %s", item.plan, item.period, exc)
             outcome.state, outcome.detail = "failed", str(exc) or type(exc).__name__
+            try:
+                _release(reminder)
+            except Exception:  # the claim stays, and expires
+                db.session.rollback()
+                log.exception("claim of the reminder for %s %s not released", item.plan,
+                              item.period)
             continue
         if refused:  # taken for the other addresses: recorded, so not repeated to them
             reminder.recipients = [r for r in item.recipients if r not in refused]
@@ -305,7 +352,7 @@ def send_reminders(today: date | None = None, *, dry_run: bool = False) -> list[
             log.warning("reminder for %s %s: the server refused %s", item.plan, item.period,
                         ", ".join(refused))
         try:
-            reminder.sent_at = utcnow()
+            reminder.state, reminder.sent_at = SENT, utcnow()
             db.session.commit()
         except Exception as exc:
             db.session.rollback()

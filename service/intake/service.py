@@ -11,6 +11,8 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from service.domain.common import locked
+from service.domain.errors import Conflict, NotFound
 from service.domain.models import InboundMessage, IntakeRun
 from service.extensions import db
 from service.intake import settings as intake_settings
@@ -42,17 +44,20 @@ def poll_once() -> list[PollResult]:
 
 def reprocess(msg: InboundMessage) -> InboundMessage:
     """Run a stored message through the pipeline again (after a sender was registered, say)
-    without asking the IMAP server. A message that already produced a follow-up keeps it."""
-    if msg.state in {"accepted", "rejected"} and msg.followup_id is not None:
-        from service.domain.errors import Conflict
+    without asking the IMAP server. A message that already produced a follow-up keeps it.
 
+    One reprocessing of a message at a time: its row is locked, and its state read again,
+    before anything is decided, so of ten at once the first makes the follow-up and the
+    others wait for it, then find the message accepted (409). The unique follow-up per
+    message holds in the database as well."""
+    if locked(select(InboundMessage).where(InboundMessage.id == msg.id)) is None:
+        raise NotFound("Beskeden findes ikke.")
+    if msg.state in {"accepted", "rejected"} and msg.followup_id is not None:
         raise Conflict(
             "Beskeden har allerede givet en opfølgning; send rapporten igen i stedet.",
             field="state",
         )
     if msg.raw is None:
-        from service.domain.errors import Conflict
-
         raise Conflict("Beskeden blev ikke hentet (for stor) og kan ikke genbehandles.",
                        field="state")
     msg.state = "received"

@@ -577,6 +577,10 @@ class SmtpServer:
     logins: list[str] = field(default_factory=list)
     #: recipients at this domain get ``550`` at RCPT; the message goes to the others
     refuse_domain: str | None = None
+    #: seconds each message waits before it is taken (a slow server, for races)
+    delay: float = 0.0
+    #: messages whose data has arrived (taken or still waiting out ``delay``)
+    arrived: int = 0
 
     def settings(self, **overrides: Any) -> SmtpSettings:
         values: dict[str, Any] = {
@@ -606,6 +610,9 @@ class _Collector:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.server.arrived += 1
+        if self.server.delay:
+            await asyncio.sleep(self.server.delay)
         raw = bytes(envelope.original_content or envelope.content)
         message = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(message, EmailMessage)

@@ -5,16 +5,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.domain.models._types import UTCDateTime, utcnow
 from service.domain.models.plans import Plan
 from service.extensions import db
 
+#: a plan's current report for a period: accepted, and superseded by none
+CURRENT = "status = 'accepted' AND superseded_by_id IS NULL"
+
 
 class FollowUp(db.Model):
+    """At most one report is current per plan and period, and at most one comes from each
+    inbound message: the database holds both (``uq_followup_current`` and the unique
+    ``inbound_message_id``), so no race of two writers makes a second."""
+
     __tablename__ = "followup"
+    __table_args__ = (
+        Index("uq_followup_current", "plan_id", "period", unique=True,
+              sqlite_where=text(CURRENT), postgresql_where=text(CURRENT)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
@@ -23,7 +34,7 @@ class FollowUp(db.Model):
     channel: Mapped[str] = mapped_column(String(10))  # email | api
     submitted_by: Mapped[str | None] = mapped_column(String(320))
     #: the mail it came in (InboundMessage.id; that row points back through followup_id)
-    inbound_message_id: Mapped[int | None] = mapped_column(index=True)
+    inbound_message_id: Mapped[int | None] = mapped_column(index=True, unique=True)
     status: Mapped[str] = mapped_column(String(10), index=True)  # accepted | rejected
     superseded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("followup.id", ondelete="SET NULL")

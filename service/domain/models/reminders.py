@@ -14,7 +14,10 @@ from service.extensions import db
 
 
 class Reminder(db.Model):
-    """A reminder that was handed to the SMTP server (a failed send leaves no row)."""
+    """A reminder that was handed to the SMTP server (``sent``), or that a run has claimed
+    and is sending (``sending``, since ``sent_at``). The unique key is the claim: a run
+    commits its row before the mail goes, so a concurrent run cannot insert another; a failed
+    send deletes the row, and a claim left by a run that died is taken over after a while."""
 
     __tablename__ = "reminder"
     __table_args__ = (UniqueConstraint("plan_id", "period", "kind"),)
@@ -23,6 +26,8 @@ class Reminder(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
     period: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(10))  # upcoming | overdue
+    state: Mapped[str] = mapped_column(String(10), default="sent", server_default="sent")
+    #: when it was sent (``sent``) or claimed (``sending``)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: the addresses the reminder went to
     recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
