@@ -131,6 +131,7 @@ def intake() -> str:
         state=state,
         limit=queries.INTAKE_LIMIT,
         can_reprocess=actor.is_admin or actor.is_department,
+        viewer=actor.role.value,
     )
 
 

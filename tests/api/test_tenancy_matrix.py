@@ -22,6 +22,7 @@ from tests.support.factories import goal_body, ok, plan_body
 from tests.support.intake_messages import (
     ADDRESS,
     KINDS,
+    NEVER_SEES,
     REASONS,
     VIEWERS,
     build_messages,
@@ -289,9 +290,10 @@ def test_intake_message_by_state_reason_and_viewer(client, admin, token, world, 
     ids = build_messages(client, admin, world, monkeypatch)
     headers = token(role, **token_scope(role, scope))
     me = viewer(role, scope)
-    listed = {m["id"]: m for m in ok(client.get(
-        "/api/v1/intake/messages?page_size=100", headers=headers))}
+    response = client.get("/api/v1/intake/messages?page_size=100", headers=headers)
+    listed = {m["id"]: m for m in ok(response)}
     assert set(listed) == {ids[k.name] for k in KINDS if me in k.seen_by}
+    assert not {ref for ref in NEVER_SEES[me] if ref in response.get_data(as_text=True)}
     for kind in KINDS:
         sees = me in kind.seen_by
         message_id = ids[kind.name]

@@ -194,3 +194,36 @@ def token_scope(role: str, scope: str | None) -> dict[str, str]:
     if role == "institution":
         return {"institution": str(scope)}
     return {}
+
+
+#: plan references a viewer never reads anywhere in its list of messages: those of other
+#: ministries' plans, and for an institution those of other institutions' plans
+NEVER_SEES = {
+    "SKM": {"DST-2026"},
+    "FM": {"UFST-2026", "MST-2026", "UFST-2099"},
+    "UFST": {"DST-2026", "MST-2026"},
+    "MST": {"DST-2026", "UFST-2026", "UFST-2099"},
+    "DST": {"UFST-2026", "MST-2026", "UFST-2099"},
+    "admin": set(),
+}
+
+
+def decided(raw: bytes, state: str = "quarantined", reason: str | None = "no_report",
+            **options: Any) -> int:
+    """The id of a message stored from ``raw`` and decided by the pipeline (with
+    ``options`` replacing the intake's settings), which must reach ``state`` and ``reason``."""
+    from service.domain.models import InboundMessage
+    from service.extensions import db
+    from service.intake import pipeline
+    from service.intake import settings as intake_settings
+
+    msg = InboundMessage(mailbox="INBOX", uidvalidity=1, size=len(raw), raw=raw,
+                         sha256=hashlib.sha256(raw).hexdigest(), state="received")
+    db.session.add(msg)
+    db.session.commit()
+    opts = dataclasses.replace(intake_settings.options(current_app.config), **options)
+    pipeline.process(msg, opts)
+    assert (msg.state, msg.reason) == (state, reason), msg.detail
+    message_id = msg.id
+    db.session.remove()
+    return message_id
