@@ -34,6 +34,9 @@ _HEADERS = (("From", "sender", 320), ("Subject", "subject", None),
 
 
 def _plain(value: str, limit: int | None) -> str | None:
+    """One line of text a database stores: raw 8-bit bytes (kept as surrogates) that are
+    not UTF-8 become U+FFFD, NUL characters go."""
+    value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     text = " ".join(value.replace("\x00", "").split())
     return (text[:limit] if limit else text) or None
 

@@ -433,17 +433,22 @@ def _record_alone(msg: InboundMessage, reading: _Reading,
     plan = plans.get(reading.reference) if reading.outcome is None else None
     if plan is not None:  # it failed recording the plan's follow-up: it is the plan's
         found.update(inbound.owner_by_plan(plan, reading.institutions)[0])
-    try:
-        with savepoint():
-            _settle(msg, outcome, found)
-        return outcome
-    except (OperationalError, InterfaceError):
-        raise
-    except Exception:
-        log.error("message %s is stored without its headers, which the database refused",
-                  msg.id, exc_info=True)
-    with savepoint():
-        _settle(msg, outcome, inbound.unattributed())
+    owner = {key: found.get(key) for key in inbound.unattributed()}
+    headless = {**owner, "sender": None, "subject": None, "message_id": None}
+    # last, nobody's and blank: what fails there is the database's own, and is raised
+    attempts = (("its headers", found), ("its attribution", headless),
+                ("nothing", inbound.unattributed()))
+    for refused, attempt in attempts:
+        try:
+            with savepoint():
+                _settle(msg, outcome, attempt)
+            return outcome
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception:
+            if attempt is attempts[-1][1]:
+                raise
+            log.error("message %s: the database refused %s", msg.id, refused, exc_info=True)
     return outcome
 
 

@@ -165,3 +165,41 @@ def test_a_mail_the_parser_breaks_on_keeps_its_headers_for_the_admin(
         "opfoelgning@dst.dk", "[DST-2026] Opfølgning 2026-H2", "<broken-parse@dst.dk>")
     assert broken["detail"].startswith("Intern fejl da mailen blev læst: UnicodeError.")
     assert set(_by_message_id(client, token("department", ministry="FM"))) == {"fine"}
+
+
+def test_headers_the_database_refuses_cost_the_headers_not_the_attribution(
+    client, admin, token, dst_plan, mailbox, poll, monkeypatch
+):
+    """The failing mail's state is stored even when its headers are what the database will
+    not take: without them, still its department's."""
+    from service.intake import pipeline
+
+    real_record, real_settle = pipeline.record_followup, pipeline._settle
+
+    def record_followup(plan, **kwargs):
+        if kwargs["period"] == "2026-H2":
+            raise KeyError("goal")
+        return real_record(plan, **kwargs)
+
+    def settle(msg, outcome, found):
+        if outcome.reason == "internal_error" and found.get("subject"):
+            raise ValueError("the database refuses this subject")
+        return real_settle(msg, outcome, found)
+
+    monkeypatch.setattr(pipeline, "record_followup", record_followup)
+    monkeypatch.setattr(pipeline, "_settle", settle)
+    mails = _mails()
+    for name in ("first", "broken-record"):
+        mailbox.append("INBOX", mails[name])
+    poll()
+
+    [first, broken] = sorted(ok(client.get("/api/v1/intake/messages", headers=admin)),
+                             key=lambda m: m["id"])
+    assert first["state"] == "accepted"
+    assert (broken["state"], broken["reason"], broken["plan"]) == (
+        "quarantined", "internal_error", "DST-2026")
+    assert (broken["sender"], broken["subject"], broken["message_id"]) == (None, None, None)
+    fm = token("department", ministry="FM")
+    assert [m["id"] for m in ok(client.get("/api/v1/intake/messages?state=quarantined",
+                                           headers=fm))] == [broken["id"]]
+    assert folder_counts(mailbox, "INBOX", "Quarantine") == {"INBOX": 0, "Quarantine": 1}
