@@ -1,18 +1,63 @@
-"""Inbound messages as people look at them: a department sees its institutions' mail, an
-institution its own; mail that could not be attributed is for administrators only."""
+"""Inbound messages as people look at them. A message belongs to the ministry the pipeline
+attributed it to, stored with it: the ministry of the plan it names when that plan exists
+(whoever sent it), else the ministry of its registered sender; that ministry's department
+sees it, and so does the institution it is attributed to. Mail that could not be attributed
+(an unknown or unauthenticated sender, ignored mail, mail not yet processed) is for
+administrators only. See ``scoping.inbound_messages`` and docs/operations.md."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import false, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from service.domain import scoping
 from service.domain.actors import Actor
 from service.domain.errors import NotFound
-from service.domain.models import InboundMessage, Institution, Plan
+from service.domain.models import InboundMessage, Plan
 from service.domain.pagination import Page, paginate
 from service.extensions import db
+
+#: who a message is attributed to, as the pipeline stores it on the message
+Owner = dict[str, int | None]
+
+
+def unattributed() -> Owner:
+    """A message before anything is known of it, or one that could not be attributed (an
+    unknown or unauthenticated sender, ignored mail): administrators only."""
+    return {"ministry_id": None, "institution_id": None, "plan_id": None}
+
+
+def owner_by_sender(institutions: tuple[int, ...], ministries: tuple[int, ...]) -> Owner:
+    """A mail from a registered (and, where required, authenticated) address that names no
+    plan that exists: it belongs to the address's institution and that institution's
+    ministry. What the department sees then is what its own institution wrote. An address
+    registered for several institutions names none of them to see it; for institutions of
+    several ministries, no ministry either (administrators only): either could be the one
+    it is about. ``ministries`` are the institutions' ministries, in the same order."""
+    return {
+        "institution_id": institutions[0] if len(institutions) == 1 else None,
+        "ministry_id": ministries[0] if len(set(ministries)) == 1 else None,
+        "plan_id": None,
+    }
+
+
+def owner_by_plan(plan: Plan, institutions: tuple[int, ...]) -> tuple[Owner, bool]:
+    """A mail that names ``plan`` (an existing one) belongs to the plan's ministry, whoever
+    sent it: the plan's reference, that it exists and what was sent for it are that
+    ministry's to see, not the sender's (``sender_not_authorized``: the sender's own
+    ministry, when another, sees nothing). The plan's institution sees it too when it sent
+    it; a mail for the plan from another institution's address is seen by no institution,
+    neither the plan's (it would show another institution's address) nor the sender's.
+    ``institutions``: the sender's. The second value: may the sender report for the plan?"""
+    authorized = plan.institution_id in institutions
+    owner: Owner = {
+        "ministry_id": plan.institution.ministry_id,
+        "institution_id": plan.institution_id if authorized else None,
+        "plan_id": plan.id,
+    }
+    return owner, authorized
 
 
 @dataclass(frozen=True)
@@ -23,21 +68,10 @@ class MessageFilters:
     reason: str | None = None
 
 
-def _scoped(actor: Actor, stmt):
-    if actor.is_admin:
-        return stmt
-    if actor.is_institution:
-        return stmt.where(InboundMessage.institution_id == actor.institution_id)
-    if actor.is_department:
-        mine = select(Institution.id).where(Institution.ministry_id == actor.ministry_id)
-        return stmt.where(InboundMessage.institution_id.in_(mine.scalar_subquery()))
-    return stmt.where(false())
-
-
 def list_messages(
     actor: Actor, filters: MessageFilters, page: int = 1, page_size: int = 20
 ) -> Page[InboundMessage]:
-    stmt = _scoped(actor, select(InboundMessage))
+    stmt = scoping.inbound_messages(actor, select(InboundMessage))
     if filters.state:
         stmt = stmt.where(InboundMessage.state == filters.state)
     if filters.reason:
@@ -53,9 +87,23 @@ def list_messages(
 
 
 def get_message(actor: Actor, message_id: int) -> InboundMessage:
-    msg = db.session.scalar(_scoped(actor, select(InboundMessage)).where(
-        InboundMessage.id == message_id
-    ))
+    msg = db.session.scalar(
+        scoping.inbound_messages(actor, select(InboundMessage)).where(
+            InboundMessage.id == message_id
+        )
+    )
     if msg is None:
         raise NotFound("Beskeden findes ikke.")
     return msg
+
+
+def visible_after_reprocessing(actor: Actor, message_id: int) -> InboundMessage:
+    """The message just reprocessed, if ``actor`` may still see it. Reprocessing may
+    attribute a mail to another ministry's plan (one created since, say): then its state,
+    reason and plan are not the actor's to see, and only that it has moved is said."""
+    try:
+        return get_message(actor, message_id)
+    except NotFound:
+        raise NotFound(
+            "Beskeden er genbehandlet og hører nu under et andet område; den kan ikke vises."
+        ) from None

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Select, false
 
 from service.domain.actors import Actor
-from service.domain.models import Institution, Ministry, Plan
+from service.domain.models import InboundMessage, Institution, Ministry, Plan
 
 
 def ministries(actor: Actor, stmt: Select[Any]) -> Select[Any]:
@@ -44,4 +44,21 @@ def plans(actor: Actor, stmt: Select[Any]) -> Select[Any]:
                 .scalar_subquery()
             )
         )
+    return stmt.where(false())
+
+
+def inbound_messages(actor: Actor, stmt: Select[Any]) -> Select[Any]:
+    """``stmt`` must select from ``InboundMessage``. A message is seen by the department of
+    the ministry it belongs to and by the institution it is attributed to in that ministry,
+    both stored with it when the pipeline decided it (``InboundMessage.ministry_id``,
+    ``institution_id``); one that belongs to no ministry is for administrators only."""
+    if actor.is_admin:
+        return stmt
+    if actor.ministry_id is None:
+        return stmt.where(false())
+    if actor.is_department:
+        return stmt.where(InboundMessage.ministry_id == actor.ministry_id)
+    if actor.is_institution and actor.institution_id is not None:
+        return stmt.where(InboundMessage.ministry_id == actor.ministry_id,
+                          InboundMessage.institution_id == actor.institution_id)
     return stmt.where(false())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import false, select
+from sqlalchemy import false, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from service.domain import scoping
@@ -18,7 +18,7 @@ from service.domain.common import (
     valid_id,
 )
 from service.domain.errors import Conflict, Invalid, NotFound
-from service.domain.models import Institution, Ministry, Plan, ReportingAddress
+from service.domain.models import InboundMessage, Institution, Ministry, Plan, ReportingAddress
 from service.domain.pagination import Page, paginate
 from service.extensions import db
 
@@ -152,7 +152,10 @@ def update_institution(actor: Actor, institution: Institution, data: dict[str, A
     apply_changes(institution, data, ("name",))
     if "ministry" in data:
         require(actor.is_admin, "Kun en administrator kan flytte en institution.")
-        institution.ministry = find_ministry_for_body(actor, data["ministry"])
+        ministry = find_ministry_for_body(actor, data["ministry"])
+        if ministry.id != institution.ministry_id:
+            _move_messages(institution, ministry)
+        institution.ministry = ministry
     if "reporting_addresses" in data:
         wanted = _normalise_addresses(data["reporting_addresses"])
         keep = [a for a in institution.addresses if a.address in wanted]
@@ -162,6 +165,20 @@ def update_institution(actor: Actor, institution: Institution, data: dict[str, A
         ]
     commit()
     return institution
+
+
+def _move_messages(institution: Institution, ministry: Ministry) -> None:
+    """The mail attributed to an institution, or naming one of its plans, follows it to its
+    new ministry, as its plans do: the department it left no longer sees it."""
+    plans = select(Plan.id).where(Plan.institution_id == institution.id)
+    db.session.execute(
+        update(InboundMessage)
+        .where(or_(InboundMessage.institution_id == institution.id,
+                   InboundMessage.plan_id.in_(plans.scalar_subquery())))
+        .where(InboundMessage.ministry_id.is_not(None))
+        .values(ministry_id=ministry.id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def delete_institution(actor: Actor, institution: Institution) -> None:

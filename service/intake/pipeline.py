@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 
 from service.chunks import chunks
+from service.domain import inbound
 from service.domain.common import savepoint
 from service.domain.followups import record_followup
 from service.domain.models import (
@@ -37,6 +38,7 @@ from service.domain.models import (
 from service.domain.models._types import utcnow
 from service.domain.plugins import manager, ministry_plugins
 from service.extensions import db
+from service.intake import failures
 from service.intake.authresults import dmarc_passes
 from service.intake.classify import classify, is_from_us
 from service.intake.message import InboundMail, parse_message
@@ -92,9 +94,9 @@ def _report_nul_free(report: ParsedReport) -> ParsedReport:
 @dataclass
 class _RunCache:
     """What one poll run looks up once rather than once per mail: a sender's institutions
-    (institution ids, the first one's ministry id) and a ministry's plugin configuration."""
+    (institution ids, their ministry ids) and a ministry's plugin configuration."""
 
-    senders: dict[str, tuple[tuple[int, ...], int | None]] = field(default_factory=dict)
+    senders: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
     ministries: dict[int, MinistryPlugins] = field(default_factory=dict)
 
 
@@ -134,8 +136,9 @@ def _plans(references: set[str]) -> dict[str, Plan | None]:
     return found
 
 
-def _institutions_of(sender: str) -> tuple[tuple[int, ...], int | None]:
-    """The ids of the institutions ``sender`` reports for, and the first one's ministry."""
+def _institutions_of(sender: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The ids of the institutions ``sender`` reports for, and the ids of their ministries
+    (in the same order)."""
     address = sender.lower()
     cache = _RUN.get()
     if cache is not None and address in cache.senders:
@@ -145,7 +148,7 @@ def _institutions_of(sender: str) -> tuple[tuple[int, ...], int | None]:
         .join(ReportingAddress)
         .where(ReportingAddress.address == address)
     ).all()
-    found = (tuple(r.id for r in rows), rows[0].ministry_id if rows else None)
+    found = (tuple(r.id for r in rows), tuple(r.ministry_id for r in rows))
     if cache is not None:
         cache.senders[address] = found
     return found
@@ -213,24 +216,27 @@ def _read_report(
 @dataclass
 class _Reading:
     """What one stored mail says, read before the database is asked about its plan. What it
-    learns about the message (sender, plan, follow-up) goes into ``found``, for ``_settle``:
-    nothing is written to the message before, so it is flushed once, with its follow-up."""
+    learns about the message (sender, who it belongs to, plan, follow-up) goes into
+    ``found``, for ``_settle``: nothing is written to the message before, so it is flushed
+    once, with its follow-up. ``stage`` is how far it got, for a failure's explanation."""
 
-    found: dict[str, Any]
+    found: dict[str, Any] = field(default_factory=inbound.unattributed)  # afresh if reprocessed
     outcome: Outcome | None = None  # decided without a plan (ignored, quarantined)
     report: ParsedReport | None = None
     reference: str = ""
     period: str | None = None
     institutions: tuple[int, ...] = ()
+    stage: str = "mail"
 
 
-def _read(msg: InboundMessage, opts: IntakeOptions) -> _Reading:
-    found: dict[str, Any] = {"institution_id": None, "plan_id": None}  # afresh, if reprocessed
-    reading = _Reading(found)
+def _read(msg: InboundMessage, opts: IntakeOptions, reading: _Reading) -> None:
+    """Fill in ``reading`` from the stored mail; what it learned stays there if it raises."""
+    found = reading.found
     mail = parse_message(msg.raw or b"", max_attachment_bytes=opts.max_attachment_bytes)
     found["message_id"] = _nul_free(mail.message_id or "")[:998] or None
     found["sender"] = _nul_free(mail.sender or "")[:320] or None
     found["subject"] = _nul_free(mail.subject)
+    reading.stage = "sender"
     if msg.size > opts.max_message_bytes:
         reading.outcome = Outcome(
             "quarantined", "too_large",
@@ -238,7 +244,7 @@ def _read(msg: InboundMessage, opts: IntakeOptions) -> _Reading:
         )
     else:
         reading.outcome = _attribute(mail, opts, reading)
-    return reading
+    reading.stage = "store"
 
 
 def _attribute(mail: InboundMail, opts: IntakeOptions, reading: _Reading) -> Outcome | None:
@@ -253,17 +259,19 @@ def _attribute(mail: InboundMail, opts: IntakeOptions, reading: _Reading) -> Out
     if opts.require_dmarc and not dmarc_passes(mail, opts.authserv_id):
         return Outcome("quarantined", "not_authenticated",
                        f"Ingen dmarc=pass fra {opts.authserv_id} i Authentication-Results.")
-    institutions, ministry_id = _institutions_of(mail.sender)
-    if not institutions or ministry_id is None:
+    institutions, ministries = _institutions_of(mail.sender)
+    if not institutions:
         return Outcome("quarantined", "unknown_sender",
                        f"{mail.sender} er ikke registreret som indberetningsadresse.")
-    # the sender's; the plan's replaces it in ``_record``
-    reading.found["institution_id"] = institutions[0]
+    # the sender's; a plan the mail names replaces it in ``_record``
+    reading.found.update(inbound.owner_by_sender(institutions, ministries))
+    reading.institutions = institutions
+    reading.stage = "report"
     if mail.oversized:
         big = mail.oversized[0]
         return Outcome("quarantined", "too_large",
                        f"Bilaget {big.filename} er for stort ({big.size} bytes).")
-    report, problem = _read_report(mail, ministry_id)
+    report, problem = _read_report(mail, ministries[0])
     if report is None:
         assert problem is not None
         return problem
@@ -275,7 +283,6 @@ def _attribute(mail: InboundMail, opts: IntakeOptions, reading: _Reading) -> Out
         reading.reference = reading.reference or subject.plan or ""
         reading.period = reading.period or subject.period
     reading.reference = reading.reference.strip().upper()
-    reading.institutions = institutions
     if not reading.reference:
         return Outcome("quarantined", "unknown_plan", "Planen (ingen) findes ikke.")
     return None
@@ -306,14 +313,15 @@ def _record(msg: InboundMessage, reading: _Reading, plan: Plan | None,
     """The follow-up of a mail that names ``plan``, added to the session (not flushed)."""
     report = reading.report
     assert report is not None
-    if plan is None:
+    reading.stage = "record"
+    if plan is None:  # the sender's, as it was
         return Outcome("quarantined", "unknown_plan",
                        f"Planen {reading.reference} findes ikke.")
-    found["plan_id"] = plan.id
-    if plan.institution_id not in reading.institutions:
+    owner, authorized = inbound.owner_by_plan(plan, reading.institutions)
+    found.update(owner)
+    if not authorized:
         return Outcome("quarantined", "sender_not_authorized",
                        f"{found['sender']} må ikke indberette for {plan.reference}.")
-    found["institution_id"] = plan.institution_id
     followup = record_followup(
         plan,
         period=_period(reading),
@@ -329,16 +337,15 @@ def _record(msg: InboundMessage, reading: _Reading, plan: Plan | None,
     return Outcome(followup.status)
 
 
-def _failed(msg: InboundMessage, error: Exception) -> Outcome:
+def _failed(msg: InboundMessage, error: Exception, reading: _Reading) -> Outcome:
     """The outcome of a message whose reading or recording raised (not the database being
-    unavailable): quarantined, alone."""
-    if isinstance(error, SQLAlchemyError):  # data of this message the database refuses
-        log.error("message %s was refused by the database", msg.id, exc_info=error)
-        cause = getattr(error, "orig", None) or error
-        return Outcome("quarantined", "unreadable_report",
-                       f"Databasen afviste beskeden: {type(cause).__name__}")
-    log.error("message %s could not be processed", msg.id, exc_info=error)
-    return Outcome("quarantined", "unreadable_report", f"Intern fejl: {error!r}")
+    unavailable): quarantined, with what was learned before kept in ``reading`` (and the
+    headers read plainly when the mail could not be parsed) and a Danish explanation."""
+    if not all(reading.found.get(k) for k in ("sender", "subject", "message_id")):
+        for key, value in failures.headers_of(msg.raw or b"").items():
+            reading.found[key] = reading.found.get(key) or value
+    log.error("message %s could not be processed (%s)", msg.id, reading.stage, exc_info=error)
+    return Outcome("quarantined", *failures.explain(error, reading.stage))
 
 
 def decide(msgs: list[InboundMessage], opts: IntakeOptions) -> list[Outcome]:
@@ -351,19 +358,23 @@ def decide(msgs: list[InboundMessage], opts: IntakeOptions) -> list[Outcome]:
     When the database is unavailable (connection, lock, serialisation) the error is raised:
     the caller rolls back and the messages stay ``received`` for the next run. Any other
     error, including data of a message the database refuses, undoes that message's savepoint
-    alone and quarantines it (else it would stop every run at the same message)."""
-    readings: list[_Reading | Outcome] = []
+    alone and quarantines it (else it would stop every run at the same message), keeping
+    what was learned of it before: its sender, subject and Message-ID, and who it belongs
+    to as far as that was decided."""
+    readings: list[_Reading] = []
     for msg in msgs:
+        reading = _Reading()
         try:
             # a lookup the database refuses must not spoil the transaction; reading takes no
             # write lock (``savepoint`` would, on SQLite), so parsing never holds one
             with db.session.begin_nested():
-                readings.append(_read(msg, opts))
+                _read(msg, opts, reading)
         except (OperationalError, InterfaceError):  # the database itself: retried next run
             raise
         except Exception as error:  # one bad message never stops the others
-            readings.append(_failed(msg, error))
-    going_on = [r for r in readings if isinstance(r, _Reading) and r.outcome is None]
+            reading.outcome = _failed(msg, error, reading)
+        readings.append(reading)
+    going_on = [r for r in readings if r.outcome is None]
     plans = _plans({r.reference for r in going_on}) if going_on else {}
     if len(msgs) > 1 and len({(r.reference, _period(r)) for r in going_on}) == len(going_on):
         together = _record_together(msgs, readings, plans)
@@ -373,7 +384,7 @@ def decide(msgs: list[InboundMessage], opts: IntakeOptions) -> list[Outcome]:
             for msg, reading in zip(msgs, readings, strict=True)]
 
 
-def _record_together(msgs: list[InboundMessage], readings: list[_Reading | Outcome],
+def _record_together(msgs: list[InboundMessage], readings: list[_Reading],
                      plans: dict[str, Plan | None]) -> list[Outcome] | None:
     """Every message's follow-up and state in one savepoint, flushed once: a flush costs
     the ORM about as much per report as the rest of recording it, and one for the batch costs
@@ -387,12 +398,9 @@ def _record_together(msgs: list[InboundMessage], readings: list[_Reading | Outco
         with savepoint(), db.session.no_autoflush:
             current = _current(plans)  # one query for the batch, not one per report
             for msg, reading in zip(msgs, readings, strict=True):
-                if isinstance(reading, Outcome):
-                    outcome, found = reading, {}
-                else:
-                    found = dict(reading.found)
-                    outcome = reading.outcome or _record(msg, reading, plans[reading.reference],
-                                                         found, current)
+                found = dict(reading.found)
+                outcome = reading.outcome or _record(msg, reading, plans[reading.reference],
+                                                     found, current)
                 _settle(msg, outcome, found)
                 outcomes.append(outcome)
             db.session.flush()
@@ -405,25 +413,42 @@ def _record_together(msgs: list[InboundMessage], readings: list[_Reading | Outco
     return outcomes
 
 
-def _record_alone(msg: InboundMessage, reading: _Reading | Outcome,
+def _record_alone(msg: InboundMessage, reading: _Reading,
                   plans: dict[str, Plan | None]) -> Outcome:
-    """One message's follow-up and state in a savepoint of its own."""
-    if isinstance(reading, Outcome):
-        outcome, found = reading, {}
-    else:
-        found = dict(reading.found)
+    """One message's follow-up and state in a savepoint of its own. When that fails, the
+    message is quarantined with what was known of it before (``_failed``); when even that
+    is refused (its own headers, say), it is stored without them."""
+    found = dict(reading.found)
+    try:
+        with savepoint():
+            outcome = reading.outcome or _record(msg, reading, plans[reading.reference],
+                                                 found)
+            _settle(msg, outcome, found)
+        return outcome
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as error:
+        outcome = _failed(msg, error, reading)
+    found = dict(reading.found)  # without a follow-up the savepoint took back
+    plan = plans.get(reading.reference) if reading.outcome is None else None
+    if plan is not None:  # it failed recording the plan's follow-up: it is the plan's
+        found.update(inbound.owner_by_plan(plan, reading.institutions)[0])
+    owner = {key: found.get(key) for key in inbound.unattributed()}
+    headless = {**owner, "sender": None, "subject": None, "message_id": None}
+    # last, nobody's and blank: what fails there is the database's own, and is raised
+    attempts = (("its headers", found), ("its attribution", headless),
+                ("nothing", inbound.unattributed()))
+    for refused, attempt in attempts:
         try:
             with savepoint():
-                outcome = reading.outcome or _record(msg, reading, plans[reading.reference],
-                                                     found)
-                _settle(msg, outcome, found)
+                _settle(msg, outcome, attempt)
             return outcome
         except (OperationalError, InterfaceError):
             raise
-        except Exception as error:
-            outcome, found = _failed(msg, error), {}
-    with savepoint():
-        _settle(msg, outcome, found)
+        except Exception:
+            if attempt is attempts[-1][1]:
+                raise
+            log.error("message %s: the database refused %s", msg.id, refused, exc_info=True)
     return outcome
 
 

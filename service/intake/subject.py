@@ -8,28 +8,39 @@ from dataclasses import dataclass
 
 from service.vocabulary import parse_period
 
-_CODE = r"[A-ZÆØÅ][A-ZÆØÅ0-9]{1,9}"
-_REF = rf"{_CODE}-\d{{4}}(?:-\d{{1,2}})?"
-_BRACKETED = re.compile(rf"\[\s*({_REF})\s*\]", re.I)
-_BARE = re.compile(rf"(?<![\wÆØÅæøå-])({_REF})(?![\wÆØÅæøå]|-\d)")
+#: an institution code as the API accepts it (``service.domain.common.CODE_RE``): 2–16 letters
+#: or digits, in any order
+_CODE = r"[A-ZÆØÅ0-9]{2,16}"
+#: a bare one must hold a letter: ``2026-2027`` is a span of years and ``06-2026`` a month,
+#: not plans; an institution whose code is all digits is found in brackets (``[12-2026]``)
+_BARE_CODE = rf"(?=[0-9]*[A-ZÆØÅ]){_CODE}"
+_SUFFIX = r"-\d{4}(?:-\d{1,2})?"
+_BRACKETED = re.compile(rf"\[\s*({_CODE}{_SUFFIX})\s*\]", re.I)
+_BARE = re.compile(rf"(?<![\wÆØÅæøå-])({_BARE_CODE}{_SUFFIX})(?![\wÆØÅæøå]|-\d)")
 _PERIOD_LIKE = re.compile(r"^[HQ][1-4]-", re.I)
 
 
 def find_plan_reference(text: str | None) -> str | None:
-    """The first plan reference in the text (upper case), or None.
+    """The first plan reference in the text (upper case), or None, for every institution
+    code the API accepts (up to 16 letters and digits).
 
     A bracketed reference (``[DST-2026]``) wins over a bare one and may be written in any
-    case; a bare one must be upper case. ``H1-2026`` and ``Q3-2026`` are periods, not plans.
+    case; a bare one must be upper case and its code hold a letter. ``H1-2026`` and
+    ``Q3-2026`` are periods, not plans, unless nothing else is one and they are bracketed
+    (the plan of an institution coded ``H1``).
     """
     if not text:
         return None
+    periods: list[str] = []
     for pattern in (_BRACKETED, _BARE):
         for m in pattern.finditer(text):
             ref = m.group(1)
             if _PERIOD_LIKE.match(ref):
+                if pattern is _BRACKETED:
+                    periods.append(ref)
                 continue
             return ref.upper()
-    return None
+    return periods[0].upper() if periods else None
 
 
 _ORDINALS = (

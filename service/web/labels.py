@@ -78,6 +78,7 @@ REASON_LABELS = {
     "no_report": "Ingen rapport vedhæftet",
     "unreadable_report": "Rapporten kunne ikke læses",
     "too_large": "For stor",
+    "internal_error": "Intern fejl i systemet",
     "own_address": "Sendt fra vores egen adresse",
     "auto_reply": "Automatisk svar",
     "bounce": "Fejlrapport om levering",

@@ -126,6 +126,7 @@ def intake() -> str:
         state=state,
         limit=queries.INTAKE_LIMIT,
         can_reprocess=actor.is_admin or actor.is_department,
+        viewer=actor.role.value,
     )
 
 
@@ -149,8 +150,11 @@ def intake_reprocess(message_id: int) -> Response:
     msg = inbound.get_message(actor, message_id)
     try:
         reprocess(msg)
+        msg = inbound.visible_after_reprocessing(actor, message_id)
     except Conflict as error:
         flash(f"Besked {message_id} blev ikke genbehandlet: {error.message}", "error")
+    except NotFound as error:  # attributed to another ministry now: nothing more is said
+        flash(f"Besked {message_id}: {error.message}", "info")
     else:
         outcome = label(msg.state, "intake_state")
         if msg.reason:

@@ -4,6 +4,10 @@ ministry, and of another ministry: the exact status each gets.
 Roles: admin; the department of SKM (UFST and MST); the institution UFST. Objects: UFST's
 (own), MST's (sibling: the department's own, foreign to UFST), DST's (foreign: ministry FM).
 Another tenant's object is always 404, never its data.
+
+The intake's routes besides, for a message of every state and reason, decided by the
+pipeline (``tests.support.intake_messages``), and everyone: admin, each ministry's
+department, each institution.
 """
 
 from __future__ import annotations
@@ -13,20 +17,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from service.domain.models import InboundMessage, Institution
-from service.extensions import db
 from tests.support.factories import goal_body, ok, plan_body
+from tests.support.intake_messages import (
+    ADDRESS,
+    KINDS,
+    NEVER_SEES,
+    REASONS,
+    VIEWERS,
+    build_messages,
+    mail,
+    token_scope,
+    viewer,
+)
 
 TARGETS = ("own", "sibling", "foreign")
 INSTITUTION = {"own": "UFST", "sibling": "MST", "foreign": "DST"}
 MINISTRY = {"own": "SKM", "sibling": "SKM", "foreign": "FM"}
 FOLLOWUP = {"period": "2026-H1", "goals": [
     {"goal": "M1", "status": "on_track", "value": 35, "progress": 50, "comment": "Fint"}]}
-
-RAW_MAIL = (b"From: mrp@ufst.dk\r\nTo: mrp@localhost\r\nSubject: Hej\r\n"
-            b"Message-ID: <1@ufst.dk>\r\n\r\nIngen rapport.\r\n")
 
 Expect = dict[str, tuple[int, int, int]]
 
@@ -201,17 +210,28 @@ def objects(client, admin, world):
                                          json=FOLLOWUP, headers=admin), 201)["id"]
     messages = {}
     for code, plan in world["plans"].items():
-        institution = db.session.scalar(select(Institution).where(Institution.code == code))
-        message = InboundMessage(
-            mailbox="INBOX", uidvalidity=1, uid=len(messages) + 1, sender=f"mrp@{code}.dk",
-            subject=f"Opfølgning {plan['reference']}", raw=RAW_MAIL, size=len(RAW_MAIL),
-            state="quarantined", reason="no_report", institution_id=institution.id,
-            plan_id=plan["id"],
-        )
-        db.session.add(message)
-        db.session.commit()
-        messages[code] = message.id
+        # a mail from the institution's address without a report: quarantined (no_report),
+        # attributed by the pipeline to its sender's institution and ministry
+        raw = mail(ADDRESS[code], f"Opfølgning {plan['reference']}", None, n=len(messages))
+        messages[code] = _decided(raw, len(messages) + 1)
     return {**world, "followups": followups, "messages": messages}
+
+
+def _decided(raw: bytes, uid: int) -> int:
+    from flask import current_app
+
+    from service.domain.models import InboundMessage
+    from service.extensions import db
+    from service.intake import pipeline
+    from service.intake import settings as intake_settings
+
+    message = InboundMessage(mailbox="INBOX", uidvalidity=1, uid=uid, raw=raw, size=len(raw),
+                             state="received")
+    db.session.add(message)
+    db.session.commit()
+    pipeline.process(message, intake_settings.options(current_app.config))
+    assert (message.state, message.reason) == ("quarantined", "no_report")
+    return message.id
 
 
 @pytest.mark.parametrize("role", ["admin", "department", "institution"])
@@ -237,3 +257,83 @@ def test_status_by_role_and_owner(client, token, objects, case, role):
             assert foreign["reference"] not in text
             assert foreign["title"] not in text
             assert f"{INSTITUTION[target]} styrelse" not in text
+
+
+# -- the intake: every route × every message state and reason × everyone ---------------------
+
+
+def test_the_kinds_cover_every_state_and_reason():
+    assert {k.state for k in KINDS} == {"received", "accepted", "rejected", "quarantined",
+                                        "ignored"}
+    assert {k.reason for k in KINDS} - {None} == REASONS
+
+
+INTAKE_ROUTES = {
+    ("GET", "/api/v1/intake/messages"),
+    ("GET", "/api/v1/intake/messages/<int:message_id>"),
+    ("GET", "/api/v1/intake/messages/<int:message_id>/raw"),
+    ("POST", "/api/v1/intake/messages/<int:message_id>/reprocess"),
+    ("GET", "/api/v1/intake/status"),
+}
+
+
+def test_the_intake_matrix_covers_every_intake_route(app):
+    routes = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/intake")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes == INTAKE_ROUTES
+
+
+@pytest.mark.parametrize(("role", "scope"), VIEWERS, ids=lambda v: str(v))
+def test_intake_message_by_state_reason_and_viewer(client, admin, token, world, monkeypatch,
+                                                   role, scope):
+    """Who sees which message: listed (also filtered by its state, reason and plan), read,
+    downloaded and reprocessed by exactly the viewers its kind names; a 404 for everyone
+    else, which says nothing of it; the status counts are the admin's alone."""
+    ids = build_messages(client, admin, world, monkeypatch)
+    headers = token(role, **token_scope(role, scope))
+    me = viewer(role, scope)
+    response = client.get("/api/v1/intake/messages?page_size=100", headers=headers)
+    listed = {m["id"]: m for m in ok(response)}
+    assert set(listed) == {ids[k.name] for k in KINDS if me in k.seen_by}
+    assert not {ref for ref in NEVER_SEES[me] if ref in response.get_data(as_text=True)}
+    for kind in KINDS:
+        sees = me in kind.seen_by
+        message_id = ids[kind.name]
+        queries = [f"state={kind.state}"] + ([f"reason={kind.reason}"] if kind.reason else [])
+        for query in queries:
+            found = {m["id"] for m in ok(client.get(
+                f"/api/v1/intake/messages?{query}&page_size=100", headers=headers))}
+            assert (message_id in found) == sees and found <= set(listed), (kind.name, query)
+        one = client.get(f"/api/v1/intake/messages/{message_id}", headers=headers)
+        raw = client.get(f"/api/v1/intake/messages/{message_id}/raw", headers=headers)
+        if sees:
+            assert ok(one)["state"] == kind.state, kind.name
+            assert raw.status_code == 200 and raw.mimetype == "message/rfc822", kind.name
+        else:
+            _not_found(one, kind.name)
+            _not_found(raw, kind.name)
+    for kind in KINDS:  # last: reprocessing changes the messages
+        message_id = ids[kind.name]
+        response = client.post(f"/api/v1/intake/messages/{message_id}/reprocess",
+                               headers=headers)
+        if me not in kind.seen_by:
+            _not_found(response, kind.name)
+        elif role == "institution":
+            assert response.status_code == 403, kind.name
+        elif kind.state in {"accepted", "rejected"}:  # it gave a follow-up: not again
+            assert response.status_code == 409, kind.name
+        else:
+            assert response.status_code == 200, (kind.name, response.get_json())
+    status = client.get("/api/v1/intake/status", headers=headers)
+    assert status.status_code == (200 if role == "admin" else 403)
+
+
+def _not_found(response, kind: str) -> None:
+    assert response.status_code == 404, (kind, response.get_data(as_text=True))
+    assert response.mimetype == "application/problem+json"
+    text = response.get_data(as_text=True)
+    for secret in ("DST-2026", "MST-2026", "UFST-2026", "UFST-2099", "@"):
+        assert secret not in text, (kind, text)

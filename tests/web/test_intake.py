@@ -26,7 +26,7 @@ def quarantined(plans) -> int:
         size=len(raw), raw=raw, message_id="<json-report@dst.dk>",
         sender="opfoelgning@dst.dk", subject="DST-2026 2026-H1 opfoelgning",
         state="quarantined", reason="unknown_plan", detail="Planen DST-2026 findes ikke.",
-        institution_id=dst.id,
+        institution_id=dst.id, ministry_id=dst.ministry_id,
     )
     db.session.add(msg)
     db.session.commit()

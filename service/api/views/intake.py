@@ -63,7 +63,8 @@ class MessageReprocess(MethodView):
     @blp.response(200, InboundMessageSchema)
     def post(self, message_id: int) -> InboundMessage:
         """Run a stored message through the pipeline again, without the IMAP server (after a
-        sender address was registered, say). Department or admin."""
+        sender address was registered, say). Department or admin. A message that is then
+        attributed to another ministry is a 404 from now on, this answer included."""
         from service.domain.common import require
         from service.intake.service import reprocess
 
@@ -71,7 +72,8 @@ class MessageReprocess(MethodView):
         message = inbound.get_message(actor, message_id)  # another tenant's: 404
         require(actor.is_admin or actor.is_department,
                 "Kun departementet kan genbehandle beskeder.")
-        return reprocess(message)
+        reprocess(message)
+        return inbound.visible_after_reprocessing(actor, message_id)
 
 
 @blp.route("/status")

@@ -19,6 +19,12 @@ class InboundMessage(db.Model):
 
     ``(mailbox, uidvalidity, uid)`` names the mail on the server; ``sha256`` of the raw bytes
     recognises the same mail under another UID. ``raw`` is loaded only when asked for.
+
+    Who may see it is decided by the pipeline and stored with it (``service.domain.scoping``):
+    ``ministry_id`` is the ministry it belongs to, that of the plan it names when that plan
+    exists, else that of its registered sender; ``institution_id`` the institution that may
+    see it too. None: administrators only (unknown or unauthenticated sender, ignored mail,
+    a mail not yet processed).
     """
 
     __tablename__ = "inbound_message"
@@ -44,6 +50,12 @@ class InboundMessage(db.Model):
     detail: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(default=0)
     moved: Mapped[bool] = mapped_column(default=False)
+    #: the ministry the message belongs to (None: administrators only)
+    ministry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ministry.id", ondelete="SET NULL"), index=True
+    )
+    #: the institution it is attributed to: its plan's, or its registered sender's when it
+    #: names no plan that exists (None: no institution sees it)
     institution_id: Mapped[int | None] = mapped_column(
         ForeignKey("institution.id", ondelete="SET NULL"), index=True
     )

@@ -44,7 +44,7 @@ def test_a_parser_crash_quarantines_that_mail_alone(dst_plan, mailbox, poll, mon
     assert code == 0, output
     snap = check_consistency(mailbox, raws, complete=True)
     states = states_by_sha()
-    assert states[sha(raws[2])] == ("quarantined", "unreadable_report")
+    assert states[sha(raws[2])] == ("quarantined", "internal_error")
     assert [states[sha(r)][0] for i, r in enumerate(raws) if i != 2] == ["accepted"] * 5
     assert snap.followups == 5
 

@@ -29,7 +29,7 @@ from tests.intake.parsing.helpers import MAIL, load_mail, report_bytes
         ("DST-2026-H1", "DST-2026"),
         ("Opfølgning 2026-2027", None),
         ("dst-2026", None),
-        ("ABCDEFGHIJK-2026", None),
+        ("ABCDEFGHIJKLMNOPQ-2026", None),  # 17 characters: no code the API accepts
         ("", None),
         (None, None),
     ],

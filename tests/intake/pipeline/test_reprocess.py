@@ -86,7 +86,8 @@ def test_an_institution_cannot_reprocess(client, admin, token, quarantined):
 def test_reprocessing_starts_the_attribution_afresh(
     client, admin, token, dst_plan, mailbox, poll
 ):
-    # UFST's address sends a report on DST's plan: UFST's message, naming DST-2026
+    # UFST's address sends a report on DST's plan: the message names DST-2026, so it is
+    # FM's (the plan's ministry), not SKM's (the sender's)
     ok(client.post("/api/v1/ministries", json={"code": "SKM", "name": "Skatteministeriet"},
                    headers=admin), 201)
     ok(client.post("/api/v1/institutions", headers=admin, json={
@@ -94,7 +95,9 @@ def test_reprocessing_starts_the_attribution_afresh(
         "reporting_addresses": ["opfoelgning@ufst.dk"]}), 201)
     mailbox.append("INBOX", report_mail("opfoelgning@ufst.dk", attachment=json_report()))
     poll()
-    skm = token("department", ministry="SKM")
+    assert ok(client.get("/api/v1/intake/messages",
+                         headers=token("department", ministry="SKM"))) == []
+    skm = token("department", ministry="FM")  # the department that sees it
     [message] = ok(client.get("/api/v1/intake/messages", headers=skm))
     assert (message["reason"], message["plan"]) == ("sender_not_authorized", "DST-2026")
 
