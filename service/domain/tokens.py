@@ -74,7 +74,7 @@ def create_token(
 def revoke_token(ident: int | str) -> ApiToken:
     stmt = select(ApiToken)
     stmt = stmt.where(
-        ApiToken.id == int(ident) if str(ident).isdigit() else ApiToken.name == str(ident)
+        ApiToken.id == int(ident) if str(ident).isascii() and str(ident).isdigit() else ApiToken.name == str(ident)
     )
     tokens = list(db.session.scalars(stmt.where(ApiToken.revoked_at.is_(None))))
     if not tokens:

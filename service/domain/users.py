@@ -79,7 +79,7 @@ def list_users(actor: Actor, page: int = 1, page_size: int = 50) -> Page[User]:
 def get_user(actor: Actor, ident: int | str) -> User:
     require(actor.is_admin, "Kun en administrator kan se brugerne.")
     text = str(ident).strip()
-    by_id = text.isdigit() and len(text) < 10
+    by_id = text.isascii() and text.isdigit() and len(text) < 10
     clause = User.id == int(text) if by_id else User.email == text.lower()
     user = db.session.scalar(select(User).where(clause))
     if user is None:

@@ -190,6 +190,14 @@ CASES: list[Case] = [
          lambda t: {"severity": "info"}),
     Case("DELETE", "/api/v1/ministries/<code>/rules/<rule>",
          lambda o, t: f"/api/v1/ministries/{MINISTRY[t]}/rules/plan.top-manager", ADMIN_ONLY),
+    Case("GET", "/api/v1/users", lambda o, t: "/api/v1/users", ADMIN_ONLY),
+    Case("POST", "/api/v1/users", lambda o, t: "/api/v1/users",
+         {**ADMIN_ONLY, "admin": (201,) * 3},
+         lambda t: {"email": f"person-{t}@example.dk", "name": "Person", "role": "admin"}),
+    Case("GET", "/api/v1/users/<ident>", lambda o, t: "/api/v1/users/nobody@example.dk",
+         {**ADMIN_ONLY, "admin": (404,) * 3}),
+    Case("PATCH", "/api/v1/users/<ident>", lambda o, t: "/api/v1/users/nobody@example.dk",
+         {**ADMIN_ONLY, "admin": (404,) * 3}, lambda t: {"name": "Ny"}),
 ]
 
 
