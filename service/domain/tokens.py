@@ -72,10 +72,9 @@ def create_token(
 
 
 def revoke_token(ident: int | str) -> ApiToken:
-    stmt = select(ApiToken)
-    stmt = stmt.where(
-        ApiToken.id == int(ident) if str(ident).isascii() and str(ident).isdigit() else ApiToken.name == str(ident)
-    )
+    text = str(ident)
+    by_id = text.isascii() and text.isdigit()
+    stmt = select(ApiToken).where(ApiToken.id == int(text) if by_id else ApiToken.name == text)
     tokens = list(db.session.scalars(stmt.where(ApiToken.revoked_at.is_(None))))
     if not tokens:
         raise NotFound(f"Intet aktivt token med id eller navn {ident}.")
