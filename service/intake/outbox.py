@@ -86,7 +86,8 @@ def _send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int) -> dict[s
         try:
             refused = send(smtp, _receipt_for(msg, opts))
         except SmtpUnavailable as error:
-            msg.receipt_state, msg.receipt_error = "failed", str(error)[:2000]
+            for waiting in pending[index:]:  # each waits, and says why
+                waiting.receipt_state, waiting.receipt_error = "failed", str(error)[:2000]
             db.session.commit()
             counts["waiting"] = len(pending) - index
             log.warning("receipts not sent (%s); %d retried next run", error,

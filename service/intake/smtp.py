@@ -139,7 +139,7 @@ def _deliver(s: SmtpSettings, message: EmailMessage) -> list[str]:
         except (SmtpError, _TokenRefused):
             raise
         except (OSError, smtplib.SMTPException, ValueError) as exc:
-            raise SmtpUnavailable(f"sending via {where} failed: {_describe(exc)}") from exc
+            raise SmtpUnavailable(f"SMTP session with {where} failed: {_describe(exc)}") from exc
         try:
             return sorted(client.send_message(message))  # all refused: SMTPRecipientsRefused
         except (OSError, smtplib.SMTPException, ValueError) as exc:

@@ -34,6 +34,7 @@ def app_config(app_config: dict[str, Any], smtp_server_xoauth2, oauth2_endpoint)
         "SMTP_SSL_CONTEXT": server.ssl_context,
         "SMTP_AUTH": "xoauth2",
         "SMTP_USERNAME": server.username,
+        "SMTP_TIMEOUT": 30.0,  # a loaded machine can be slow to answer
         "OAUTH2_TOKEN_URL": oauth2_endpoint.token_url,
         "OAUTH2_CLIENT_ID": CLIENT_ID,
         "OAUTH2_CLIENT_SECRET": CLIENT_SECRET,

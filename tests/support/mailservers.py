@@ -696,7 +696,7 @@ class _XOAuth2Collector(_Collector):
         endpoint = self.server.oauth2
         assert endpoint is not None
         body = urllib.parse.urlencode({"token": token}).encode()
-        with urllib.request.urlopen(endpoint.introspection_url, body, timeout=5) as answer:
+        with urllib.request.urlopen(endpoint.introspection_url, body, timeout=30) as answer:
             data = json.loads(answer.read())
         return data.get("active") == "true" and data.get("username") == user
 

@@ -4,6 +4,7 @@ bearer token at the token endpoint over HTTP; and one TLS context per process.""
 from __future__ import annotations
 
 import ssl
+from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
 
@@ -171,7 +172,7 @@ def test_xoauth2_needs_the_oauth2_settings_and_the_mailbox() -> None:
 
 @pytest.fixture
 def counted_contexts(monkeypatch: pytest.MonkeyPatch,
-                     mail_certificate: Certificate) -> list[Any]:
+                     mail_certificate: Certificate) -> Iterator[list[Any]]:
     """Counts the system contexts made; they trust the test certificate like the system's
     CAs would a real server's."""
     made: list[Any] = []
