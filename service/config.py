@@ -88,8 +88,13 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "SMTP_HOST": ("127.0.0.1", "server that sends receipts"),
     "SMTP_PORT": (25, "SMTP port"),
     "SMTP_SECURITY": ("starttls", "ssl, starttls or none"),
-    "SMTP_USERNAME": ("", "SMTP user (empty: no login)"),
+    "SMTP_AUTH": ("password", "password (SMTP_USERNAME and SMTP_PASSWORD; no login when the "
+                  "username is empty) or xoauth2 (the OAUTH2_* client credentials; Microsoft "
+                  "365)"),
+    "SMTP_USERNAME": ("", "SMTP user (empty: no login); with xoauth2 the mailbox to send as"),
     "SMTP_PASSWORD": ("", "SMTP password"),
+    "SMTP_OAUTH2_SCOPE": ("https://outlook.office365.com/.default",
+                          "OAuth2 scope of the token for SMTP XOAUTH2"),
     "SMTP_TIMEOUT": (30.0, "seconds for SMTP"),
     "SMTP_CA_FILE": ("", "extra CA bundle to trust for the SMTP server"),
     "MAIL_FROM": ("mrp@localhost", "our address: receipts come from it, mail from it is ignored"),

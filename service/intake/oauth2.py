@@ -1,12 +1,15 @@
-"""OAuth2 client-credentials tokens for the intake mailbox (Microsoft 365 IMAP).
+"""OAuth2 client-credentials tokens for the intake mailbox and for sending mail (Microsoft
+365 IMAP and SMTP).
 
-Microsoft 365 accepts IMAP logins from a daemon only with an access token obtained by the
-client-credentials grant: ``POST`` to the tenant's token endpoint with ``client_id``,
+Microsoft 365 accepts IMAP and SMTP logins from a daemon only with an access token obtained
+by the client-credentials grant: ``POST`` to the tenant's token endpoint with ``client_id``,
 ``client_secret``, ``scope=https://outlook.office365.com/.default`` and
-``grant_type=client_credentials``. The token is then sent with SASL ``XOAUTH2``.
+``grant_type=client_credentials``. The token is then sent with SASL ``XOAUTH2``
+(:func:`xoauth2_response`).
 
 Standard library only. A :class:`TokenSource` caches the token until shortly before it
-expires, so a poller that runs every minute asks for a new token about once an hour.
+expires, so a poller that runs every minute asks for a new token about once an hour; IMAP
+and SMTP share it when their settings (and so their scopes) are the same.
 """
 
 from __future__ import annotations
@@ -115,6 +118,12 @@ def request_token(settings: OAuth2Settings) -> Token:
         raise OAuth2Error(f"OAuth2 token type {token_type!r} is not a bearer token")
     margin = min(EXPIRY_MARGIN, expires_in / 2)
     return Token(access_token, started + expires_in - margin, token_type)
+
+
+def xoauth2_response(user: str, token: str) -> str:
+    """The SASL ``XOAUTH2`` initial client response, before base64:
+    ``user=<user>\\x01auth=Bearer <token>\\x01\\x01``."""
+    return f"user={user}\x01auth=Bearer {token}\x01\x01"
 
 
 def _error_detail(payload: bytes) -> str:

@@ -1,5 +1,9 @@
 """Receipts: a Danish reply for every accepted or rejected mail, sent after the state is
-committed; a failed send is retried on the next run and never blocks the intake."""
+committed; a failed send is retried on the next run and never blocks the intake.
+
+A receipt is marked sent in the commit right after the server took it, so a later run never
+sends it again; only a crash between the two could. A receipt that was not taken stays
+``pending`` or ``failed`` and is sent by a later run."""
 
 from __future__ import annotations
 
@@ -10,12 +14,16 @@ from sqlalchemy.orm import selectinload
 
 from service.domain.models import FollowUp, InboundMessage
 from service.extensions import db
+from service.intake.locking import mailbox_lock
 from service.intake.message import parse_message
 from service.intake.receipts import OriginalMail, ReceiptFinding, ReceiptRow, build_receipt
 from service.intake.settings import IntakeOptions
-from service.intake.smtp import SmtpError, SmtpSettings, send
+from service.intake.smtp import SmtpError, SmtpSettings, SmtpUnavailable, send
 
 log = logging.getLogger("mrp.intake")
+
+#: the advisory lock the poller that sends receipts holds
+RECEIPTS_LOCK = "mrp:receipts"
 
 
 def _receipt_for(msg: InboundMessage, opts: IntakeOptions):
@@ -48,8 +56,24 @@ def _receipt_for(msg: InboundMessage, opts: IntakeOptions):
 
 
 def send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int = 500) -> dict[str, int]:
-    """Send the receipts that are due; returns counts of sent and failed."""
-    counts = {"sent": 0, "failed": 0}
+    """Send the receipts that are due; returns counts of sent, failed and waiting.
+
+    A receipt the server refuses counts an attempt (at most ``opts.receipt_attempts``). When
+    the server cannot take mail at all (unreachable, login or token refused), the receipt
+    counts no attempt and the run stops: every receipt not sent waits for the next run, so
+    an outage of any length loses none, and the server is not asked again per receipt.
+
+    On PostgreSQL one poller at a time sends (an advisory lock): two pollers never send the
+    same receipt."""
+    with mailbox_lock(RECEIPTS_LOCK) as held:
+        if not held:  # another poller is sending them
+            log.info("receipts are being sent by another poller")
+            return {"sent": 0, "failed": 0, "waiting": 0}
+        return _send_pending(smtp, opts, limit)
+
+
+def _send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int) -> dict[str, int]:
+    counts = {"sent": 0, "failed": 0, "waiting": 0}
     pending = list(db.session.scalars(
         select(InboundMessage)
         .where(InboundMessage.receipt_state.in_(("pending", "failed")),
@@ -58,15 +82,24 @@ def send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int = 500) -> d
         .order_by(InboundMessage.id)
         .limit(limit)
     ))
-    for msg in pending:
-        msg.receipt_attempts += 1
+    for index, msg in enumerate(pending):
         try:
             refused = send(smtp, _receipt_for(msg, opts))
+        except SmtpUnavailable as error:
+            for waiting in pending[index:]:  # each waits, and says why
+                waiting.receipt_state, waiting.receipt_error = "failed", str(error)[:2000]
+            db.session.commit()
+            counts["waiting"] = len(pending) - index
+            log.warning("receipts not sent (%s); %d retried next run", error,
+                        counts["waiting"])
+            break
         except (SmtpError, OSError, ValueError) as error:  # ValueError: no usable address
+            msg.receipt_attempts += 1
             msg.receipt_state, msg.receipt_error = "failed", str(error)[:2000]
             counts["failed"] += 1
             log.warning("receipt for message %s not sent (%s); retried next run", msg.id, error)
         else:
+            msg.receipt_attempts += 1
             msg.receipt_state, msg.receipt_error = "sent", None
             counts["sent"] += 1
             log.info("receipt for message %s sent to %s", msg.id, msg.sender)

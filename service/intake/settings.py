@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.intake.imap import ImapSettings
-from service.intake.oauth2 import OAuth2Settings
+from service.intake.oauth2 import DEFAULT_SCOPE, OAuth2Settings
 from service.intake.smtp import SmtpSettings
 
 
@@ -76,6 +76,18 @@ def mailboxes(config: Mapping[str, Any]) -> list[ImapSettings]:
 
 
 def smtp(config: Mapping[str, Any]) -> SmtpSettings:
+    """``MRP_SMTP_*``; with ``MRP_SMTP_AUTH=xoauth2`` the token comes from the
+    ``MRP_OAUTH2_*`` client credentials with the scope ``MRP_SMTP_OAUTH2_SCOPE``. The TLS
+    context is made by :mod:`service.intake.smtp` when TLS is used, once per process."""
+    auth = config.get("SMTP_AUTH") or "password"
+    oauth2 = None
+    if auth == "xoauth2":
+        oauth2 = OAuth2Settings(
+            token_url=config["OAUTH2_TOKEN_URL"],
+            client_id=config["OAUTH2_CLIENT_ID"],
+            client_secret=config["OAUTH2_CLIENT_SECRET"],
+            scope=config.get("SMTP_OAUTH2_SCOPE") or DEFAULT_SCOPE,
+        )
     return SmtpSettings(
         host=config["SMTP_HOST"],
         port=int(config["SMTP_PORT"]),
@@ -83,7 +95,10 @@ def smtp(config: Mapping[str, Any]) -> SmtpSettings:
         username=config["SMTP_USERNAME"],
         password=config["SMTP_PASSWORD"],
         timeout=float(config["SMTP_TIMEOUT"]),
-        ssl_context=config.get("SMTP_SSL_CONTEXT") or _context(config.get("SMTP_CA_FILE", "")),
+        auth=auth,
+        oauth2=oauth2,
+        ca_file=config.get("SMTP_CA_FILE") or "",
+        ssl_context=config.get("SMTP_SSL_CONTEXT"),
     )
 
 

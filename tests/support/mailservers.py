@@ -15,6 +15,9 @@
 * ``oauth2_endpoint`` — a tiny OAuth2 client-credentials token endpoint on 127.0.0.1 (the one
   fake: Microsoft's identity platform). Tokens it issues are accepted by both IMAP servers.
 * ``smtp_server`` / ``smtp_server_starttls`` — aiosmtpd on loopback collecting messages.
+* ``smtp_server_xoauth2`` — aiosmtpd requiring STARTTLS and SASL XOAUTH2, checking each
+  bearer token at the token endpoint's introspection URL over HTTP, as Microsoft 365 checks
+  its own; it can be told to refuse tokens (``334`` with a JSON error, then ``535``).
 
 Load with ``pytest_plugins = ["tests.support.mailservers"]``.
 """
@@ -167,6 +170,8 @@ class OAuth2Endpoint:
         self.expires_in = expires_in
         self.mailbox_user = ""
         self.tokens: dict[str, str] = {}  # token → user
+        #: the scopes it issues tokens for
+        self.scopes = {"https://outlook.office365.com/.default"}
         self.requests: list[dict[str, str]] = []
         self.listeners: list[Callable[[str, str], None]] = []
         self._lock = threading.Lock()
@@ -216,7 +221,7 @@ class OAuth2Endpoint:
                     "error": "invalid_client",
                     "error_description": "AADSTS7000215: Invalid client secret provided.",
                 }
-            if form.get("scope") != "https://outlook.office365.com/.default":
+            if form.get("scope") not in self.scopes:
                 return 400, {"error": "invalid_scope"}
             token = secrets.token_urlsafe(32)
             user = self.mailbox_user
@@ -581,6 +586,21 @@ class SmtpServer:
     delay: float = 0.0
     #: messages whose data has arrived (taken or still waiting out ``delay``)
     arrived: int = 0
+    #: XOAUTH2 only: the token endpoint that issued the tokens it accepts
+    oauth2: OAuth2Endpoint | None = None
+    #: XOAUTH2: refuse this many logins from now on (a token the server holds expired)
+    refuse_next: int = 0
+    #: XOAUTH2: refuse every login
+    refuse_all: bool = False
+    #: XOAUTH2: tokens it no longer accepts
+    expired: set[str] = field(default_factory=set)
+    #: XOAUTH2: the tokens of the logins it accepted, and of those it refused
+    tokens_accepted: list[str] = field(default_factory=list)
+    tokens_refused: list[str] = field(default_factory=list)
+    #: XOAUTH2: each initial client response as received (decoded from base64)
+    responses: list[bytes] = field(default_factory=list)
+    #: XOAUTH2: what the client answered to each error challenge (decoded; empty is right)
+    error_answers: list[bytes] = field(default_factory=list)
 
     def settings(self, **overrides: Any) -> SmtpSettings:
         values: dict[str, Any] = {
@@ -592,8 +612,14 @@ class SmtpServer:
             "timeout": 10.0,
             "ssl_context": self.ssl_context,
         }
+        if self.oauth2 is not None:
+            values.update(password="", auth="xoauth2", oauth2=self.oauth2.settings())
         values.update(overrides)
         return SmtpSettings(**values)
+
+    def expire_tokens(self) -> None:
+        """The tokens accepted so far are expired from now on."""
+        self.expired.update(self.tokens_accepted)
 
 
 class _Collector:
@@ -622,10 +648,85 @@ class _Collector:
         return "250 OK"
 
 
+#: what Microsoft 365 (like Gmail) sends, base64, in the 334 that refuses a token
+XOAUTH2_ERROR = {"status": "401", "schemes": "bearer",
+                 "scope": "https://outlook.office365.com/.default"}
+
+
+class _XOAuth2Collector(_Collector):
+    """The collector, plus SASL XOAUTH2 (aiosmtpd calls ``auth_<MECHANISM>`` on the
+    handler). A token is good when the token endpoint's introspection says it is active for
+    the user named in the response, and the server was not told to refuse it."""
+
+    async def auth_XOAUTH2(self, smtp: Any, args: list[str]) -> Any:
+        import base64
+        import binascii
+
+        from aiosmtpd.smtp import MISSING, AuthResult
+
+        if len(args) == 1:  # "AUTH XOAUTH2", the response follows the empty challenge
+            blob = await smtp.challenge_auth("")
+            if blob is MISSING:
+                return AuthResult(success=False, handled=True)
+        else:
+            try:
+                blob = base64.b64decode(args[1], validate=True)
+            except binascii.Error:
+                await smtp.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        server = self.server
+        server.responses.append(blob)
+        user, token = _parse_xoauth2(blob)
+        if user is None:
+            return AuthResult(success=False, handled=False,
+                              message="501 5.5.2 Malformed XOAUTH2 response")
+        good = await asyncio.get_running_loop().run_in_executor(
+            None, self._introspect, token, user)
+        if server.refuse_all or server.refuse_next > 0 or token in server.expired:
+            server.refuse_next = max(0, server.refuse_next - 1)
+            good = False
+        if not good:
+            server.tokens_refused.append(token)
+            answer = await smtp.challenge_auth(json.dumps(XOAUTH2_ERROR).encode())
+            if answer is MISSING:
+                return AuthResult(success=False, handled=True)
+            server.error_answers.append(answer)
+            return AuthResult(success=False, handled=False,
+                              message="535 5.7.3 Authentication unsuccessful")
+        server.tokens_accepted.append(token)
+        server.logins.append(user)
+        return AuthResult(success=True, auth_data=user)
+
+    def _introspect(self, token: str, user: str) -> bool:
+        import urllib.request
+
+        endpoint = self.server.oauth2
+        assert endpoint is not None
+        body = urllib.parse.urlencode({"token": token}).encode()
+        with urllib.request.urlopen(endpoint.introspection_url, body, timeout=30) as answer:
+            data = json.loads(answer.read())
+        return data.get("active") == "true" and data.get("username") == user
+
+
+def _parse_xoauth2(blob: bytes) -> tuple[str | None, str]:
+    """``user=U\\x01auth=Bearer T\\x01\\x01`` → (U, T); (None, "") if it is not that."""
+    text = blob.decode("utf-8", "replace")
+    if not text.endswith("\x01\x01"):
+        return None, ""
+    fields = dict(part.partition("=")[::2] for part in text[:-2].split("\x01"))
+    scheme, _, token = fields.get("auth", "").partition(" ")
+    if set(fields) != {"user", "auth"} or scheme != "Bearer" or not token:
+        return None, ""
+    return fields["user"], token
+
+
 @contextlib.contextmanager
 def run_smtp_server(
-    certificate: Certificate, security: str, refuse_domain: str | None = None
+    certificate: Certificate, security: str, refuse_domain: str | None = None,
+    oauth2: OAuth2Endpoint | None = None,
 ) -> Iterator[SmtpServer]:
+    """aiosmtpd on a free port; with ``oauth2`` it requires STARTTLS and XOAUTH2 logins with
+    that endpoint's tokens (the user ``kvittering@mrp.example``)."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -633,7 +734,19 @@ def run_smtp_server(
     server = SmtpServer(HOST, port, security, certificate.client_context(),
                         refuse_domain=refuse_domain)
     kwargs: dict[str, Any] = {}
-    if security == "starttls":
+    handler = _Collector(server)
+    if oauth2 is not None:
+        assert security == "starttls", "XOAUTH2 is offered after STARTTLS only"
+        server.oauth2, server.username = oauth2, "kvittering@mrp.example"
+        handler = _XOAuth2Collector(server)
+        kwargs = {
+            "tls_context": certificate.server_context(),
+            "require_starttls": True,
+            "auth_require_tls": True,
+            "auth_required": True,
+            "auth_exclude_mechanism": ["LOGIN", "PLAIN"],
+        }
+    elif security == "starttls":
         server.username, server.password = "kvittering", PASSWORD
 
         def authenticator(
@@ -654,7 +767,7 @@ def run_smtp_server(
             "auth_require_tls": True,
         }
     controller = Controller(
-        _Collector(server),
+        handler,
         hostname=HOST,
         port=port,
         server_hostname="localhost",
@@ -753,6 +866,21 @@ def smtp_server_starttls(mail_certificate: Certificate) -> Iterator[SmtpServer]:
     """aiosmtpd requiring STARTTLS, with AUTH (``server.username`` / ``server.password``)."""
     with run_smtp_server(mail_certificate, "starttls") as server:
         yield server
+
+
+@pytest.fixture
+def smtp_server_xoauth2(
+    mail_certificate: Certificate, oauth2_endpoint: OAuth2Endpoint
+) -> Iterator[SmtpServer]:
+    """aiosmtpd requiring STARTTLS and an XOAUTH2 login as ``server.username`` with a token
+    from ``oauth2_endpoint`` (which issues tokens for that user meanwhile)."""
+    before = oauth2_endpoint.mailbox_user
+    with run_smtp_server(mail_certificate, "starttls", oauth2=oauth2_endpoint) as server:
+        oauth2_endpoint.mailbox_user = server.username
+        try:
+            yield server
+        finally:
+            oauth2_endpoint.mailbox_user = before
 
 
 @pytest.fixture
