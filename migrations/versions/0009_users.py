@@ -1,6 +1,6 @@
 """people: users, personal and expiring tokens, the person in the audit log
 
-Revision ID: 0011
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-01
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None
