@@ -8,6 +8,8 @@ import flask_smorest
 import marshmallow as ma
 from webargs.flaskparser import FlaskParser
 
+from service.api.parsing import ArgumentsParser
+
 
 class _PaginationParser(FlaskParser):
     """flask-smorest hands its pagination parameters schema over as a class, which webargs
@@ -28,6 +30,8 @@ class _PaginationParser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):
+    #: JSON bodies refuse what no field can hold (service/api/parsing.py)
+    ARGUMENTS_PARSER = ArgumentsParser()
     #: ``?page=`` and ``?page_size=`` (at most 500); totals in the ``X-Pagination`` header
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 500}
     PAGINATION_ARGUMENTS_PARSER = _PaginationParser()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -99,20 +100,56 @@ def _not_blank(value: str) -> None:
         raise ValidationError("Must not be blank.")
 
 
+class NoControl(validate.Validator):
+    """No control characters (Unicode's Cc: U+0000–U+001F, U+007F–U+009F): a code, a name
+    or a title is one line of printable text. ``multiline`` text (a description, a comment,
+    a reason) may hold tabs and line breaks. The pattern goes into the OpenAPI document."""
+
+    SINGLE_LINE = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    MULTILINE = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+
+    def __init__(self, *, multiline: bool = False) -> None:
+        self.multiline = multiline
+        self.pattern = self.MULTILINE if multiline else self.SINGLE_LINE
+        self._regex = re.compile(self.pattern)
+        self.error = (
+            "Control characters other than tab and line breaks are not allowed."
+            if multiline else "Control characters (tab and line breaks too) are not allowed."
+        )
+
+    def __call__(self, value: str) -> str:
+        if isinstance(value, str) and self._regex.fullmatch(value) is None:
+            raise ValidationError(self.error)
+        return value
+
+
+def plain(*, multiline: bool = False, **kw: Any) -> dict[str, Any]:
+    """Keyword arguments for a ``fields.String`` of text without control characters:
+    the check, and its pattern in the field's documentation."""
+    check = NoControl(multiline=multiline)
+    checks = kw.pop("validate", None) or []
+    checks = [*checks] if isinstance(checks, list | tuple) else [checks]
+    metadata = {"pattern": check.pattern, **(kw.pop("metadata", None) or {})}
+    return {"validate": [*checks, check], "metadata": metadata, **kw}
+
+
 def text(
     max_len: int,
     *,
     required: bool = False,
     allow_none: bool = False,
     nonblank: bool = False,
-    **kw: object,
+    multiline: bool = False,
+    **kw: Any,
 ):
-    """A string; ``required`` and ``nonblank`` ones must hold more than whitespace (a PATCH
-    leaves out what it does not change, but may not blank a required field)."""
-    checks = [validate.Length(min=1 if required or nonblank else 0, max=max_len)]
+    """A string without control characters (see :class:`NoControl`); ``required`` and
+    ``nonblank`` ones must hold more than whitespace (a PATCH leaves out what it does not
+    change, but may not blank a required field)."""
+    checks: list[Any] = [validate.Length(min=1 if required or nonblank else 0, max=max_len)]
     if required or nonblank:
         checks.append(_not_blank)
-    return fields.String(required=required, allow_none=allow_none, validate=checks, **kw)
+    return fields.String(required=required, allow_none=allow_none,
+                         **plain(multiline=multiline, validate=checks, **kw))
 
 
 def year(*, strict: bool = True, **kw: object) -> fields.Integer:
@@ -138,11 +175,12 @@ class ValidationSchema(Schema):
 
 
 class ReasonSchema(StrictSchema):
-    reason = text(2000, allow_none=True, metadata={"description": "why (logged in the audit)"})
+    reason = text(2000, allow_none=True, multiline=True,
+                  metadata={"description": "why (logged in the audit)"})
 
 
 class RequiredReasonSchema(StrictSchema):
-    reason = text(2000, required=True)
+    reason = text(2000, required=True, multiline=True)
 
 
 class CodeRef(fields.String):

@@ -50,7 +50,8 @@ class PlanPatchSchema(_PeriodCheck, StrictSchema):
     period_end = year()
     top_manager = fields.Nested(TopManagerSchema, allow_none=True)
     followup_cadence = one_of(CADENCES, allow_none=True)
-    reason = text(2000, allow_none=True, metadata={"description": "required once approved"})
+    reason = text(2000, allow_none=True, multiline=True,
+                  metadata={"description": "required once approved"})
 
 
 class PlanQuerySchema(StrictSchema):
