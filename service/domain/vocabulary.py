@@ -214,6 +214,17 @@ def parse_number(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def has_control_characters(text: str, *, multiline: bool = False) -> bool:
+    """Whether ``text`` holds a control character (Unicode's Cc: U+0000–U+001F,
+    U+007F–U+009F), which no code, name or title holds; ``multiline`` text (a description, a
+    comment, a reason) may hold tabs and line breaks."""
+    return (_CONTROL_BUT_LINES if multiline else _CONTROL).search(text) is not None
+
+
 _DIGIT_RUNS = re.compile(r"([0-9]+)")
 
 

@@ -10,12 +10,17 @@ from werkzeug.wrappers import Response
 from service.domain import audit, followups, inbound, plans
 from service.domain.actors import Actor
 from service.domain.common import require
-from service.domain.errors import Conflict, NotFound
+from service.domain.errors import Conflict, Invalid, NotFound
 from service.domain.models import Plan
 from service.domain.overview import overview as overview_query
 from service.domain.templates import followup_template
 from service.domain.validation import validate_plan
-from service.domain.vocabulary import TASK_TYPE_LABELS, natural_key, parse_period
+from service.domain.vocabulary import (
+    TASK_TYPE_LABELS,
+    has_control_characters,
+    natural_key,
+    parse_period,
+)
 from service.web import bp, charts, queries
 from service.web.auth import current_actor
 from service.web.filters import OverviewForm
@@ -93,6 +98,9 @@ def plan_approve(plan_id: int) -> Response:
 def plan_close(plan_id: int) -> Response:
     """Close an approved plan whose period is over, with the reason for the audit log."""
     reason = (request.form.get("reason") or "").strip()[:2000] or None
+    if reason and has_control_characters(reason, multiline=True):
+        raise Invalid("Begrundelsen må kun indeholde tekst, tabulatorer og linjeskift, "
+                      "ikke styretegn.", field="reason")
     return _decide(plan_id, lambda actor, plan: plans.close_plan(actor, plan, reason),
                    "er lukket")
 

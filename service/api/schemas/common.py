@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, missing, pre_load, validate
+
+from service.domain.vocabulary import has_control_characters
 
 NUL_MESSAGE = "NUL characters are not allowed."
 
@@ -111,14 +112,13 @@ class NoControl(validate.Validator):
     def __init__(self, *, multiline: bool = False) -> None:
         self.multiline = multiline
         self.pattern = self.MULTILINE if multiline else self.SINGLE_LINE
-        self._regex = re.compile(self.pattern)
         self.error = (
             "Control characters other than tab and line breaks are not allowed."
             if multiline else "Control characters (tab and line breaks too) are not allowed."
         )
 
     def __call__(self, value: str) -> str:
-        if isinstance(value, str) and self._regex.fullmatch(value) is None:
+        if isinstance(value, str) and has_control_characters(value, multiline=self.multiline):
             raise ValidationError(self.error)
         return value
 
