@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, missing, pre_load, validate
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, missing, pre_load, validate
 
 from service.domain.vocabulary import has_control_characters
 
@@ -167,6 +167,29 @@ class FindingSchema(Schema):
     goal = fields.String(allow_none=True)
     plugin = fields.String(allow_none=True)
     message = fields.String()
+
+
+class ProblemSchema(Schema):
+    """Every error answer: ``application/problem+json`` (RFC 9457). Members beyond these may
+    come (RFC 9457's extension members)."""
+
+    class Meta:
+        unknown = INCLUDE
+        ordered = True
+
+    type = fields.String(required=True, metadata={
+        "description": "a URN naming the kind of problem",
+        "example": "urn:mrp:problem:validation-error"})
+    title = fields.String(required=True, metadata={"example": "Validation failed"})
+    status = fields.Integer(required=True, metadata={"example": 422})
+    detail = fields.String(required=True, metadata={
+        "description": "what went wrong, for a person (Danish for the service's own rules)"})
+    errors = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.String()),
+        metadata={"description": "messages by field; nested fields dotted (`goals.0.value`), "
+                                 "`_schema` for the body as a whole"})
+    findings = fields.List(fields.Nested(FindingSchema), metadata={
+        "description": "the validation errors that block approving a plan (409)"})
 
 
 class ValidationSchema(Schema):
