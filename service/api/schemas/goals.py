@@ -54,7 +54,7 @@ class GoalSchema(StrictSchema):
     politically_fixed = fields.Boolean(load_default=False)
     owner = text(200, allow_none=True)
     status = fields.String(dump_only=True)
-    withdrawn_reason = fields.String(dump_only=True)
+    withdrawn_reason = fields.String(dump_only=True, allow_none=True)
     indicators = fields.List(fields.Nested(IndicatorSchema), validate=validate.Length(max=20))
     milestones = fields.List(fields.Nested(MilestoneSchema), validate=validate.Length(max=50))
     reason = text(2000, load_only=True, allow_none=True, multiline=True,
