@@ -22,6 +22,10 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     # API
     "API_CACHE_BYTES": (16_000_000, "bytes of repeated API reads each server worker keeps, "
                         "until the plan data changes (service/api/cache.py); 0: off"),
+    # HTTP, API and dashboard alike (service/requestlimits.py)
+    "HTTP_MAX_URI_BYTES": (4096, "longest request target (path and query) taken; longer: 414"),
+    "HTTP_MAX_HEADER_BYTES": (8190, "largest header field (name and value) taken; larger: 431"),
+    "HTTP_MAX_HEADERS": (100, "most header fields a request may have; more: 431"),
     # dashboard
     "SESSION_COOKIE_SECURE": (False, "send the dashboard's cookie over HTTPS only (production)"),
     "SESSION_COOKIE_HTTPONLY": (True, "hide the dashboard's cookie from scripts"),

@@ -67,3 +67,13 @@ def test_close_reason_with_control_characters_is_refused(signed_in, plans):
                                        "reason": "Perioden er slut.\nAlle mål er afrapporteret."})
     db.session.expire_all()
     assert db.session.get(Plan, plan_id).status == "closed"
+
+
+def test_a_long_address_or_large_header_is_a_danish_page(signed_in, plans):
+    client = signed_in("department", ministry="FM")
+    response = client.get("/?institution=" + "X" * 5000)
+    assert response.status_code == 414 and response.mimetype == "text/html"
+    assert "Adressen er for lang" in response.get_data(as_text=True)
+    response = client.get("/", headers={"X-Big": "b" * 9000})
+    assert response.status_code == 431 and response.mimetype == "text/html"
+    assert "For store oplysninger" in response.get_data(as_text=True)
