@@ -48,6 +48,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         elif db.engine.dialect.name == "postgresql":
             event.listen(db.engine, "checkout", _drop_closed_connection)
 
+    from service import requestlimits
+
+    requestlimits.init_app(app)
+
     from service.domain.plugins import init_app as init_plugins
 
     init_plugins(app)

@@ -26,6 +26,10 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "TRUSTED_PROXIES": (0, "number of reverse proxies in front of the app whose "
                         "X-Forwarded-For and X-Forwarded-Proto are believed (werkzeug's "
                         "ProxyFix); 0: none, the request itself says if it came over HTTPS"),
+    # HTTP, API and dashboard alike (service/requestlimits.py)
+    "HTTP_MAX_URI_BYTES": (4096, "longest request target (path and query) taken; longer: 414"),
+    "HTTP_MAX_HEADER_BYTES": (8190, "largest header field (name and value) taken; larger: 431"),
+    "HTTP_MAX_HEADERS": (100, "most header fields a request may have; more: 431"),
     # dashboard
     "SESSION_COOKIE_SECURE": (False, "mark the dashboard's cookie Secure even on a request "
                               "over plain HTTP; one over HTTPS always gets a Secure cookie"),

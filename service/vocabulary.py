@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 
 class TaskType(StrEnum):
@@ -242,6 +243,41 @@ def format_number(value: float, *, decimals: int | None = 2, grouping: bool = Tr
         if text == "-0":
             text = "0"
     return text.translate(_TO_DANISH)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def has_control_characters(text: str, *, multiline: bool = False) -> bool:
+    """Whether ``text`` holds a control character (Unicode's Cc: U+0000–U+001F,
+    U+007F–U+009F), which no code, name or title holds; ``multiline`` text (a description, a
+    comment, a reason) may hold tabs and line breaks."""
+    return (_CONTROL_BUT_LINES if multiline else _CONTROL).search(text) is not None
+
+
+_DIGIT_RUNS = re.compile(r"([0-9]+)")
+
+
+@lru_cache(maxsize=4096)
+def natural_key(text: str | None) -> tuple[tuple[tuple[int, int, str], ...], str]:
+    """The sort key of a code as people read it: ``M2`` before ``M10``, and any mix of codes
+    comparable (``1`` beside ``M1``: a run of digits sorts before text, never against it).
+    Case and leading zeros decide only between codes that are otherwise equal; None and the
+    empty text sort first."""
+    parts: list[tuple[int, int, str]] = []
+    for i, chunk in enumerate(_DIGIT_RUNS.split(text or "")):
+        if not chunk:
+            continue
+        if i % 2:  # a run of digits: by its value, compared as text of equal length
+            digits = chunk.lstrip("0") or "0"
+            parts.append((0, len(digits), digits))
+        else:
+            parts.append((1, 0, chunk.casefold()))
+    return tuple(parts), text or ""
+
+
+#: the years a period may name: every plan's years (2000–2100) and more, and few enough that
+#: a period's dates and its report's deadline are dates (``9999-H2`` plus the grace days is not)
+PERIOD_YEARS = range(1900, 2201)
 
 
 @dataclass(frozen=True, order=True)
@@ -287,8 +323,9 @@ _YEAR_ONLY = re.compile(r"^\s*(?P<y>\d{4})\s*$")
 
 def parse_period(text: object) -> Period | None:
     """``2026-H1``, ``H1 2026``, ``1. halvår 2026``, ``2026-Q3``, ``3. kvartal 2026`` or
-    ``2026`` (alone) → Period; None if no period is found. Finds the period inside a longer
-    text too (a mail subject), except a bare year, which must stand alone."""
+    ``2026`` (alone) → Period; None if no period is found, or its year is outside
+    :data:`PERIOD_YEARS`. Finds the period inside a longer text too (a mail subject), except a
+    bare year, which must stand alone."""
     if isinstance(text, int) and not isinstance(text, bool):
         text = str(text)
     if not isinstance(text, str):
@@ -304,10 +341,10 @@ def parse_period(text: object) -> Period | None:
             kind = "Q"
         else:
             kind = m["k"].upper()
-        if kind == "H" and number > 2:
+        if (kind == "H" and number > 2) or year not in PERIOD_YEARS:
             continue
         return Period(year, kind, number)
     m = _YEAR_ONLY.match(text)
-    if m:
+    if m and int(m["y"]) in PERIOD_YEARS:
         return Period(int(m["y"]), "Y", 1)
     return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, json
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from service.api.schemas.common import ProblemSchema
 from service.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
 log = logging.getLogger(__name__)
@@ -37,8 +39,10 @@ TITLES = {
     406: "Not acceptable",
     409: "Conflict",
     413: "Request too large",
+    414: "URI too long",
     415: "Unsupported media type",
     422: "Validation failed",
+    431: "Request header fields too large",
     500: "Internal server error",
     503: "Service unavailable",
 }
@@ -116,11 +120,47 @@ def _from_http(error: HTTPException) -> Response:
     return problem(status, str(detail), errors=errors or None, headers=headers)
 
 
+#: what each error answer means here, as the OpenAPI document says it
+DESCRIPTIONS = {
+    400: "The body is not JSON, or not UTF-8.",
+    401: "No bearer token, or an unknown, revoked or expired one.",
+    403: "The caller's role or scope may not do this.",
+    404: "No such object, or one in another tenant's scope (never told apart).",
+    406: "The Accept header allows none of the formats offered.",
+    409: "The request clashes with the object's state: a duplicate, a locked field, a step "
+         "its lifecycle does not allow.",
+    413: "The body is larger than the service takes (MRP_MAX_CONTENT_LENGTH).",
+    414: "The request line (method, path and query) is longer than the service takes.",
+    422: "Invalid fields or query parameters (unknown ones too), named under `errors`.",
+    431: "A header, or all of them together, is larger than the service takes.",
+}
+PROBLEM_MIMETYPE = "application/problem+json"
+
+
 class ProblemApi(Api):
-    """flask-smorest's Api, answering every error with problem+json."""
+    """flask-smorest's Api, answering every error with problem+json, and documenting every
+    error answer so: the problem schema under ``application/problem+json``."""
+
+    ERROR_SCHEMA = ProblemSchema
 
     def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
         return _from_http(error)
+
+    def _register_responses(self) -> None:
+        """flask-smorest's responses by status name (``NOT_FOUND``, …), which the blueprints
+        refer to, with the problem schema and media type for the errors."""
+        for status in HTTPStatus:
+            response: dict[str, Any] = {"description": DESCRIPTIONS.get(status, status.phrase)}
+            if status >= 400:
+                response["content"] = {PROBLEM_MIMETYPE: {"schema": self.ERROR_SCHEMA}}
+            if status == 401:
+                response["headers"] = {"WWW-Authenticate": {
+                    "description": "`Bearer realm=\"mrp\"`", "schema": {"type": "string"}}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, {
+            "description": "Any other error (500, 503): never a traceback.",
+            "content": {PROBLEM_MIMETYPE: {"schema": self.ERROR_SCHEMA}},
+        }, lazy=True)
 
 
 def register(app: Flask) -> None:

@@ -19,7 +19,7 @@ from service.domain.errors import Invalid
 from service.domain.models import FollowUp, FollowUpGoal, Goal, Institution, Ministry, Plan
 from service.domain.validation import validate_plan
 from service.extensions import db
-from service.vocabulary import Period, PlanStatus, parse_period
+from service.vocabulary import PERIOD_YEARS, Period, PlanStatus, parse_period
 
 REPORT_STATES = ("received", "late", "missing", "due", "not_applicable")
 
@@ -82,7 +82,10 @@ def plans_in_overview(actor: Actor, filters: OverviewFilters, period: Period) ->
 def overview(actor: Actor, filters: OverviewFilters, today: date | None = None) -> dict[str, Any]:
     period = parse_period(filters.period)
     if period is None:
-        raise Invalid("Ukendt periode; skriv fx 2026-H1, 2026-Q3 eller 2026.", field="period")
+        raise Invalid(
+            "Ukendt periode; skriv fx 2026-H1, 2026-Q3 eller 2026 (årstal "
+            f"{PERIOD_YEARS.start}–{PERIOD_YEARS.stop - 1}).", field="period",
+        )
     today = today or date.today()
     stmt = plans_in_overview(actor, filters, period)
     stmt = stmt.options(
@@ -203,7 +206,7 @@ def goal_history(goal: Goal) -> list[dict[str, Any]]:
                     "progress": row.progress, "comment": row.comment,
                     "followup": followup.id, "received_at": followup.received_at,
                 })
-    rows.sort(key=lambda r: (parse_period(r["period"]) or Period(0, "Y", 1)).end)
+    rows.sort(key=lambda r: p.end if (p := parse_period(r["period"])) else date.min)
     return rows
 
 

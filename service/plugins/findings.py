@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from service.vocabulary import Severity
+from service.vocabulary import Severity, natural_key
 
 SEVERITIES: frozenset[str] = frozenset(s.value for s in Severity)
 SEVERITY_RANK: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
@@ -49,23 +47,12 @@ class Finding:
         }
 
 
-_DIGITS = re.compile(r"(\d+)")
-
-
-@lru_cache(maxsize=4096)
-def _goal_key(goal: str | None) -> tuple[Any, ...]:
-    """Plan-level findings first, then goals in natural order (M2 before M10)."""
-    if goal is None:
-        return ()
-    return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(goal) if p)
-
-
 def sort_key(finding: Finding) -> tuple[Any, ...]:
     """Deterministic order: severity (errors first), goal, rule, plugin, message."""
     return (
         SEVERITY_RANK[finding.severity],
         finding.goal is not None,
-        _goal_key(finding.goal),
+        natural_key(finding.goal),  # plan-level findings first, then M2 before M10
         finding.rule,
         finding.plugin or "",
         finding.message,

@@ -14,7 +14,7 @@ from service.domain import audit, plans
 from service.domain.errors import Conflict, Invalid
 from service.domain.models import Plan
 from service.domain.reminders import period_words
-from service.vocabulary import parse_period
+from service.vocabulary import has_control_characters, parse_period
 from service.web import bp, queries
 from service.web.auth import current_actor
 from service.web.labels import format_number
@@ -72,6 +72,9 @@ def _decision_page(plan_id: int, decision: Decision) -> Response | tuple[str, in
         reason = (request.form.get("reason") or "").strip()
         if len(reason) > REASON_MAX:
             errors["reason"] = f"Begrundelsen må højst være {format_number(REASON_MAX)} tegn."
+        elif has_control_characters(reason, multiline=True):
+            errors["reason"] = ("Begrundelsen må kun indeholde tekst, tabulatorer og linjeskift, "
+                                "ikke styretegn.")
         else:
             try:
                 if decision is CLOSE:

@@ -29,7 +29,9 @@ TITLES = {
     405: "Handlingen er ikke tilladt her",
     409: "Handlingen kunne ikke gennemføres",
     413: "For stor forespørgsel",
+    414: "For lang adresse",
     422: "Ugyldige oplysninger",
+    431: "For store oplysninger i forespørgslen",
     500: "Der opstod en fejl",
 }
 TEXTS = {
@@ -37,6 +39,9 @@ TEXTS = {
     403: "Du har ikke adgang til denne side eller handling.",
     404: "Siden findes ikke, eller du har ikke adgang til den.",
     405: "Handlingen er ikke tilladt på denne adresse.",
+    414: "Adressen er for lang. Brug færre eller kortere filtre, eller gå tilbage og prøv igen.",
+    431: "Forespørgslen har for mange eller for store felter i hovedet (fx cookies). Slet "
+         "cookies for siden, og prøv igen.",
     500: "Der opstod en uventet fejl. Fejlen er logget; prøv igen om lidt.",
 }
 DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (

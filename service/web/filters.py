@@ -10,7 +10,12 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from service.domain.overview import OverviewFilters
-from service.vocabulary import STATUS_LABELS, TASK_TYPE_LABELS, parse_period
+from service.vocabulary import (
+    PERIOD_YEARS,
+    STATUS_LABELS,
+    TASK_TYPE_LABELS,
+    parse_period,
+)
 from service.web.queries import current_half_year
 
 CODE_MAX = 40
@@ -36,7 +41,8 @@ class OverviewForm:
             if parsed is None:
                 errors["period"] = (
                     f"»{period_text[:20]}« er ikke en periode; skriv fx 2026-H1, 2026-Q3 "
-                    f"eller 2026. Viser {period}."
+                    f"eller 2026 (årstal {PERIOD_YEARS.start}–{PERIOD_YEARS.stop - 1}). "
+                    f"Viser {period}."
                 )
             else:
                 period = str(parsed)

@@ -15,7 +15,7 @@ from service.domain.models import (
     Plan,
 )
 from service.domain.overview import OverviewFilters, status_counts
-from service.vocabulary import Period, parse_period
+from service.vocabulary import Period, natural_key, parse_period
 
 #: the intake page's default: the mail that needs a person
 INTAKE_STATES = ("quarantined", "rejected")
@@ -113,11 +113,4 @@ def normalise_period(text: str | None) -> str | None:
 
 def goal_codes(plans: list[dict[str, Any]]) -> list[str]:
     """The goal codes across the overview's plans, in natural order (M2 before M10)."""
-    codes = {g["goal"] for p in plans for g in p["goals"]}
-
-    def key(code: str) -> tuple[Any, ...]:
-        head = code.rstrip("0123456789")
-        tail = code[len(head):]
-        return (head, int(tail) if tail else -1, code)
-
-    return sorted(codes, key=key)
+    return sorted({g["goal"] for p in plans for g in p["goals"]}, key=natural_key)

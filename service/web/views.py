@@ -16,7 +16,11 @@ from service.domain.models import Plan
 from service.domain.overview import overview as overview_query
 from service.domain.templates import followup_template
 from service.domain.validation import validate_plan
-from service.vocabulary import TASK_TYPE_LABELS, parse_period
+from service.vocabulary import (
+    TASK_TYPE_LABELS,
+    natural_key,
+    parse_period,
+)
 from service.web import bp, charts, queries
 from service.web.auth import current_actor
 from service.web.filters import OverviewForm
@@ -63,7 +67,7 @@ def plan(plan_id: int) -> str:
     goals = {g.code: g for g in found.goals}
     findings = sorted(
         validate_plan(found),
-        key=lambda f: (SEVERITY_RANK.get(f.severity, 3), f.goal or "", f.rule),
+        key=lambda f: (SEVERITY_RANK.get(f.severity, 3), natural_key(f.goal), f.rule),
     )
     history = followups.list_followups(actor, found, page=1, page_size=HISTORY_LIMIT).items
     events = audit.plan_events(found, page=1, page_size=AUDIT_LIMIT).items

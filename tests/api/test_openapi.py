@@ -129,3 +129,52 @@ def test_swagger_ui_is_served_locally(client):
     for missing in ("/api/docs/static/nope.js", "/api/docs/static/../../__init__.py"):
         with client.get(missing) as response:
             assert response.status_code == 404
+
+
+def test_error_answers_are_documented_as_problems(client):
+    spec = ok(client.get("/api/openapi.json"))
+    problem = spec["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status", "detail"}
+    assert problem["properties"]["errors"]["additionalProperties"]["items"]["type"] == "string"
+    assert "Error" not in spec["components"]["schemas"]  # flask-smorest's own shape is gone
+    for name, response in spec["components"]["responses"].items():
+        for mimetype in response.get("content", {}):
+            assert mimetype == "application/problem+json", (name, mimetype)
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            responses = operation["responses"]
+            expected = {"414", "422", "431"} | (set() if path == "/api/v1/health" else {"401"})
+            if "requestBody" in operation:
+                expected |= {"400", "413"}
+            if "{" in path:
+                expected.add("404")
+            assert expected <= set(responses), (method, path, sorted(responses))
+            for status, response in responses.items():
+                if status[0] in "45" or status == "default":
+                    ref = response["$ref"]
+                    assert "application/problem+json" in _resolve(spec, ref)["content"], ref
+    unauthorized = spec["components"]["responses"]["UNAUTHORIZED"]
+    assert "WWW-Authenticate" in unauthorized["headers"]
+
+
+def test_the_error_check_sees_what_the_document_does_not_say(client, admin, documented_errors):
+    from tests.api.conftest import Answer, openapi_document, undocumented
+
+    client.get("/api/v1/plans")  # 401: documented
+    client.get("/api/v1/plans?nope=1", headers=admin)  # 422: documented
+    assert [(a.method, a.path, a.status) for a in documented_errors] == [
+        ("get", "/api/v1/plans", 401), ("get", "/api/v1/plans", 422)]
+    spec = openapi_document()
+    assert [undocumented(a, spec) for a in documented_errors] == [None, None]
+    body = b'{"type": "urn:mrp:problem:conflict", "title": "Conflict", "status": 409}'
+    wrong = [
+        Answer("get", "/api/v1/plans", "/api/v1/plans?", 409, "application/problem+json", body),
+        Answer("get", "/api/v1/plans", "/api/v1/plans?", 401, "application/json", body),
+        Answer("post", "/api/v1/plans", "/api/v1/plans?", 409, "application/problem+json", body),
+    ]
+    reasons = [undocumented(a, spec) for a in wrong]
+    assert "gives no 409" in reasons[0]
+    assert "application/json is not documented" in reasons[1]
+    assert "'detail' is a required property" in reasons[2]

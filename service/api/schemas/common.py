@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, missing, pre_load, validate
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, missing, pre_load, validate
+
+from service.vocabulary import has_control_characters
 
 NUL_MESSAGE = "NUL characters are not allowed."
 
@@ -99,20 +101,55 @@ def _not_blank(value: str) -> None:
         raise ValidationError("Must not be blank.")
 
 
+class NoControl(validate.Validator):
+    """No control characters (Unicode's Cc: U+0000–U+001F, U+007F–U+009F): a code, a name
+    or a title is one line of printable text. ``multiline`` text (a description, a comment,
+    a reason) may hold tabs and line breaks. The pattern goes into the OpenAPI document."""
+
+    SINGLE_LINE = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    MULTILINE = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+
+    def __init__(self, *, multiline: bool = False) -> None:
+        self.multiline = multiline
+        self.pattern = self.MULTILINE if multiline else self.SINGLE_LINE
+        self.error = (
+            "Control characters other than tab and line breaks are not allowed."
+            if multiline else "Control characters (tab and line breaks too) are not allowed."
+        )
+
+    def __call__(self, value: str) -> str:
+        if isinstance(value, str) and has_control_characters(value, multiline=self.multiline):
+            raise ValidationError(self.error)
+        return value
+
+
+def plain(*, multiline: bool = False, **kw: Any) -> dict[str, Any]:
+    """Keyword arguments for a ``fields.String`` of text without control characters:
+    the check, and its pattern in the field's documentation."""
+    check = NoControl(multiline=multiline)
+    checks = kw.pop("validate", None) or []
+    checks = [*checks] if isinstance(checks, list | tuple) else [checks]
+    metadata = {"pattern": check.pattern, **(kw.pop("metadata", None) or {})}
+    return {"validate": [*checks, check], "metadata": metadata, **kw}
+
+
 def text(
     max_len: int,
     *,
     required: bool = False,
     allow_none: bool = False,
     nonblank: bool = False,
-    **kw: object,
+    multiline: bool = False,
+    **kw: Any,
 ):
-    """A string; ``required`` and ``nonblank`` ones must hold more than whitespace (a PATCH
-    leaves out what it does not change, but may not blank a required field)."""
-    checks = [validate.Length(min=1 if required or nonblank else 0, max=max_len)]
+    """A string without control characters (see :class:`NoControl`); ``required`` and
+    ``nonblank`` ones must hold more than whitespace (a PATCH leaves out what it does not
+    change, but may not blank a required field)."""
+    checks: list[Any] = [validate.Length(min=1 if required or nonblank else 0, max=max_len)]
     if required or nonblank:
         checks.append(_not_blank)
-    return fields.String(required=required, allow_none=allow_none, validate=checks, **kw)
+    return fields.String(required=required, allow_none=allow_none,
+                         **plain(multiline=multiline, validate=checks, **kw))
 
 
 def year(*, strict: bool = True, **kw: object) -> fields.Integer:
@@ -132,17 +169,41 @@ class FindingSchema(Schema):
     message = fields.String()
 
 
+class ProblemSchema(Schema):
+    """Every error answer: ``application/problem+json`` (RFC 9457). Members beyond these may
+    come (RFC 9457's extension members)."""
+
+    class Meta:
+        unknown = INCLUDE
+        ordered = True
+
+    type = fields.String(required=True, metadata={
+        "description": "a URN naming the kind of problem",
+        "example": "urn:mrp:problem:validation-error"})
+    title = fields.String(required=True, metadata={"example": "Validation failed"})
+    status = fields.Integer(required=True, metadata={"example": 422})
+    detail = fields.String(required=True, metadata={
+        "description": "what went wrong, for a person (Danish for the service's own rules)"})
+    errors = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.String()),
+        metadata={"description": "messages by field; nested fields dotted (`goals.0.value`), "
+                                 "`_schema` for the body as a whole"})
+    findings = fields.List(fields.Nested(FindingSchema), metadata={
+        "description": "the validation errors that block approving a plan (409)"})
+
+
 class ValidationSchema(Schema):
     findings = fields.List(fields.Nested(FindingSchema))
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
 class ReasonSchema(StrictSchema):
-    reason = text(2000, allow_none=True, metadata={"description": "why (logged in the audit)"})
+    reason = text(2000, allow_none=True, multiline=True,
+                  metadata={"description": "why (logged in the audit)"})
 
 
 class RequiredReasonSchema(StrictSchema):
-    reason = text(2000, required=True)
+    reason = text(2000, required=True, multiline=True)
 
 
 class CodeRef(fields.String):

@@ -6,7 +6,7 @@ import math
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from service.api.schemas.common import CodeRef, FindingSchema, StrictSchema
+from service.api.schemas.common import CodeRef, FindingSchema, StrictSchema, plain
 
 
 def _finite(value: object) -> None:
@@ -24,16 +24,17 @@ class FollowUpRowSchema(StrictSchema):
     """A goal's line as submitted. Values are taken as written (numbers or text such as
     "93,5"); unknown statuses and non-numbers become findings, not request errors."""
 
-    goal = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    status = fields.String(required=True, validate=validate.Length(max=200))
+    goal = fields.String(required=True, **plain(validate=validate.Length(min=1, max=40)))
+    status = fields.String(required=True, **plain(validate=validate.Length(max=200)))
     value = fields.Raw(allow_none=True, validate=_finite, metadata={"type": "number"})
     progress = fields.Raw(allow_none=True, validate=_finite, metadata={"type": "number"})
-    comment = fields.String(allow_none=True, validate=validate.Length(max=10000))
+    comment = fields.String(allow_none=True,
+                            **plain(multiline=True, validate=validate.Length(max=10000)))
 
 
 class FollowUpSubmitSchema(StrictSchema):
-    period = fields.String(required=True, validate=validate.Length(min=4, max=40),
-                           metadata={"example": "2026-H1"})
+    period = fields.String(required=True, **plain(validate=validate.Length(min=4, max=40),
+                                                  metadata={"example": "2026-H1"}))
     goals = fields.List(fields.Nested(FollowUpRowSchema), required=True,
                         validate=validate.Length(max=500))
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from service.api.schemas.common import CodeRef, FindingSchema, StrictSchema, one_of, text, year
+from service.api.schemas.common import (
+    CodeRef,
+    FindingSchema,
+    StrictSchema,
+    one_of,
+    plain,
+    text,
+    year,
+)
 from service.domain.common import MAX_ID
 from service.vocabulary import Direction, GoalState, GoalType, Nature
 
@@ -33,41 +41,41 @@ class GoalSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     plan_id = fields.Integer(dump_only=True)
     plan = CodeRef("plan.reference", dump_only=True)
-    code = fields.String(validate=validate.Length(min=1, max=20),
-                         metadata={"example": "M1", "description": "default: next M<n>"})
+    code = fields.String(**plain(validate=validate.Length(min=1, max=20),
+                                 metadata={"example": "M1", "description": "default: next M<n>"}))
     title = text(300, required=True)
-    description = text(10000, allow_none=True)
+    description = text(10000, allow_none=True, multiline=True)
     task_type = fields.String(required=True, validate=validate.Length(min=1, max=50),
                               metadata={"example": "operations"})
     goal_type = one_of(GOAL_TYPES, required=True)
     nature = one_of(NATURES, required=True)
-    success_criterion = text(2000, allow_none=True)
+    success_criterion = text(2000, allow_none=True, multiline=True)
     deadline = fields.Date(allow_none=True)
     politically_fixed = fields.Boolean(load_default=False)
     owner = text(200, allow_none=True)
     status = fields.String(dump_only=True)
-    withdrawn_reason = fields.String(dump_only=True)
+    withdrawn_reason = fields.String(dump_only=True, allow_none=True)
     indicators = fields.List(fields.Nested(IndicatorSchema), validate=validate.Length(max=20))
     milestones = fields.List(fields.Nested(MilestoneSchema), validate=validate.Length(max=50))
-    reason = text(2000, load_only=True, allow_none=True,
+    reason = text(2000, load_only=True, allow_none=True, multiline=True,
                   metadata={"description": "required when the plan is approved"})
     findings = fields.List(fields.Nested(FindingSchema), dump_only=True)
 
 
 class GoalPatchSchema(StrictSchema):
-    code = fields.String(validate=validate.Length(min=1, max=20))
+    code = fields.String(**plain(validate=validate.Length(min=1, max=20)))
     title = text(300, nonblank=True)
-    description = text(10000, allow_none=True)
+    description = text(10000, allow_none=True, multiline=True)
     task_type = fields.String(validate=validate.Length(min=1, max=50))
     goal_type = one_of(GOAL_TYPES)
     nature = one_of(NATURES)
-    success_criterion = text(2000, allow_none=True)
+    success_criterion = text(2000, allow_none=True, multiline=True)
     deadline = fields.Date(allow_none=True)
     politically_fixed = fields.Boolean()
     owner = text(200, allow_none=True)
     indicators = fields.List(fields.Nested(IndicatorSchema), validate=validate.Length(max=20))
     milestones = fields.List(fields.Nested(MilestoneSchema), validate=validate.Length(max=50))
-    reason = text(2000, allow_none=True)
+    reason = text(2000, allow_none=True, multiline=True)
 
 
 class GoalQuerySchema(StrictSchema):

@@ -35,11 +35,11 @@ class PlanSchema(_PeriodCheck, StrictSchema):
     period_start = year(required=True)
     period_end = year(required=True)
     top_manager = fields.Nested(TopManagerSchema, allow_none=True)
-    followup_cadence = one_of(CADENCES, load_default=Cadence.HALF_YEARLY.value)
+    followup_cadence = one_of(CADENCES, load_default=Cadence.HALF_YEARLY.value, allow_none=True)
     status = fields.String(dump_only=True)
-    approved_at = fields.DateTime(dump_only=True)
-    approved_by = fields.String(dump_only=True)
-    closed_at = fields.DateTime(dump_only=True)
+    approved_at = fields.DateTime(dump_only=True, allow_none=True)
+    approved_by = fields.String(dump_only=True, allow_none=True)
+    closed_at = fields.DateTime(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -50,7 +50,8 @@ class PlanPatchSchema(_PeriodCheck, StrictSchema):
     period_end = year()
     top_manager = fields.Nested(TopManagerSchema, allow_none=True)
     followup_cadence = one_of(CADENCES, allow_none=True)
-    reason = text(2000, allow_none=True, metadata={"description": "required once approved"})
+    reason = text(2000, allow_none=True, multiline=True,
+                  metadata={"description": "required once approved"})
 
 
 class PlanQuerySchema(StrictSchema):

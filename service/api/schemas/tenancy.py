@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from service.api.schemas.common import CodeRef, StrictSchema, text
+from service.api.schemas.common import CodeRef, StrictSchema, plain, text
 
 
 class MinistrySchema(StrictSchema):
@@ -24,7 +24,7 @@ class InstitutionSchema(StrictSchema):
     name = text(200, required=True)
     ministry = CodeRef("ministry.code", required=True, metadata={"example": "SKM"})
     reporting_addresses = fields.List(
-        fields.String(validate=validate.Length(min=3, max=320)),
+        fields.String(**plain(validate=validate.Length(min=3, max=320))),
         load_default=list,
         validate=validate.Length(max=50),
         metadata={"example": ["opfoelgning@ufst.dk"]},
@@ -36,7 +36,7 @@ class InstitutionPatchSchema(StrictSchema):
     name = text(200, nonblank=True)
     ministry = fields.String(validate=validate.Length(min=2, max=16))
     reporting_addresses = fields.List(
-        fields.String(validate=validate.Length(min=3, max=320)),
+        fields.String(**plain(validate=validate.Length(min=3, max=320))),
         validate=validate.Length(max=50),
     )
 

@@ -28,16 +28,11 @@ from service.vocabulary import parse_period
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1", description="Exports")
 
-ERROR = {"application/problem+json": {"schema": {"type": "object"}}}
-
-
 def _file(mimetypes: Mapping[str, str]) -> dict:
     return {
         "200": {"description": "The file.",
                 "content": {m: {"schema": {"type": "string", "format": "binary"}}
                             for m in mimetypes.values()}},
-        "406": {"description": "The Accept header allows none of the formats.",
-                "content": ERROR},
     }
 
 
@@ -90,6 +85,7 @@ def _sheet(args: dict, build, name: str) -> Response:
 class PlanExport(MethodView):
     @blp.arguments(PlanExportQuerySchema(), location="query")
     @blp.doc(responses=_file(sheets.MIMETYPES))
+    @blp.problems(406)
     def get(self, args: dict) -> Response:
         """Plans with their goals, one row per goal, as XLSX or CSV (`;`, decimal comma,
         UTF-8 with BOM). Filters as `GET /plans`; with a task or goal type, only those goals."""
@@ -102,6 +98,7 @@ class PlanExport(MethodView):
 class OverviewExport(MethodView):
     @blp.arguments(OverviewExportQuerySchema(), location="query")
     @blp.doc(responses=_file(sheets.MIMETYPES))
+    @blp.problems(406)
     def get(self, args: dict) -> Response:
         """The overview for a period, one row per goal: status in Danish words, value,
         progress, comment and the report's state. Filters as `GET /overview`."""
@@ -116,6 +113,7 @@ class OverviewExport(MethodView):
 class AnnualReport(MethodView):
     @blp.arguments(AnnualReportQuerySchema(), location="query")
     @blp.doc(responses=_file(annual_report.MIMETYPES))
+    @blp.problems(404, 406)
     def get(self, args: dict, code: str) -> Response:
         """The year's results for the annual report (beretning om faglige resultater): per
         plan covering the year, each goal's final status and comment, in Danish, as Markdown

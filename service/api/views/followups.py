@@ -22,6 +22,7 @@ class PlanFollowUps(MethodView):
     @blp.arguments(FollowUpQuerySchema(), location="query")
     @blp.response(200, FollowUpSchema(many=True))
     @blp.paginate()
+    @blp.problems(404)
     def get(self, args: dict, plan_id: int, pagination_parameters):
         """The plan's reports, newest first: accepted, rejected and superseded ones."""
         actor = current_actor()
@@ -35,6 +36,7 @@ class PlanFollowUps(MethodView):
 
     @blp.arguments(FollowUpSubmitSchema())
     @blp.response(201, FollowUpSchema)
+    @blp.problems(403, 404, 409)
     def post(self, data: dict, plan_id: int) -> FollowUp:
         """Submit a report for a period: stored `accepted` (warnings allowed) or `rejected`
         (error findings; kept, but never the plan's current status)."""
@@ -46,6 +48,7 @@ class PlanFollowUps(MethodView):
 @blp.route("/followups/<int:followup_id>")
 class FollowUpById(MethodView):
     @blp.response(200, FollowUpSchema)
+    @blp.problems(404)
     def get(self, followup_id: int) -> FollowUp:
         """One report with its rows and findings."""
         return followups.get_followup(current_actor(), followup_id)

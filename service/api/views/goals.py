@@ -29,6 +29,7 @@ class PlanGoals(MethodView):
     @blp.arguments(PlanGoalQuerySchema(), location="query")
     @blp.response(200, GoalSchema(many=True))
     @blp.paginate(page_size=50)
+    @blp.problems(404)
     def get(self, args: dict, plan_id: int, pagination_parameters):
         """The plan's goals."""
         actor = current_actor()
@@ -44,6 +45,7 @@ class PlanGoals(MethodView):
 
     @blp.arguments(GoalSchema())
     @blp.response(201, GoalSchema)
+    @blp.problems(403, 404, 409)
     def post(self, data: dict, plan_id: int) -> Goal:
         """Add a goal; the answer carries its validation findings."""
         actor = current_actor()
@@ -72,18 +74,21 @@ class Goals(MethodView):
 @blp.route("/goals/<int:goal_id>")
 class GoalById(MethodView):
     @blp.response(200, GoalSchema)
+    @blp.problems(404)
     def get(self, goal_id: int) -> Goal:
         """One goal, with its findings."""
         return _with_findings(goals.get_goal(current_actor(), goal_id))
 
     @blp.arguments(GoalPatchSchema())
     @blp.response(200, GoalSchema)
+    @blp.problems(403, 404, 409)
     def patch(self, data: dict, goal_id: int) -> Goal:
         """Change a goal; indicators and milestones, when given, replace the lists."""
         actor = current_actor()
         return _with_findings(goals.update_goal(actor, goals.get_goal(actor, goal_id), data))
 
     @blp.response(204)
+    @blp.problems(403, 404, 409)
     def delete(self, goal_id: int) -> None:
         """Delete a goal of a draft plan (withdraw it once the plan is approved)."""
         actor = current_actor()
@@ -94,6 +99,7 @@ class GoalById(MethodView):
 class GoalWithdrawal(MethodView):
     @blp.arguments(RequiredReasonSchema())
     @blp.response(200, GoalSchema)
+    @blp.problems(403, 404, 409)
     def post(self, data: dict, goal_id: int) -> Goal:
         """Withdraw a goal: it is kept, marked withdrawn with the reason."""
         actor = current_actor()

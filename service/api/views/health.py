@@ -7,7 +7,8 @@ from marshmallow import Schema, fields
 
 from service.api.blueprint import Blueprint
 
-blp = Blueprint("health", __name__, url_prefix="/api/v1/health", description="Liveness")
+blp = Blueprint("health", __name__, url_prefix="/api/v1/health", description="Liveness",
+                public=True)
 
 
 class HealthSchema(Schema):

@@ -39,6 +39,7 @@ class Institutions(MethodView):
 
     @blp.arguments(InstitutionSchema())
     @blp.response(201, InstitutionSchema)
+    @blp.problems(403, 409)
     def post(self, data: dict) -> Institution:
         """Register an institution with its reporting addresses (department, admin)."""
         return tenancy.create_institution(current_actor(), data)
@@ -48,18 +49,21 @@ class Institutions(MethodView):
 class InstitutionById(MethodView):
     @cached
     @blp.response(200, InstitutionSchema)
+    @blp.problems(404)
     def get(self, ident: str) -> Institution:
         """One institution, by id or code."""
         return tenancy.get_institution(current_actor(), ident)
 
     @blp.arguments(InstitutionPatchSchema())
     @blp.response(200, InstitutionSchema)
+    @blp.problems(403, 404, 409)
     def patch(self, data: dict, ident: str) -> Institution:
         """Change name, ministry (admin) or reporting addresses."""
         actor = current_actor()
         return tenancy.update_institution(actor, tenancy.get_institution(actor, ident), data)
 
     @blp.response(204)
+    @blp.problems(403, 404, 409)
     def delete(self, ident: str) -> None:
         """Delete an institution without plans."""
         actor = current_actor()

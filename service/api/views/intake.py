@@ -37,6 +37,7 @@ class Messages(MethodView):
 @blp.route("/messages/<int:message_id>")
 class MessageById(MethodView):
     @blp.response(200, InboundMessageSchema)
+    @blp.problems(404)
     def get(self, message_id: int) -> InboundMessage:
         """One inbound message."""
         return inbound.get_message(current_actor(), message_id)
@@ -45,6 +46,7 @@ class MessageById(MethodView):
 @blp.route("/messages/<int:message_id>/raw")
 class MessageRaw(MethodView):
     @blp.response(200, content_type="message/rfc822")
+    @blp.problems(404)
     def get(self, message_id: int) -> Response:
         """The mail exactly as received (.eml)."""
         msg = inbound.get_message(current_actor(), message_id)
@@ -61,6 +63,7 @@ class MessageRaw(MethodView):
 @blp.route("/messages/<int:message_id>/reprocess")
 class MessageReprocess(MethodView):
     @blp.response(200, InboundMessageSchema)
+    @blp.problems(403, 404, 409)
     def post(self, message_id: int) -> InboundMessage:
         """Run a stored message through the pipeline again, without the IMAP server (after a
         sender address was registered, say). Department or admin. A message that is then
@@ -79,6 +82,7 @@ class MessageReprocess(MethodView):
 @blp.route("/status")
 class IntakeStatus(MethodView):
     @blp.response(200, IntakeStatusSchema)
+    @blp.problems(403)
     def get(self) -> dict:
         """Messages per state and the time of the last successful poll (admin)."""
         from service.intake.service import status

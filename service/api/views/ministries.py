@@ -29,6 +29,7 @@ class Ministries(MethodView):
 
     @blp.arguments(MinistrySchema())
     @blp.response(201, MinistrySchema)
+    @blp.problems(403, 409)
     def post(self, data: dict) -> Ministry:
         """Register a ministry (admin)."""
         return tenancy.create_ministry(current_actor(), data)
@@ -38,18 +39,21 @@ class Ministries(MethodView):
 class MinistryById(MethodView):
     @cached
     @blp.response(200, MinistrySchema)
+    @blp.problems(404)
     def get(self, ident: str) -> Ministry:
         """One ministry, by id or code."""
         return tenancy.get_ministry(current_actor(), ident)
 
     @blp.arguments(MinistryPatchSchema())
     @blp.response(200, MinistrySchema)
+    @blp.problems(403, 404, 409)
     def patch(self, data: dict, ident: str) -> Ministry:
         """Rename a ministry (admin)."""
         actor = current_actor()
         return tenancy.update_ministry(actor, tenancy.get_ministry(actor, ident), data)
 
     @blp.response(204)
+    @blp.problems(403, 404, 409)
     def delete(self, ident: str) -> None:
         """Delete a ministry without institutions (admin)."""
         actor = current_actor()

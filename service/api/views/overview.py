@@ -26,6 +26,7 @@ class Overview(MethodView):
 @blp.route("/goals/<int:goal_id>/history")
 class GoalHistory(MethodView):
     @blp.response(200, GoalHistorySchema(many=True))
+    @blp.problems(404)
     def get(self, goal_id: int) -> list[dict]:
         """The goal's reported status, period by period."""
         return goal_history(goals.get_goal(current_actor(), goal_id))

@@ -43,6 +43,7 @@ class Plans(MethodView):
 
     @blp.arguments(PlanSchema())
     @blp.response(201, PlanSchema)
+    @blp.problems(403, 409)
     def post(self, data: dict) -> Plan:
         """Create a draft plan; its reference is generated (`DST-2026`, `DST-2026-2`, …)."""
         return plans.create_plan(current_actor(), data)
@@ -52,18 +53,21 @@ class Plans(MethodView):
 class PlanById(MethodView):
     @cached
     @blp.response(200, PlanSchema)
+    @blp.problems(404)
     def get(self, plan_id: int) -> Plan:
         """One plan."""
         return plans.get_plan(current_actor(), plan_id)
 
     @blp.arguments(PlanPatchSchema())
     @blp.response(200, PlanSchema)
+    @blp.problems(403, 404, 409)
     def patch(self, data: dict, plan_id: int) -> Plan:
         """Change a plan; once approved, a reason is required and the change is audited."""
         actor = current_actor()
         return plans.update_plan(actor, plans.get_plan(actor, plan_id), data)
 
     @blp.response(204)
+    @blp.problems(403, 404, 409)
     def delete(self, plan_id: int) -> None:
         """Delete a draft plan."""
         actor = current_actor()
@@ -73,6 +77,7 @@ class PlanById(MethodView):
 @blp.route("/<int:plan_id>/approve")
 class PlanApproval(MethodView):
     @blp.response(200, PlanSchema)
+    @blp.problems(403, 404, 409)
     def post(self, plan_id: int) -> Plan:
         """Approve a draft plan (department, admin); refused with 409 while it has errors."""
         actor = current_actor()
@@ -83,6 +88,7 @@ class PlanApproval(MethodView):
 class PlanClosing(MethodView):
     @blp.arguments(ReasonSchema())
     @blp.response(200, PlanSchema)
+    @blp.problems(403, 404, 409)
     def post(self, data: dict, plan_id: int) -> Plan:
         """Close an approved plan (department, admin).
 
@@ -110,6 +116,7 @@ class PlanReopening(MethodView):
 class PlanAudit(MethodView):
     @blp.response(200, AuditEventSchema(many=True))
     @blp.paginate(page_size=50)
+    @blp.problems(404)
     def get(self, plan_id: int, pagination_parameters):
         """The plan's audit log: who changed what, when, and why."""
         plan = plans.get_plan(current_actor(), plan_id)
@@ -123,6 +130,7 @@ class PlanAudit(MethodView):
 @blp.route("/<int:plan_id>/validation")
 class PlanValidation(MethodView):
     @blp.response(200, ValidationSchema)
+    @blp.problems(404)
     def get(self, plan_id: int) -> dict:
         """Run every enabled validation plugin over the plan and its goals."""
         plan = plans.get_plan(current_actor(), plan_id, with_goals=True)
@@ -136,6 +144,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class FollowUpTemplate(MethodView):
     @blp.arguments(TemplateQuerySchema(), location="query")
     @blp.response(200, content_type=XLSX)
+    @blp.problems(404)
     def get(self, args: dict, plan_id: int) -> Response:
         """The workbook to fill in and mail back for a period: plan and period in labelled
         cells, a row per active goal, a status drop-down, and only the answer cells open."""

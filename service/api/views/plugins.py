@@ -31,6 +31,7 @@ class Plugins(MethodView):
 class PluginEnablement(MethodView):
     @blp.arguments(EnablementSchema())
     @blp.response(200, EnablementResultSchema)
+    @blp.problems(403, 404, 409)
     def put(self, data: dict, name: str, code: str) -> dict:
         """Enable a plugin for a ministry, optionally with its settings (admin)."""
         row = plugins.enable(current_actor(), name, code, data.get("settings"))
@@ -38,6 +39,7 @@ class PluginEnablement(MethodView):
                 "settings": row.settings}
 
     @blp.response(204)
+    @blp.problems(403, 404, 409)
     def delete(self, name: str, code: str) -> None:
         """Disable a plugin for a ministry (admin)."""
         plugins.disable(current_actor(), name, code)
@@ -47,12 +49,14 @@ class PluginEnablement(MethodView):
 class RuleSeverity(MethodView):
     @blp.arguments(SeveritySchema())
     @blp.response(200, SeverityOverridesSchema)
+    @blp.problems(403, 404, 409)
     def put(self, data: dict, code: str, rule: str) -> dict:
         """Override a rule's severity for a ministry; `off` silences it (admin)."""
         ministry = plugins.set_severity(current_actor(), code, rule, data["severity"])
         return {"ministry": ministry.code, "severity_overrides": ministry.severity_overrides}
 
     @blp.response(200, SeverityOverridesSchema)
+    @blp.problems(403, 404, 409)
     def delete(self, code: str, rule: str) -> dict:
         """Restore a rule's default severity for a ministry (admin)."""
         ministry = plugins.set_severity(current_actor(), code, rule, None)
