@@ -103,6 +103,7 @@ class PlanClosing(MethodView):
 class PlanReopening(MethodView):
     @blp.arguments(RequiredReasonSchema())
     @blp.response(200, PlanSchema)
+    @blp.problems(403, 404, 409)
     def post(self, data: dict, plan_id: int) -> Plan:
         """Reopen a closed plan (admin).
 

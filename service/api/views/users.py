@@ -16,6 +16,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Peop
 @blp.route("")
 class Users(MethodView):
     @blp.response(200, UserSchema(many=True))
+    @blp.problems(403)
     @blp.paginate()
     def get(self, pagination_parameters):
         """Every user (admin)."""
@@ -27,6 +28,7 @@ class Users(MethodView):
 
     @blp.arguments(UserSchema())
     @blp.response(201, UserSchema)
+    @blp.problems(403, 409)
     def post(self, data: dict) -> User:
         """Register a person (admin): e-mail, name, role and scope."""
         return users.create_user(
@@ -38,12 +40,14 @@ class Users(MethodView):
 @blp.route("/<ident>")
 class UserById(MethodView):
     @blp.response(200, UserSchema)
+    @blp.problems(403, 404)
     def get(self, ident: str) -> User:
         """One user, by id or e-mail (admin)."""
         return users.get_user(current_actor(), ident)
 
     @blp.arguments(UserPatchSchema())
     @blp.response(200, UserSchema)
+    @blp.problems(403, 404, 409)
     def patch(self, data: dict, ident: str) -> User:
         """Change name, role, scope or ``active`` (admin). Deactivating ends the person's
         dashboard sessions and personal tokens."""
