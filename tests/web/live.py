@@ -117,6 +117,7 @@ def populate(app: Flask) -> dict[str, str]:
             sender="opfoelgning@ufst.dk", subject="Opfølgning uden planreference",
             state="quarantined", reason="unknown_plan",
             detail="Planen UFST-2025 findes ikke.", institution_id=institution.id,
+            ministry_id=institution.ministry_id,
         ))
         db.session.commit()
     return secrets
