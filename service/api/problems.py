@@ -129,7 +129,7 @@ DESCRIPTIONS = {
     406: "The Accept header allows none of the formats offered.",
     409: "The request clashes with the object's state: a duplicate, a locked field, a step "
          "its lifecycle does not allow.",
-    413: "The body is larger than the service takes (MRP_MAX_CONTENT_LENGTH).",
+    413: "The body is larger than the service takes (2 MiB unless configured).",
     414: "The request line (method, path and query) is longer than the service takes.",
     422: "Invalid fields or query parameters (unknown ones too), named under `errors`.",
     431: "A header, or all of them together, is larger than the service takes.",

@@ -166,3 +166,14 @@ def test_refused_bodies_name_fields_inside_lists(client, world, admin):
     body = problem_of(client.post(f"/api/v1/plans/{plan['id']}/followups", headers=admin,
                                   data=data, content_type="application/json"), 422)
     assert list(body["errors"]) == ["goals.1.goal"]
+
+
+def test_a_rule_code_with_control_characters_is_refused(client, world, admin):
+    body = problem_of(client.put("/api/v1/ministries/SKM/rules/plan.x%1b%01", headers=admin,
+                                 json={"severity": "off"}), 422)
+    assert list(body["errors"]) == ["rule"]
+    body = problem_of(client.put("/api/v1/ministries/SKM/rules/" + "r" * 101, headers=admin,
+                                 json={"severity": "off"}), 422)
+    assert list(body["errors"]) == ["rule"]
+    ok(client.put("/api/v1/ministries/SKM/rules/plan.top-manager", headers=admin,
+                  json={"severity": "off"}))

@@ -22,7 +22,8 @@ def _finite(value: object) -> None:
 
 class FollowUpRowSchema(StrictSchema):
     """A goal's line as submitted. Values are taken as written (numbers or text such as
-    "93,5"); unknown statuses and non-numbers become findings, not request errors."""
+    "93,5"); unknown statuses and non-numbers become findings, not request errors. Text
+    holds no control characters (a comment may hold tabs and line breaks)."""
 
     goal = fields.String(required=True, **plain(validate=validate.Length(min=1, max=40)))
     status = fields.String(required=True, **plain(validate=validate.Length(max=200)))

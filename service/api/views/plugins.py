@@ -14,6 +14,10 @@ from service.api.schemas.plugins import (
     SeveritySchema,
 )
 from service.domain import plugins
+from service.domain.errors import Invalid
+from service.domain.vocabulary import has_control_characters
+
+RULE_MAX = 100
 
 blp = Blueprint("plugins", __name__, url_prefix="/api/v1", description="Validation plugins")
 
@@ -52,6 +56,9 @@ class RuleSeverity(MethodView):
     @blp.problems(403, 404, 409)
     def put(self, data: dict, code: str, rule: str) -> dict:
         """Override a rule's severity for a ministry; `off` silences it (admin)."""
+        if len(rule) > RULE_MAX or has_control_characters(rule):
+            raise Invalid(f"Regelkoden skal være højst {RULE_MAX} tegn uden styretegn, "
+                          "fx plan.top-manager.", field="rule")
         ministry = plugins.set_severity(current_actor(), code, rule, data["severity"])
         return {"ministry": ministry.code, "severity_overrides": ministry.severity_overrides}
 
