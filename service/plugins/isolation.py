@@ -2,21 +2,20 @@
 findings of all units put together.
 
 A unit calls one plugin's implementations (bound by :meth:`.hooks.Hook.bind`) with the
-arguments of the call (its own list: the plugin's ``ctx`` is in it) and checks each result
-against the hook's specification; anything it
-raises is the plugin's failure, which voids the unit. :func:`collect` turns the units'
-results into the call's findings, stamped with the plugin's name and with the ministry's
-severity overrides applied.
+arguments of the call and the plugin's own ``ctx``, and checks each result against the
+hook's specification; anything it raises is the plugin's failure, which voids the unit.
+:func:`collect` turns the units' results into the call's findings, stamped with the
+plugin's name and with the ministry's severity overrides applied.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from service.plugins.findings import Finding, sort_findings
 from service.plugins.hooks import Hook
-from service.plugins.views import GoalView
+from service.plugins.views import GoalView, PlanView
 
 
 class AtGoal(Exception):
@@ -27,10 +26,29 @@ class AtGoal(Exception):
         self.goal = goal
 
 
-_GOAL_PLAN_CTX = ("goal", "plan", "ctx")
-
 #: A hook and the template of a call's arguments (:meth:`.hooks.Hook.template`).
 Call = tuple[Hook, list[Any]]
+
+_PLAN_CTX = ("plan", "ctx")
+_GOAL_PLAN_CTX = ("goal", "plan", "ctx")
+
+
+class PlanCall(NamedTuple):
+    """What the units of one plan's validation share: the plan and goal hooks, the plan and
+    the goals to call the goal hook for."""
+
+    plan_hook: Hook
+    goal_hook: Hook
+    plan: PlanView
+    goals: Sequence[GoalView]
+
+
+def goals_unit_for(plan_hook: Hook, goal_hook: Hook) -> Callable[..., list[Finding]]:
+    """:func:`direct_goals_unit` when the hooks take the arguments of today's
+    specifications, ``(plan, ctx)`` and ``(goal, plan, ctx)``; else :func:`goals_unit`."""
+    if plan_hook.argnames == _PLAN_CTX and goal_hook.argnames == _GOAL_PLAN_CTX:
+        return direct_goals_unit
+    return goals_unit
 
 
 def hook_unit(call: Call, functions: Sequence[Callable[..., Any]], ctx: object) -> list[Any]:
@@ -46,34 +64,56 @@ def hook_unit(call: Call, functions: Sequence[Callable[..., Any]], ctx: object) 
 
 
 def goals_unit(
-    plan: Call,
+    call: PlanCall,
     plan_functions: Sequence[Callable[..., Any]],
-    goal: Call,
     goal_functions: Sequence[Callable[..., Any]],
     ctx: object,
-    goals: Sequence[GoalView],
 ) -> list[Finding]:
     """One plugin's plan hook implementations, then its goal hook implementations for every
     goal, the goal in its argument ``goal``. A failure at a goal is raised as
     :class:`AtGoal`."""
-    out: list[Finding] = hook_unit(plan, plan_functions, ctx) if plan_functions else []
-    if not goal_functions:
-        return out
-    goal_hook, template = goal
-    # The specification's arguments are called directly (a call with a list copies it).
-    direct = goal_hook.argnames == _GOAL_PLAN_CTX
-    plan_view = template[1] if direct else None
-    goal_args = template if direct else goal_hook.args(template, ctx)
+    plan_hook, goal_hook, plan, goals = call
+    out: list[Finding] = []
+    if plan_functions:
+        out += hook_unit((plan_hook, plan_hook.template(plan=plan)), plan_functions, ctx)
+    args = goal_hook.args(goal_hook.template(goal=None, plan=plan), ctx)
     at = goal_hook.goal or 0
     check = goal_hook.check
     for fn in goal_functions:
         for view in goals:
+            args[at] = view
             try:
-                if direct:
-                    result = fn(view, plan_view, ctx)
-                else:
-                    goal_args[at] = view
-                    result = fn(*goal_args)
+                result = fn(*args)
+                if type(result) is not list:
+                    check(result)
+                for item in result:
+                    if not isinstance(item, Finding):
+                        check(result)
+            except Exception as exc:
+                raise AtGoal(view.code) from exc
+            out += result
+    return out
+
+
+def direct_goals_unit(
+    call: PlanCall,
+    plan_functions: Sequence[Callable[..., Any]],
+    goal_functions: Sequence[Callable[..., Any]],
+    ctx: object,
+) -> list[Finding]:
+    """:func:`goals_unit` for today's specifications, calling the implementations with the
+    arguments themselves: the goal hook is called for every goal of every plan, and a call
+    with a list of arguments costs a copy of it."""
+    plan_hook, goal_hook, plan, goals = call
+    out: list[Finding] = []
+    check = plan_hook.check
+    for fn in plan_functions:
+        out += check(fn(plan, ctx))
+    check = goal_hook.check
+    for fn in goal_functions:
+        for view in goals:
+            try:
+                result = fn(view, plan, ctx)
                 if type(result) is not list:
                     check(result)
                 for item in result:

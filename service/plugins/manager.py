@@ -62,7 +62,7 @@ from service.plugins.enablement import (
 from service.plugins.errors import DuplicateTaskTypeError, PluginResultError, PluginStartupError
 from service.plugins.findings import Finding
 from service.plugins.hooks import HOOK_NAMES, Hook
-from service.plugins.isolation import AtGoal, collect, goals_unit, hook_unit
+from service.plugins.isolation import AtGoal, PlanCall, collect, goals_unit_for, hook_unit
 from service.plugins.registry import PluginInfo, Registry, Share
 from service.plugins.reports import DEFAULT_LIMITS, ReportLimits, ReportParser
 from service.plugins.runner import Runner, UnitTimeout
@@ -88,6 +88,8 @@ class PluginManager(Registry):
         self.report_limits = report_limits
         self._runner = Runner(timeout=timeout, workers=workers)
         self._clock = clock
+        hooks = self.hooks
+        self._goals_unit = goals_unit_for(hooks["mrp_validate_plan"], hooks["mrp_validate_goal"])
 
     @property
     def timeout(self) -> float | None:
@@ -101,11 +103,10 @@ class PluginManager(Registry):
         """Plan hooks, then goal hooks for every active goal, of every applicable plugin."""
         plan_hook, goal_hook = self.hooks["mrp_validate_plan"], self.hooks["mrp_validate_goal"]
         shares = self.implementing(mp, plan_hook.name, goal_hook.name)
-        plan_call = (plan_hook, plan_hook.template(plan=plan))
-        goal_call = (goal_hook, goal_hook.template(goal=None, plan=plan))
-        goals = plan.active_goals
+        call = PlanCall(plan_hook, goal_hook, plan, plan.active_goals)
+        unit = self._goals_unit
         units = [
-            partial(goals_unit, plan_call, plan_fns, goal_call, goal_fns, ctx, goals)
+            partial(unit, call, plan_fns, goal_fns, ctx)
             for (_, _, (plan_fns, goal_fns)), ctx in zip(
                 shares, self._contexts(shares, mp, today), strict=True
             )
@@ -118,11 +119,12 @@ class PluginManager(Registry):
         """Goal hooks of every applicable plugin for one goal ([] if it is withdrawn)."""
         if goal.status == "withdrawn":
             return []
-        hook = self.hooks["mrp_validate_goal"]
-        shares = self.implementing(mp, hook.name)
-        call = (hook, hook.template(goal=None, plan=plan))
+        plan_hook, goal_hook = self.hooks["mrp_validate_plan"], self.hooks["mrp_validate_goal"]
+        shares = self.implementing(mp, goal_hook.name)
+        call = PlanCall(plan_hook, goal_hook, plan, (goal,))
+        unit = self._goals_unit
         units = [
-            partial(goals_unit, call, (), call, fns, ctx, (goal,))
+            partial(unit, call, (), fns, ctx)
             for (_, _, (fns,)), ctx in zip(shares, self._contexts(shares, mp, today), strict=True)
         ]
         return self._findings(shares, units, mp, f"goal {goal.code} of {plan.reference}")

@@ -14,7 +14,7 @@ from service.plugins.hooks import HOOK_NAMES, spec_manager, specified
 from service.plugins.manager import MinistryPlugins, PluginManager, build_plugin_manager
 from service.plugins.markers import hookspec
 from service.plugins.views import IndicatorView
-from tests.plugins.conftest import TODAY, make_plan
+from tests.plugins.conftest import TODAY, make_plan, plan_dict
 
 INDICATOR = IndicatorView(name="Sagsbehandlingstid", unit=None, target=30, direction="decrease")
 SKM = MinistryPlugins(ministry="SKM", enabled=frozenset({"units", "broken"}))
@@ -104,3 +104,37 @@ def test_the_hooks_are_the_specifications_in_their_order() -> None:
     hooks = specified(spec_manager())
     assert hooks["mrp_validate_goal"].argnames == ("goal", "plan", "ctx")
     assert hooks["mrp_report_parsers"].item.__name__ == "ReportParser"
+
+
+def test_the_calls_follow_the_specifications_argument_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Implementations are bound by argument name: with the goal hook's arguments in another
+    order, every plugin still gets what it names, and the findings are the same."""
+    data = plan_dict(top_manager=None)
+    data["goals"][0]["deadline"] = None
+    plan = make_plan(data)
+    mp = MinistryPlugins(ministry="SKM", enabled=frozenset({"broken"}))
+
+    class Raising:
+        @hookimpl
+        def mrp_validate_goal(self, goal: Any) -> list[Finding]:
+            if goal.code == "M3":
+                raise RuntimeError("boom")
+            return []
+
+    def findings() -> tuple[list[Finding], list[Finding]]:
+        pm = build_plugin_manager(entry_points=False, timeout=None, clock=lambda: TODAY)
+        pm.register(Raising(), "broken")
+        return pm.validate_plan(plan, mp), pm.validate_goal(plan.goal("M1"), plan, mp)
+
+    expected = findings()
+    assert any(f.rule == "plugin.failed" and "ved mål M3" in f.message for f in expected[0])
+
+    @hookspec
+    def mrp_validate_goal(ctx: Any, plan: Any, goal: Any) -> list[Finding]:
+        """The goal hook with its arguments reversed."""
+
+    monkeypatch.setattr(hookspecs, "mrp_validate_goal", mrp_validate_goal)
+    assert specified(spec_manager())["mrp_validate_goal"].argnames == ("ctx", "plan", "goal")
+    assert findings() == expected
