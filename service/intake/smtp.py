@@ -2,10 +2,11 @@
 with an OAuth2 client-credentials token (Microsoft 365), or no login.
 
 A failure is one of two kinds. :class:`SmtpUnavailable`: nothing can be sent now — the
-server cannot be reached, TLS fails, the login or the token is refused, or the server asks
-to try later. That is not the message's fault: callers keep every message for the next run
-without counting it against the message. Any other :class:`SmtpError`: the server refused
-this message (its recipients, its size, its content).
+server cannot be reached, TLS fails, the login or the token is refused, the server closes
+the service (``421``) or refuses our sender address. That is not the message's fault:
+callers keep every message for the next run without counting it against the message. Any
+other :class:`SmtpError`: the server refused this message (its recipients, its size, its
+content), or the connection broke while it was being sent.
 
 XOAUTH2 tokens come from :mod:`service.intake.oauth2`, cached per process until shortly
 before they expire. A server that refuses a token (``334`` with a JSON error, answered with
@@ -40,8 +41,8 @@ class SmtpError(Exception):
 
 
 class SmtpUnavailable(SmtpError):
-    """Nothing can be sent now (server unreachable, TLS failed, login or token refused, a
-    temporary refusal): keep every message for the next run."""
+    """Nothing can be sent now (server unreachable, TLS failed, login or token refused,
+    service closed, our sender refused): keep every message for the next run."""
 
 
 class _TokenRefused(Exception):
@@ -201,18 +202,17 @@ def _xoauth2(client: smtplib.SMTP, s: SmtpSettings, oauth2: OAuth2Settings) -> N
 
 
 def _not_the_message(exc: BaseException) -> bool:
-    """Whether a failure while sending one message says nothing about the message: the
-    connection broke, the server asks to try later, or it refuses our sender address (the
-    same for every message) for another reason than the size."""
+    """Whether a failure while sending one message is the server's rather than the
+    message's: it closes the service (``421``), or it refuses our sender address (the same
+    for every message: a missing Send As permission, say) for another reason than the size.
+    Anything else (a refused recipient, a refused body, a dropped connection) counts
+    against the message, so that one bad message cannot hold up the others for ever."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+        return bool(exc.recipients) and all(
+            code == 421 for code, _ in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPSenderRefused):
         return exc.smtp_code != 552
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    if isinstance(exc, smtplib.SMTPNotSupportedError | ValueError):
-        return False
-    return isinstance(exc, OSError | smtplib.SMTPException)
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421
 
 
 def _describe(exc: BaseException) -> str:

@@ -586,6 +586,8 @@ class SmtpServer:
     delay: float = 0.0
     #: messages whose data has arrived (taken or still waiting out ``delay``)
     arrived: int = 0
+    #: the answer to MAIL FROM instead of ``250`` (``550 5.7.60`` is a missing Send As)
+    refuse_sender: str | None = None
     #: XOAUTH2 only: the token endpoint that issued the tokens it accepts
     oauth2: OAuth2Endpoint | None = None
     #: XOAUTH2: refuse this many logins from now on (a token the server holds expired)
@@ -625,6 +627,15 @@ class SmtpServer:
 class _Collector:
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
+    ) -> str:
+        if self.server.refuse_sender:
+            return self.server.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]

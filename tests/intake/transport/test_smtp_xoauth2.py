@@ -1,5 +1,6 @@
 """Sending with SASL XOAUTH2 to a real SMTP server (aiosmtpd, STARTTLS) that checks each
-bearer token at the token endpoint over HTTP; and one TLS context per process."""
+bearer token at the token endpoint over HTTP; which failures mean the server cannot take
+mail now; and one TLS context per process."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from typing import Any
 import pytest
 
 from service.intake import oauth2, smtp
-from service.intake.smtp import SmtpSettings, SmtpUnavailable, send
-from tests.support.mailservers import Certificate, OAuth2Endpoint, SmtpServer
+from service.intake.smtp import SmtpError, SmtpSettings, SmtpUnavailable, send
+from tests.support.mailservers import Certificate, OAuth2Endpoint, SmtpServer, free_port
 
 
 @pytest.fixture(autouse=True)
@@ -165,6 +166,33 @@ def test_xoauth2_needs_the_oauth2_settings_and_the_mailbox() -> None:
                      oauth2=oauth2.OAuth2Settings("https://x/token", "id"))
     with pytest.raises(ValueError, match="auth must be one of"):
         SmtpSettings("127.0.0.1", 587, auth="cram-md5")  # type: ignore[arg-type]
+
+
+# -- the server's fault or the message's -----------------------------------------------------
+
+
+def test_refused_recipients_are_the_messages_fault(smtp_server_refusing: SmtpServer) -> None:
+    with pytest.raises(SmtpError, match=r"gammel@abc\.dk") as caught:
+        send(smtp_server_refusing.settings(), receipt("gammel@abc.dk"))
+    assert not isinstance(caught.value, SmtpUnavailable)
+
+
+def test_a_refused_sender_is_the_servers(smtp_server: SmtpServer) -> None:
+    """Every message has our sender address: a refusal of it holds for all of them."""
+    smtp_server.refuse_sender = ("550 5.7.60 SMTP; Client does not have permissions to send "
+                                 "as this sender")
+    with pytest.raises(SmtpUnavailable, match=r"550 5\.7\.60"):
+        send(smtp_server.settings(), receipt())
+    smtp_server.refuse_sender = "552 5.3.4 Message size exceeds fixed maximum message size"
+    with pytest.raises(SmtpError, match="552") as caught:
+        send(smtp_server.settings(), receipt())
+    assert not isinstance(caught.value, SmtpUnavailable)
+    assert smtp_server.messages == []
+
+
+def test_an_unreachable_server_is_unavailable(smtp_server: SmtpServer) -> None:
+    with pytest.raises(SmtpUnavailable, match="cannot connect"):
+        send(smtp_server.settings(port=free_port()), receipt())
 
 
 # -- one TLS context per process --------------------------------------------------------------
