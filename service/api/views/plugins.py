@@ -15,7 +15,7 @@ from service.api.schemas.plugins import (
 )
 from service.domain import plugins
 from service.domain.errors import Invalid
-from service.domain.vocabulary import has_control_characters
+from service.vocabulary import has_control_characters
 
 RULE_MAX = 100
 
