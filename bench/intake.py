@@ -5,7 +5,7 @@ Starts a local IMAP server (pymap in-process by default; a throw-away Dovecot wi
 approved plan and the period 2026-H1, so every one is accepted), then
 
 * **ceiling**: fetches them (``BODY.PEEK[]`` in batches of 100) and parses each mail and
-  its report (``parse_message`` + ``parse_attachment``), storing nothing;
+  its report (``parse_message``, ``choose_parser`` + ``read_with``), storing nothing;
 * **ingest**: runs the real poller (fetch, store raw, process, move) into a fresh SQLite
   database, and into PostgreSQL too when ``MRP_BENCH_DATABASE_URL`` is set (its schema is
   dropped and migrated: use a database of its own);
@@ -207,7 +207,7 @@ def ceiling(settings: Any) -> tuple[int, float]:
     """Fetch and parse every mail in INBOX, storing nothing: (mails, seconds)."""
     from service.intake.imap import Mailbox
     from service.intake.message import parse_message
-    from service.intake.reports import accepting_parser, builtin_parsers, parse_attachment
+    from service.intake.reports import builtin_parsers, choose_parser, read_with
 
     parsers = builtin_parsers()
     count = 0
@@ -217,10 +217,10 @@ def ceiling(settings: Any) -> tuple[int, float]:
         for _uid, raw in mailbox.fetch(mailbox.uids()):
             mail = parse_message(raw)
             for att in mail.attachments:
-                if accepting_parser(parsers, att.filename or "", att.content_type or "",
-                                    att.data[:4096]) is not None:
-                    parse_attachment(parsers, att.filename or "", att.content_type or "",
-                                     att.data)
+                name, ctype = att.filename or "", att.content_type or ""
+                parser = choose_parser(parsers, name, ctype, att.data)
+                if parser is not None:
+                    read_with(parser, name, ctype, att.data)
                     break
             count += 1
     return count, time.perf_counter() - start

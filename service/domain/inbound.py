@@ -19,14 +19,25 @@ from service.domain.models import InboundMessage, Plan
 from service.domain.pagination import Page, paginate
 from service.extensions import db
 
-#: who a message is attributed to, as the pipeline stores it on the message
-Owner = dict[str, int | None]
+
+@dataclass(frozen=True)
+class Owner:
+    """Who a message is attributed to, as the pipeline stores it on the message."""
+
+    ministry_id: int | None = None
+    institution_id: int | None = None
+    plan_id: int | None = None
+
+
+#: a message before anything is known of it, or one that could not be attributed (an
+#: unknown or unauthenticated sender, ignored mail): administrators only
+UNATTRIBUTED = Owner()
 
 
 def unattributed() -> Owner:
     """A message before anything is known of it, or one that could not be attributed (an
     unknown or unauthenticated sender, ignored mail): administrators only."""
-    return {"ministry_id": None, "institution_id": None, "plan_id": None}
+    return UNATTRIBUTED
 
 
 def owner_by_sender(institutions: tuple[int, ...], ministries: tuple[int, ...]) -> Owner:
@@ -36,11 +47,10 @@ def owner_by_sender(institutions: tuple[int, ...], ministries: tuple[int, ...]) 
     registered for several institutions names none of them to see it; for institutions of
     several ministries, no ministry either (administrators only): either could be the one
     it is about. ``ministries`` are the institutions' ministries, in the same order."""
-    return {
-        "institution_id": institutions[0] if len(institutions) == 1 else None,
-        "ministry_id": ministries[0] if len(set(ministries)) == 1 else None,
-        "plan_id": None,
-    }
+    return Owner(
+        institution_id=institutions[0] if len(institutions) == 1 else None,
+        ministry_id=ministries[0] if len(set(ministries)) == 1 else None,
+    )
 
 
 def owner_by_plan(plan: Plan, institutions: tuple[int, ...]) -> tuple[Owner, bool]:
@@ -52,11 +62,11 @@ def owner_by_plan(plan: Plan, institutions: tuple[int, ...]) -> tuple[Owner, boo
     neither the plan's (it would show another institution's address) nor the sender's.
     ``institutions``: the sender's. The second value: may the sender report for the plan?"""
     authorized = plan.institution_id in institutions
-    owner: Owner = {
-        "ministry_id": plan.institution.ministry_id,
-        "institution_id": plan.institution_id if authorized else None,
-        "plan_id": plan.id,
-    }
+    owner = Owner(
+        ministry_id=plan.institution.ministry_id,
+        institution_id=plan.institution_id if authorized else None,
+        plan_id=plan.id,
+    )
     return owner, authorized
 
 

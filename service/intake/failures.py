@@ -7,6 +7,7 @@ its headers are read here as plainly as can be, so a person still sees who sent 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -14,12 +15,14 @@ from email.utils import parseaddr
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from service.intake.stages import MailFacts
+
 #: reason codes of a failure
 INTERNAL_ERROR = "internal_error"
 #: the database refused data of the message (the reason code mail with unstorable data had)
 REFUSED = "unreadable_report"
 
-#: how far a message had got when it failed (``_Reading.stage`` in the pipeline), in Danish
+#: how far a message had got when it failed (``Reading.stage``, see ``stages``), in Danish
 FAILED_AT = {
     "mail": "da mailen blev læst",
     "sender": "da afsenderen blev kontrolleret",
@@ -27,11 +30,6 @@ FAILED_AT = {
     "record": "da opfølgningen blev registreret",
     "store": "da beskedens udfald blev gemt",
 }
-
-#: header → (the message's field, its column's length)
-_HEADERS = (("From", "sender", 320), ("Subject", "subject", None),
-            ("Message-ID", "message_id", 998))
-
 
 def _plain(value: str, limit: int | None) -> str | None:
     """One line of text a database stores: raw 8-bit bytes (kept as surrogates) that are
@@ -41,27 +39,25 @@ def _plain(value: str, limit: int | None) -> str | None:
     return (text[:limit] if limit else text) or None
 
 
-def headers_of(raw: bytes) -> dict[str, str]:
-    """``sender`` (the address, lower case), ``subject`` and ``message_id`` of a raw mail,
-    each only when it can be read."""
+def headers_of(raw: bytes) -> MailFacts:
+    """The sender (the address, lower case), subject and Message-ID of a raw mail, each
+    only when it can be read."""
     try:
         headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
     except Exception:  # nothing readable at all: the raw mail is kept all the same
-        return {}
-    found: dict[str, str] = {}
-    for name, key, limit in _HEADERS:
+        return MailFacts()
+
+    def read(name: str, limit: int | None, decode: Callable[[str], str]) -> str | None:
         try:
-            value = str(headers.get(name) or "")
-            if key == "sender":
-                value = parseaddr(value)[1].lower()
-            elif key == "subject":
-                value = str(make_header(decode_header(value)))
+            return _plain(decode(str(headers.get(name) or "")), limit)
         except Exception:  # one unreadable header does not cost the others
-            continue
-        plain = _plain(value, limit)
-        if plain is not None:
-            found[key] = plain
-    return found
+            return None
+
+    return MailFacts(
+        sender=read("From", 320, lambda value: parseaddr(value)[1].lower()),
+        subject=read("Subject", None, lambda value: str(make_header(decode_header(value)))),
+        message_id=read("Message-ID", 998, str),
+    )
 
 
 def explain(error: Exception, stage: str) -> tuple[str, str]:

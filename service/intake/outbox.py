@@ -8,6 +8,9 @@ sends it again; only a crash between the two could. A receipt that was not taken
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,7 +18,6 @@ from sqlalchemy.orm import selectinload
 from service.domain.models import FollowUp, InboundMessage
 from service.extensions import db
 from service.intake.locking import mailbox_lock
-from service.intake.message import parse_message
 from service.intake.receipts import OriginalMail, ReceiptFinding, ReceiptRow, build_receipt
 from service.intake.settings import IntakeOptions
 from service.intake.smtp import SmtpError, SmtpSettings, SmtpUnavailable, send
@@ -26,8 +28,12 @@ log = logging.getLogger("mrp.intake")
 RECEIPTS_LOCK = "mrp:receipts"
 
 
-def _receipt_for(msg: InboundMessage, opts: IntakeOptions):
-    mail = parse_message(msg.raw or b"", max_attachment_bytes=1)  # headers are enough
+def _receipt_for(msg: InboundMessage, opts: IntakeOptions, references: str | None):
+    """The receipt to ``msg``, threaded under its Message-ID and ``references`` (the mail's
+    References as the intake read them; None: read from the stored mail's headers)."""
+    if references is None:  # a receipt left from an earlier run: only the headers are read
+        headers = BytesHeaderParser(policy=compat32).parsebytes(msg.raw or b"")
+        references = str(headers.get("References") or "")
     followup = db.session.scalar(
         select(FollowUp)
         .where(FollowUp.id == msg.followup_id)
@@ -43,8 +49,8 @@ def _receipt_for(msg: InboundMessage, opts: IntakeOptions):
         original=OriginalMail(
             sender=msg.sender or "",
             subject=msg.subject or "",
-            message_id=mail.message_id,
-            references=" ".join(mail.references) or None,
+            message_id=msg.message_id,
+            references=references or None,
         ),
         mail_from=opts.mail_from,
         accepted=msg.state == "accepted",
@@ -55,8 +61,10 @@ def _receipt_for(msg: InboundMessage, opts: IntakeOptions):
     )
 
 
-def send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int = 500) -> dict[str, int]:
+def send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int = 500,
+                 references: Mapping[int, str] | None = None) -> dict[str, int]:
     """Send the receipts that are due; returns counts of sent, failed and waiting.
+    ``references``: message id → the References of mails read in this run.
 
     A receipt the server refuses counts an attempt (at most ``opts.receipt_attempts``). When
     the server cannot take mail at all (unreachable, login or token refused), the receipt
@@ -69,10 +77,11 @@ def send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int = 500) -> d
         if not held:  # another poller is sending them
             log.info("receipts are being sent by another poller")
             return {"sent": 0, "failed": 0, "waiting": 0}
-        return _send_pending(smtp, opts, limit)
+        return _send_pending(smtp, opts, limit, references or {})
 
 
-def _send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int) -> dict[str, int]:
+def _send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int,
+                  references: Mapping[int, str]) -> dict[str, int]:
     counts = {"sent": 0, "failed": 0, "waiting": 0}
     pending = list(db.session.scalars(
         select(InboundMessage)
@@ -84,7 +93,7 @@ def _send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int) -> dict[s
     ))
     for index, msg in enumerate(pending):
         try:
-            refused = send(smtp, _receipt_for(msg, opts))
+            refused = send(smtp, _receipt_for(msg, opts, references.get(msg.id)))
         except SmtpUnavailable as error:
             for waiting in pending[index:]:  # each waits, and says why
                 waiting.receipt_state, waiting.receipt_error = "failed", str(error)[:2000]

@@ -38,12 +38,12 @@ from service.domain.models._types import utcnow
 from service.extensions import db
 from service.intake.imap import ImapSettings, Mailbox, MailboxError
 from service.intake.locking import mailbox_lock
+from service.intake.lookups import run_cache
 from service.intake.pipeline import (
     FINAL_STATES,
     FOLDER_OF_STATE,
     decide,
     log_outcome,
-    run_cache,
     sha256,
 )
 from service.intake.settings import IntakeOptions, mailbox_key
@@ -59,6 +59,9 @@ class PollResult:
     fetched: int = 0
     states: dict[str, int] = field(default_factory=dict)
     error: str | None = None
+    #: message id → the References of a mail decided in this run that is due a receipt,
+    #: as its mail said them (they are not stored: the receipt is written from them)
+    references: dict[int, str] = field(default_factory=dict, repr=False)
 
 
 def _folder(settings: ImapSettings, state: str) -> str:
@@ -194,22 +197,27 @@ class _Decided:
     state: str
 
 
-def _decide_batch(stored: list[tuple[int, InboundMessage]],
-                  opts: IntakeOptions) -> list[_Decided]:
+def _decide_batch(stored: list[tuple[int, InboundMessage]], opts: IntakeOptions,
+                  result: PollResult) -> list[_Decided]:
     """Decide every stored message not yet final (``pipeline.decide``) and commit the
-    batch's outcomes once. When the database is unavailable the error is raised and the
-    caller rolls the whole batch's outcomes back."""
+    batch's outcomes once; the References of those due a receipt go into ``result``. When
+    the database is unavailable the error is raised and the caller rolls the whole batch's
+    outcomes back."""
     pending: dict[int, InboundMessage] = {}  # id → message (a mail twice in the batch: one row)
     for _uid, msg in stored:
         if msg.state not in FINAL_STATES:
             pending.setdefault(msg.id, msg)
     msgs = list(pending.values())
-    outcomes = decide(msgs, opts) if msgs else []
+    decisions = decide(msgs, opts) if msgs else []
     # read before the commit expires them (else each is a query afterwards)
-    said = [(msg.id, msg.sender, msg.subject, outcome)
-            for msg, outcome in zip(msgs, outcomes, strict=True)]
+    said = [(msg.id, msg.sender, msg.subject, decision.outcome)
+            for msg, decision in zip(msgs, decisions, strict=True)]
+    due = {msg.id: " ".join(decision.facts.references)
+           for msg, decision in zip(msgs, decisions, strict=True)
+           if msg.receipt_state == "pending"}
     decided = [_Decided(uid, msg.id, msg.state) for uid, msg in stored]
     _commit_outcomes()
+    result.references.update(due)
     for line in said:
         log_outcome(*line)
     return decided
@@ -317,7 +325,7 @@ def _poll(settings: ImapSettings, opts: IntakeOptions, key: str, result: PollRes
             if not stored:
                 continue
             result.fetched += len(stored)
-            decided = _decide_batch(stored, opts)
+            decided = _decide_batch(stored, opts, result)
             for one in decided:
                 result.states[one.state] = result.states.get(one.state, 0) + 1
             _move(mailbox, settings, decided)

@@ -30,8 +30,10 @@ def poll_once() -> list[PollResult]:
     config = current_app.config
     opts = intake_settings.options(config)
     results = [poll_mailbox(mb, opts) for mb in intake_settings.mailboxes(config)]
+    # the receipts to mails of this run answer the References their mails were read with
+    references = {msg_id: refs for result in results for msg_id, refs in result.references.items()}
     try:
-        send_pending(intake_settings.smtp(config), opts)
+        send_pending(intake_settings.smtp(config), opts, references=references)
     except SQLAlchemyError as error:  # the database is down: already said per mailbox
         db.session.rollback()
         log.error("receipts not sent (database: %s); retried next run",

@@ -1,8 +1,10 @@
 """The built-in report parsers (XLSX, CSV, JSON) and the choice of parser for an attachment.
 
-``parse_attachment(parsers, filename, content_type, data)`` asks each parser in turn
-(``accepts``) and lets the first that accepts read the bytes. Parsers raise
-:class:`~service.plugins.reports.ReportError` with a Danish message when they cannot.
+``choose_parser(parsers, filename, content_type, data)`` asks each parser in turn
+(``accepts``, shown the first ``HEAD_BYTES`` of the file) and gives the first that accepts;
+``read_with(parser, filename, content_type, data)`` lets it read the bytes; the two together
+are ``parse_attachment``. Parsers raise :class:`~service.plugins.reports.ReportError` with a
+Danish message when they cannot.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from service.plugins.reports import ParsedReport, ReportError, ReportParser
 
 log = logging.getLogger(__name__)
 
-HEAD_BYTES = 512
+#: how much of a file a parser's ``accepts`` is shown
+HEAD_BYTES = 4096
 
 # Formats people send that we cannot read, with what to do instead.
 _UNSUPPORTED: dict[str, str] = {
@@ -39,7 +42,9 @@ __all__ = [
     "XlsxParser",
     "accepting_parser",
     "builtin_parsers",
+    "choose_parser",
     "parse_attachment",
+    "read_with",
 ]
 
 
@@ -62,17 +67,32 @@ def accepting_parser(
     return None
 
 
+def choose_parser(
+    parsers: Iterable[ReportParser], filename: str, content_type: str, data: bytes
+) -> ReportParser | None:
+    """The parser for an attachment, chosen once from its name, type and first
+    ``HEAD_BYTES`` bytes; None when no parser accepts it."""
+    return accepting_parser(parsers, filename, content_type, data[:HEAD_BYTES])
+
+
 def parse_attachment(
     parsers: Sequence[ReportParser], filename: str, content_type: str, data: bytes
 ) -> ParsedReport:
-    """Read one attachment with the first parser that accepts it.
+    """Read one attachment with the first parser that accepts it (see ``read_with``)."""
+    return read_with(choose_parser(parsers, filename, content_type, data), filename,
+                     content_type, data)
 
-    Raises :class:`ReportError` (Danish message) when no parser accepts it or the accepting
-    parser cannot read it. A parser that fails with anything other than ReportError is
-    logged and reported as ``unreadable_report``, never propagated.
+
+def read_with(
+    parser: ReportParser | None, filename: str, content_type: str, data: bytes
+) -> ParsedReport:
+    """Read one attachment with the parser chosen for it (``choose_parser``).
+
+    Raises :class:`ReportError` (Danish message) when no parser accepted it (``parser`` is
+    None) or the parser cannot read it. A parser that fails with anything other than
+    ReportError is logged and reported as ``unreadable_report``, never propagated.
     """
     filename = filename or ""
-    parser = accepting_parser(parsers, filename, content_type, data[:HEAD_BYTES])
     if parser is None:
         lower = filename.lower()
         for ext, hint in _UNSUPPORTED.items():

@@ -18,7 +18,9 @@ from service.intake.reports import (
     XlsxParser,
     accepting_parser,
     builtin_parsers,
+    choose_parser,
     parse_attachment,
+    read_with,
 )
 from service.intake.reports.limits import check_zip
 from service.plugins.reports import ParsedReport, ReportError, ReportParser
@@ -267,6 +269,20 @@ def test_unsupported_format_says_what_to_do(parsers: list[ReportParser]) -> None
         parse_attachment(parsers, "gammel.xls", "application/vnd.ms-excel", b"\xd0\xcf\x11\xe0")
     with pytest.raises(ReportError, match="ikke en rapport, vi kan læse"):
         parse_attachment(parsers, "logo.png", "image/png", b"\x89PNG")
+
+
+def test_the_parser_is_chosen_from_the_same_head_it_is_then_asked_to_read() -> None:
+    """An unnamed JSON file is known by its first bytes: one led by more than 512 bytes of
+    blank lines (but within the 4,096 shown to ``accepts``) is chosen and read."""
+    body = json.dumps({"plan": "DST-2026", "period": "2026-H1",
+                       "goals": [{"goal": "M1", "status": "on_track"}]}).encode()
+    data = b"\n" * 1000 + body
+    parser = choose_parser(builtin_parsers(), "", "application/octet-stream", data)
+    assert parser is not None and parser.name == "json"
+    assert read_with(parser, "", "application/octet-stream", data).plan == "DST-2026"
+    assert parse_attachment(builtin_parsers(), "", "application/octet-stream", data).rows
+    assert choose_parser(builtin_parsers(), "", "application/octet-stream",
+                         b"\n" * 5000 + body) is None
 
 
 def test_a_failing_third_party_parser_becomes_a_report_error() -> None:

@@ -182,7 +182,7 @@ def test_headers_the_database_refuses_cost_the_headers_not_the_attribution(
         return real_record(plan, **kwargs)
 
     def settle(msg, outcome, found):
-        if outcome.reason == "internal_error" and found.get("subject"):
+        if outcome.reason == "internal_error" and found.facts and found.facts.subject:
             raise ValueError("the database refuses this subject")
         return real_settle(msg, outcome, found)
 

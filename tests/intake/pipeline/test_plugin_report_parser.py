@@ -27,8 +27,10 @@ class StatusarkParser:
 
     def __init__(self) -> None:
         self.parsed: list[str] = []
+        self.asked: list[tuple[str, int]] = []  # (filename, bytes of the head shown)
 
     def accepts(self, filename: str, content_type: str, head: bytes) -> bool:
+        self.asked.append((filename, len(head)))
         return filename.lower().endswith(".statusark")
 
     def parse(self, data: bytes, filename: str) -> ParsedReport:
@@ -104,3 +106,28 @@ def test_installed_but_never_enabled_is_not_read(client, admin, dst_plan, mailbo
     [message] = ok(client.get("/api/v1/intake/messages", headers=admin))
     assert (message["state"], message["reason"]) == ("quarantined", "no_report")
     assert statusark.parsed == []
+
+
+def test_its_parser_is_asked_once_per_attachment_with_the_same_head(
+    client, admin, dst_plan, mailbox, poll, statusark
+):
+    """Which parser reads an attachment is decided once, from its first 4,096 bytes; the
+    parser chosen reads it without being asked again."""
+    from email.message import EmailMessage
+
+    ok(client.put(f"/api/v1/plugins/{PLUGIN}/ministries/FM", json={}, headers=admin))
+    mail = EmailMessage()
+    mail["From"], mail["To"] = "opfoelgning@dst.dk", "opfoelgning@mrp.example"
+    mail["Subject"], mail["Message-ID"] = "Halvårsopfølgning", "<statusark@dst.dk>"
+    mail.set_content("Rapporten er vedhæftet.\n")
+    mail.add_attachment(b"\x89PNG" + bytes(10_000), maintype="image", subtype="png",
+                        filename="logo.png")
+    mail.add_attachment(REPORT, maintype="application", subtype="octet-stream",
+                        filename="dst.statusark")
+    mailbox.append("INBOX", mail.as_bytes(policy=mail.policy.clone(linesep="\r\n")))
+    poll()
+
+    [message] = ok(client.get("/api/v1/intake/messages", headers=admin))
+    assert (message["state"], message["plan"]) == ("accepted", "DST-2026")
+    assert statusark.asked == [("logo.png", 4096), ("dst.statusark", len(REPORT))]
+    assert statusark.parsed == ["dst.statusark"]

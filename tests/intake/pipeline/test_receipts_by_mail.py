@@ -146,3 +146,52 @@ def test_a_receipt_that_cannot_be_made_does_not_hold_up_the_others(
     assert receipts == {"<odd@dst.dk>": "failed", "<json-report@dst.dk>": "sent"}
     assert [r.message["In-Reply-To"] for r in smtp_server.messages] == [
         "<json-report@dst.dk>"]
+
+
+REPLY_CHAIN = ["<plan-7@mrp.example>", "<reminder-17@mrp.example>", "<csv-reply@dst.dk>"]
+
+
+def test_a_receipt_of_this_run_is_written_from_the_mail_as_it_was_read(
+    app, dst_plan, mailbox, poll, smtp_server
+):
+    """The receipt to a mail read in this run answers the Message-ID and References the
+    intake read it with: the stored mail is not read back to write it."""
+    from sqlalchemy import event
+
+    from service.extensions import db
+
+    statements: list[str] = []
+
+    def executed(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", executed)
+    try:
+        mailbox.append("INBOX", corpus("csv-reply.eml"))
+        poll()
+    finally:
+        event.remove(engine, "before_cursor_execute", executed)
+
+    [received] = smtp_server.messages
+    assert received.message["In-Reply-To"] == "<csv-reply@dst.dk>"
+    assert received.message["References"].split() == REPLY_CHAIN
+    assert statements and not [s for s in statements if "inbound_message.raw" in s]
+
+
+def test_a_receipt_left_from_an_earlier_run_answers_the_mails_references(
+    app, dst_plan, mailbox, poll, smtp_server
+):
+    """A receipt sent on a later run (the SMTP server was down) is threaded as one sent at
+    once: its References are read from the stored mail's headers."""
+    app.config["SMTP_PORT"] = free_port()  # nothing listens there
+    mailbox.append("INBOX", corpus("csv-reply.eml"))
+    poll()
+    assert smtp_server.messages == []
+
+    app.config["SMTP_PORT"] = smtp_server.port
+    poll()
+    [received] = smtp_server.messages
+    assert received.message["In-Reply-To"] == "<csv-reply@dst.dk>"
+    assert received.message["References"].split() == REPLY_CHAIN
