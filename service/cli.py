@@ -251,7 +251,7 @@ def intake_run(interval: float | None) -> None:
 @with_appcontext
 def intake_status() -> None:
     """Messages per state, and the time of the last successful poll."""
-    from service.intake.service import status
+    from service.domain.inbound import status
 
     info = status()
     for state, n in info["counts"].items():

@@ -142,14 +142,12 @@ def intake_raw(message_id: int) -> Response:
 
 @bp.post("/intake/messages/<int:message_id>/reprocess")
 def intake_reprocess(message_id: int) -> Response:
-    from service.intake.service import reprocess
-
     actor = current_actor()
     require(actor.is_admin or actor.is_department,
             "Kun departementet eller en administrator kan genbehandle beskeder.")
     msg = inbound.get_message(actor, message_id)
     try:
-        reprocess(msg)
+        inbound.reprocessor()(msg)
         msg = inbound.visible_after_reprocessing(actor, message_id)
     except Conflict as error:
         flash(f"Besked {message_id} blev ikke genbehandlet: {error.message}", "error")
