@@ -296,12 +296,13 @@ def reminders() -> None:
 def reminders_send(today: object, dry_run: bool) -> None:
     """Mail each approved plan's institution when its report is due within
     MRP_REMINDER_DAYS_BEFORE days, or overdue; at most once per plan, period and kind."""
-    from datetime import datetime
+    from datetime import date, datetime
 
-    from service.domain.reminders import send_reminders
+    from service.domain.reminders import find_due
+    from service.mail.reminders import send_reminders
 
-    day = today.date() if isinstance(today, datetime) else None
-    outcomes = send_reminders(day, dry_run=dry_run)
+    day = today.date() if isinstance(today, datetime) else date.today()
+    outcomes = send_reminders(find_due(day), dry_run=dry_run)
     for o in outcomes:
         line = f"{o.plan} {o.period} {o.kind}: {o.state}"
         if o.recipients:

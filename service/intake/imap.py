@@ -32,8 +32,9 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 from imapclient.imapclient import SocketTimeout
 
+from service.mail.oauth2 import OAuth2Error, OAuth2Settings, get_token, invalidate_token
+
 from ..chunks import chunks
-from .oauth2 import OAuth2Error, OAuth2Settings, get_token, invalidate_token
 
 Security = Literal["ssl", "starttls", "none"]
 Auth = Literal["password", "xoauth2"]

@@ -23,6 +23,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import joinedload, selectinload
 
 from service.chunks import chunks
+from service.clock import utcnow
 from service.domain import inbound
 from service.domain.common import savepoint
 from service.domain.followups import record_followup
@@ -35,7 +36,6 @@ from service.domain.models import (
     Plan,
     ReportingAddress,
 )
-from service.domain.models._types import utcnow
 from service.domain.plugins import manager, ministry_plugins
 from service.extensions import db
 from service.intake import failures

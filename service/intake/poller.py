@@ -33,11 +33,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from service.chunks import chunks
+from service.clock import utcnow
+from service.domain.locking import mailbox_lock
 from service.domain.models import InboundMessage, IntakeRun
-from service.domain.models._types import utcnow
 from service.extensions import db
 from service.intake.imap import ImapSettings, Mailbox, MailboxError
-from service.intake.locking import mailbox_lock
 from service.intake.pipeline import (
     FINAL_STATES,
     FOLDER_OF_STATE,

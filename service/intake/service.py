@@ -15,9 +15,12 @@ from service.domain.errors import Conflict, NotFound
 from service.domain.models import InboundMessage
 from service.extensions import db
 from service.intake import settings as intake_settings
-from service.intake.outbox import send_pending
+from service.intake.message import parse_message
 from service.intake.pipeline import process
 from service.intake.poller import PollResult, poll_mailbox
+from service.mail.outbox import send_pending
+from service.mail.receipts import OriginalMail
+from service.mail.settings import smtp
 
 log = logging.getLogger("mrp.intake")
 
@@ -28,7 +31,7 @@ def poll_once() -> list[PollResult]:
     opts = intake_settings.options(config)
     results = [poll_mailbox(mb, opts) for mb in intake_settings.mailboxes(config)]
     try:
-        send_pending(intake_settings.smtp(config), opts)
+        send_pending(smtp(config), opts, original_mail)
     except SQLAlchemyError as error:  # the database is down: already said per mailbox
         db.session.rollback()
         log.error("receipts not sent (database: %s); retried next run",
@@ -37,6 +40,17 @@ def poll_once() -> list[PollResult]:
         db.session.rollback()
         log.exception("sending receipts failed; retried next run")
     return results
+
+
+def original_mail(msg: InboundMessage) -> OriginalMail:
+    """The stored mail a receipt answers: its sender, subject, message id and references."""
+    mail = parse_message(msg.raw or b"", max_attachment_bytes=1)  # headers are enough
+    return OriginalMail(
+        sender=msg.sender or "",
+        subject=msg.subject or "",
+        message_id=mail.message_id,
+        references=" ".join(mail.references) or None,
+    )
 
 
 def reprocess(msg: InboundMessage) -> InboundMessage:

@@ -14,8 +14,8 @@ from service.domain.common import require
 from service.domain.errors import Conflict, NotFound
 from service.domain.models import Plan
 from service.domain.overview import overview as overview_query
-from service.domain.templates import followup_template
 from service.domain.validation import validate_plan
+from service.exports.template import followup_template
 from service.vocabulary import TASK_TYPE_LABELS, parse_period
 from service.web import bp, charts, queries
 from service.web.auth import current_actor

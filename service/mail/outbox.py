@@ -8,17 +8,17 @@ sends it again; only a crash between the two could. A receipt that was not taken
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from service.domain.locking import mailbox_lock
 from service.domain.models import FollowUp, InboundMessage
 from service.extensions import db
-from service.intake.locking import mailbox_lock
-from service.intake.message import parse_message
-from service.intake.receipts import OriginalMail, ReceiptFinding, ReceiptRow, build_receipt
-from service.intake.settings import IntakeOptions
-from service.intake.smtp import SmtpError, SmtpSettings, SmtpUnavailable, send
+from service.mail.receipts import OriginalMail, ReceiptFinding, ReceiptRow, build_receipt
+from service.mail.smtp import SmtpError, SmtpSettings, SmtpUnavailable, send
 
 log = logging.getLogger("mrp.intake")
 
@@ -26,8 +26,19 @@ log = logging.getLogger("mrp.intake")
 RECEIPTS_LOCK = "mrp:receipts"
 
 
-def _receipt_for(msg: InboundMessage, opts: IntakeOptions):
-    mail = parse_message(msg.raw or b"", max_attachment_bytes=1)  # headers are enough
+class ReceiptOptions(Protocol):
+    """What sending receipts needs of the intake's options."""
+
+    mail_from: str
+    receipt_attempts: int
+
+
+#: The mail a receipt answers, read from the stored message by the intake (its message id
+#: and references, from the raw headers).
+Original = Callable[[InboundMessage], OriginalMail]
+
+
+def _receipt_for(msg: InboundMessage, opts: ReceiptOptions, original: Original):
     followup = db.session.scalar(
         select(FollowUp)
         .where(FollowUp.id == msg.followup_id)
@@ -40,12 +51,7 @@ def _receipt_for(msg: InboundMessage, opts: IntakeOptions):
     findings = [ReceiptFinding(rule=f.rule, severity=f.severity, message=f.message, goal=f.goal)
                 for f in (followup.findings if followup else [])]
     return build_receipt(
-        original=OriginalMail(
-            sender=msg.sender or "",
-            subject=msg.subject or "",
-            message_id=mail.message_id,
-            references=" ".join(mail.references) or None,
-        ),
+        original=original(msg),
         mail_from=opts.mail_from,
         accepted=msg.state == "accepted",
         plan=followup.plan.reference if followup else None,
@@ -55,8 +61,11 @@ def _receipt_for(msg: InboundMessage, opts: IntakeOptions):
     )
 
 
-def send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int = 500) -> dict[str, int]:
+def send_pending(
+    smtp: SmtpSettings, opts: ReceiptOptions, original: Original, limit: int = 500
+) -> dict[str, int]:
     """Send the receipts that are due; returns counts of sent, failed and waiting.
+    ``original`` reads the mail each answers from the stored message.
 
     A receipt the server refuses counts an attempt (at most ``opts.receipt_attempts``). When
     the server cannot take mail at all (unreachable, login or token refused), the receipt
@@ -69,10 +78,12 @@ def send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int = 500) -> d
         if not held:  # another poller is sending them
             log.info("receipts are being sent by another poller")
             return {"sent": 0, "failed": 0, "waiting": 0}
-        return _send_pending(smtp, opts, limit)
+        return _send_pending(smtp, opts, original, limit)
 
 
-def _send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int) -> dict[str, int]:
+def _send_pending(
+    smtp: SmtpSettings, opts: ReceiptOptions, original: Original, limit: int
+) -> dict[str, int]:
     counts = {"sent": 0, "failed": 0, "waiting": 0}
     pending = list(db.session.scalars(
         select(InboundMessage)
@@ -84,7 +95,7 @@ def _send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int) -> dict[s
     ))
     for index, msg in enumerate(pending):
         try:
-            refused = send(smtp, _receipt_for(msg, opts))
+            refused = send(smtp, _receipt_for(msg, opts, original))
         except SmtpUnavailable as error:
             for waiting in pending[index:]:  # each waits, and says why
                 waiting.receipt_state, waiting.receipt_error = "failed", str(error)[:2000]

@@ -7,7 +7,7 @@ to try later. That is not the message's fault: callers keep every message for th
 without counting it against the message. Any other :class:`SmtpError`: the server refused
 this message (its recipients, its size, its content).
 
-XOAUTH2 tokens come from :mod:`service.intake.oauth2`, cached per process until shortly
+XOAUTH2 tokens come from :mod:`service.mail.oauth2`, cached per process until shortly
 before they expire. A server that refuses a token (``334`` with a JSON error, answered with
 an empty line, then ``535``) gets one more try: the cached token is dropped, a new one
 fetched, and the message sent on a new connection. Nothing has been sent before the login,
@@ -25,7 +25,13 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Literal
 
-from .oauth2 import OAuth2Error, OAuth2Settings, get_token, invalidate_token, xoauth2_response
+from service.mail.oauth2 import (
+    OAuth2Error,
+    OAuth2Settings,
+    get_token,
+    invalidate_token,
+    xoauth2_response,
+)
 
 Security = Literal["ssl", "starttls", "none"]
 SECURITIES: tuple[str, ...] = ("ssl", "starttls", "none")
