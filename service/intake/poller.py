@@ -37,7 +37,8 @@ from service.clock import utcnow
 from service.domain.locking import mailbox_lock
 from service.domain.models import InboundMessage, IntakeRun
 from service.extensions import db
-from service.intake.imap import ImapSettings, Mailbox, MailboxError
+from service.intake.imap import Mailbox
+from service.intake.imap_connection import ImapSettings, MailboxError
 from service.intake.pipeline import (
     FINAL_STATES,
     FOLDER_OF_STATE,

@@ -49,7 +49,7 @@ from typing import Any
 
 import pytest
 
-from service.intake.imap import ImapSettings
+from service.intake.imap_connection import ImapSettings
 from service.mail.oauth2 import OAuth2Settings
 from service.mail.smtp import SmtpSettings
 
