@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from service.intake.imap import ImapSettings
-from service.mail.oauth2 import OAuth2Settings
+from service.intake.imap_connection import ImapSettings
+from service.mail.settings import oauth2_settings
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,7 @@ def _mailbox(config: Mapping[str, Any], overrides: Mapping[str, Any]) -> ImapSet
     oauth2 = None
     auth = get("AUTH") or "password"
     if auth == "xoauth2":
-        oauth2 = OAuth2Settings(
-            token_url=overrides.get("oauth2_token_url", config["OAUTH2_TOKEN_URL"]),
-            client_id=overrides.get("oauth2_client_id", config["OAUTH2_CLIENT_ID"]),
-            client_secret=overrides.get("oauth2_client_secret", config["OAUTH2_CLIENT_SECRET"]),
-            scope=overrides.get("oauth2_scope", config["OAUTH2_SCOPE"]),
-        )
+        oauth2 = oauth2_settings(config, config["OAUTH2_SCOPE"], overrides)
     return ImapSettings(
         host=get("HOST"),
         port=int(get("PORT")),
