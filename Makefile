@@ -26,13 +26,15 @@ install-test: $(BIN)/python
 run: install
 	$(BIN)/mrp local --host $(HOST) --port $(PORT)
 
-## make test: install with test extras, lint, and run the whole suite
+## make test: install with test extras, lint, check the layers, and run the whole suite
 test: install-test
 	$(BIN)/ruff check service tests bench examples
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check service tests bench examples
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check service tests bench examples
 
 bench: install-test

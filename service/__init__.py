@@ -64,6 +64,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     web.init_app(app)
 
+    from service.domain.inbound import REPROCESS
+    from service.intake.service import reprocess
+
+    app.extensions[REPROCESS] = reprocess  # the API and the dashboard reprocess stored mail
+
     from service import cli
 
     cli.init_app(app)

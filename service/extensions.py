@@ -1,4 +1,6 @@
-"""Extension objects, created unbound and wired to an app with ``init_app``."""
+"""Extension objects, created unbound and wired to an app with ``init_app``: the database
+and its migrations. The API's own (its cache, its error handling) are in
+:mod:`service.api.extensions`."""
 
 from __future__ import annotations
 
@@ -6,9 +8,6 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-
-from service.api.cache import ResponseCache
-from service.api.problems import ProblemApi
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -25,5 +24,3 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
-api = ProblemApi()
-response_cache = ResponseCache()

@@ -47,7 +47,7 @@ def _wait_for_port(port: int, timeout: float = 20.0) -> None:
 def _fresh_tokens() -> dict[str, str]:
     """New demo tokens each run (secrets are never stored, so old ones cannot be shown);
     the previous run's are revoked."""
-    from service.domain.models._types import utcnow
+    from service.clock import utcnow
     from service.domain.tokens import create_token
 
     for token in db.session.scalars(
@@ -85,7 +85,7 @@ def sample_mails() -> list[bytes]:
     reply (ignored) and a report from an unknown sender (quarantined)."""
     import openpyxl
 
-    from service.domain.templates import followup_template
+    from service.exports.template import followup_template
 
     ufst = db.session.scalar(select(Plan).where(Plan.reference == "UFST-2026"))
     mails: list[bytes] = []

@@ -280,6 +280,13 @@ def natural_key(text: str | None) -> tuple[tuple[tuple[int, int, str], ...], str
 PERIOD_YEARS = range(1900, 2201)
 
 
+#: the kind of period (``Y``, ``H``, ``Q``) a follow-up cadence reports in
+CADENCE_KINDS = {"quarterly": "Q", "half-yearly": "H", "yearly": "Y"}
+MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+          "september", "oktober", "november", "december")
+WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """A reporting period: a year, a half-year (``H``) or a quarter (``Q``)."""
@@ -308,7 +315,7 @@ class Period:
 
     def fits(self, cadence: str | None, period_start: int, period_end: int) -> bool:
         """True if this period is one of the plan's: inside its years, of its cadence."""
-        kind = {"quarterly": "Q", "half-yearly": "H", "yearly": "Y"}.get(cadence or "half-yearly")
+        kind = CADENCE_KINDS.get(cadence or "half-yearly")
         return kind == self.kind and period_start <= self.year <= period_end
 
 
@@ -348,3 +355,18 @@ def parse_period(text: object) -> Period | None:
     if m and int(m["y"]) in PERIOD_YEARS:
         return Period(int(m["y"]), "Y", 1)
     return None
+
+
+def period_words(period: Period) -> str:
+    """``1. halvår 2026``, ``3. kvartal 2026``, ``hele 2026``."""
+    if period.kind == "H":
+        return f"{period.number}. halvår {period.year}"
+    if period.kind == "Q":
+        return f"{period.number}. kvartal {period.year}"
+    return f"hele {period.year}"
+
+
+def date_words(day: date, weekday: bool = False) -> str:
+    """``30. juli 2026`` (``torsdag den 30. juli 2026``)."""
+    text = f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
+    return f"{WEEKDAYS[day.weekday()]} den {text}" if weekday else text

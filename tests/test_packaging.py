@@ -248,7 +248,7 @@ def test_compose_poller_runs_intake_run(app, compose):
     if main.get_command(ctx, "intake") is None:
         pytest.fail(
             "PENDING: the compose `poller` service runs `mrp intake run`, but `mrp` has no "
-            "`intake` command group yet (DESIGN section 8). Register it in service/cli.py."
+            "`intake` command group yet (DESIGN section 8). Register it in service/cli/."
         )
     command, _params = resolve(app, argv)
     assert command.name == "run"

@@ -41,8 +41,8 @@ class BearerSecurity(BasePlugin):
 
 def init_app(app: Flask) -> None:
     from service.api import auth, problems, query
+    from service.api.extensions import api, response_cache
     from service.api.views import BLUEPRINTS
-    from service.extensions import api, response_cache
 
     app.url_map.converters["int"] = IdConverter
     api.init_app(app, spec_kwargs={"extra_plugins": [BearerSecurity()]})

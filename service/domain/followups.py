@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from service.clock import utcnow
 from service.domain import scoping
 from service.domain.actors import Actor
 from service.domain.common import commit, locked, require
 from service.domain.errors import Conflict, NotFound
 from service.domain.models import FollowUp, FollowUpFinding, FollowUpGoal, Plan
-from service.domain.models._types import utcnow
 from service.domain.pagination import Page, paginate
 from service.domain.plugins import manager, ministry_plugins
 from service.domain.validation import plan_view

@@ -7,15 +7,19 @@ administrators only. See ``scoping.inbound_messages`` and docs/operations.md."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from service.domain import scoping
 from service.domain.actors import Actor
 from service.domain.errors import NotFound
-from service.domain.models import InboundMessage, Plan
+from service.domain.models import InboundMessage, IntakeRun, Plan
 from service.domain.pagination import Page, paginate
 from service.extensions import db
 
@@ -33,6 +37,14 @@ class Owner:
 #: unknown or unauthenticated sender, ignored mail): administrators only
 UNATTRIBUTED = Owner()
 
+
+STATES = ("received", "accepted", "rejected", "quarantined", "ignored")
+#: the key in ``app.extensions`` of the intake's :data:`Reprocess` (set by the app factory)
+REPROCESS = "mrp.reprocess"
+
+#: Run a stored message through the intake's pipeline again (the intake's ``reprocess``):
+#: the API and the dashboard call it without importing the intake.
+Reprocess = Callable[[InboundMessage], InboundMessage]
 
 def unattributed() -> Owner:
     """A message before anything is known of it, or one that could not be attributed (an
@@ -117,3 +129,32 @@ def visible_after_reprocessing(actor: Actor, message_id: int) -> InboundMessage:
         raise NotFound(
             "Beskeden er genbehandlet og hører nu under et andet område; den kan ikke vises."
         ) from None
+
+
+def reprocessor() -> Reprocess:
+    """The intake's reprocessing of a stored message, as the app factory handed it over."""
+    return current_app.extensions[REPROCESS]
+
+
+def status() -> dict[str, Any]:
+    """Messages per state, the last successful poll, the last error, the failed receipts."""
+    counts = dict.fromkeys(STATES, 0)
+    for state, n in db.session.execute(
+        select(InboundMessage.state, func.count()).group_by(InboundMessage.state)
+    ):
+        counts[state] = n
+    last_ok: datetime | None = db.session.scalar(
+        select(func.max(IntakeRun.finished_at)).where(IntakeRun.ok.is_(True))
+    )
+    last_error = db.session.scalar(
+        select(IntakeRun).where(IntakeRun.ok.is_(False)).order_by(IntakeRun.id.desc()).limit(1)
+    )
+    receipts_failed = db.session.scalar(
+        select(func.count()).where(InboundMessage.receipt_state == "failed")
+    )
+    return {
+        "counts": counts,
+        "last_successful_poll": last_ok,
+        "last_error": last_error.error if last_error else None,
+        "receipts_failed": receipts_failed,
+    }

@@ -11,12 +11,12 @@ from sqlalchemy import and_, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from service.clock import utcnow
 from service.domain import audit, scoping
 from service.domain.actors import Actor
 from service.domain.common import commit, locked, require
 from service.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from service.domain.models import Goal, Institution, Ministry, Plan
-from service.domain.models._types import utcnow
 from service.domain.pagination import Page, paginate
 from service.domain.tenancy import find_institution_for_body
 from service.extensions import db

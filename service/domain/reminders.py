@@ -1,4 +1,5 @@
-"""Reminders of follow-up reports, mailed to the institutions' reporting addresses.
+"""Reminders of follow-up reports: which are due, and the record of those sent (the mail is
+written and sent by :mod:`service.mail.reminders`).
 
 For every approved plan, the periods whose report is expected now are the last period of
 the plan's cadence that has ended and the one running today (each only if it is one of the
@@ -8,8 +9,7 @@ plan's). For each, with the due date from :func:`service.domain.overview.due_dat
   ``REMINDER_DAYS_BEFORE`` days away;
 * ``overdue`` — the due date has passed without an accepted report.
 
-The mail is in Danish, names plan, period and due date, explains how to reply, and carries
-the follow-up template filled in for the plan and period. A reminder is sent at most once
+A reminder is sent at most once
 per plan, period and kind: the :class:`Reminder` row is inserted and committed as
 ``sending`` (claiming the unique key) before the mail is handed to the SMTP server, and
 marked ``sent`` after, so a concurrent run finds the claim and skips, and no database lock is
@@ -20,28 +20,21 @@ after ``CLAIM_EXPIRES``: that one reminder may go twice, never zero times.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from email import policy
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from service.clock import utcnow
 from service.domain.followups import current_followup
-from service.domain.models import FollowUp, Goal, Institution, Plan, Reminder
-from service.domain.models._types import utcnow
+from service.domain.models import FollowUp, Institution, Plan, Reminder
 from service.domain.overview import due_date
-from service.domain.templates import followup_template
 from service.extensions import db
-from service.vocabulary import Period, PlanStatus
-
-log = logging.getLogger(__name__)
+from service.vocabulary import CADENCE_KINDS, Period, PlanStatus
 
 UPCOMING, OVERDUE = "upcoming", "overdue"
 SENDING, SENT = "sending", "sent"
@@ -49,11 +42,6 @@ SENDING, SENT = "sending", "sent"
 #: takes at most a few SMTP timeouts)
 CLAIM_EXPIRES = timedelta(hours=1)
 KINDS = (UPCOMING, OVERDUE)
-XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-_KIND_OF_CADENCE = {"quarterly": "Q", "half-yearly": "H", "yearly": "Y"}
-_MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-           "september", "oktober", "november", "december")
-_WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 
 
 @dataclass(frozen=True)
@@ -69,24 +57,12 @@ class DueReminder:
     rejected: int = 0  # rejected reports received for the period
 
 
-@dataclass
-class Outcome:
-    plan: str
-    period: str
-    kind: str
-    state: str  # sent | failed | skipped | planned (dry run)
-    recipients: list[str] = field(default_factory=list)
-    detail: str | None = None
-    #: addresses the mail server refused while it took the reminder for the others
-    refused: list[str] = field(default_factory=list)
-
-
-# -- periods and words ----------------------------------------------------------------------
+# -- periods ----------------------------------------------------------------------------
 
 
 def period_at(day: date, cadence: str | None) -> Period:
     """The period of ``cadence`` that ``day`` falls in."""
-    kind = _KIND_OF_CADENCE.get(cadence or "half-yearly", "H")
+    kind = CADENCE_KINDS.get(cadence or "half-yearly", "H")
     if kind == "Y":
         return Period(day.year, "Y", 1)
     months = 6 if kind == "H" else 3
@@ -117,21 +93,6 @@ def reminder_kind(due: date, today: date, days_before: int, reported: bool) -> s
     if (due - today).days <= days_before:
         return UPCOMING
     return None
-
-
-def period_words(period: Period) -> str:
-    """``1. halvår 2026``, ``3. kvartal 2026``, ``hele 2026``."""
-    if period.kind == "H":
-        return f"{period.number}. halvår {period.year}"
-    if period.kind == "Q":
-        return f"{period.number}. kvartal {period.year}"
-    return f"hele {period.year}"
-
-
-def date_words(day: date, weekday: bool = False) -> str:
-    """``30. juli 2026`` (``torsdag den 30. juli 2026``)."""
-    text = f"{day.day}. {_MONTHS[day.month - 1]} {day.year}"
-    return f"{_WEEKDAYS[day.weekday()]} den {text}" if weekday else text
 
 
 # -- finding what is due --------------------------------------------------------------------
@@ -169,93 +130,10 @@ def find_due(today: date, days_before: int | None = None) -> list[DueReminder]:
     return due_list
 
 
-# -- the mail -------------------------------------------------------------------------------
+# -- claiming and recording ------------------------------------------------------------
 
 
-def reminder_subject(plan: str, period: Period, kind: str, due: date) -> str:
-    if kind == OVERDUE:
-        return f"Rykker: opfølgning [{plan}] {period} – fristen var {date_words(due)}"
-    return f"Påmindelse: opfølgning [{plan}] {period} – frist {date_words(due)}"
-
-
-def reminder_text(
-    *, plan: Plan, period: Period, kind: str, due: date, filename: str,
-    recipients: Sequence[str], reply_to: str, rejected: int = 0,
-) -> str:
-    when = period_words(period) + (f" ({period})" if period.kind != "Y" else "")
-    what = (f'opfølgningen på mål- og resultatplanen "{plan.title}" ({plan.reference}) '
-            f"for {when}")
-    if kind == OVERDUE:
-        opening = [
-            f"Vi har endnu ikke modtaget {what}.",
-            "",
-            f"Fristen var {date_words(due, weekday=True)}. Send venligst opfølgningen "
-            "hurtigst muligt.",
-        ]
-    else:
-        opening = [
-            f"Dette er en påmindelse om {what}.",
-            "",
-            f"Fristen er {date_words(due, weekday=True)}.",
-        ]
-    if rejected:
-        opening += [
-            "",
-            "Vi har modtaget en opfølgning for perioden, men den blev afvist. Kvitteringen "
-            "for den forklarer hvorfor. Send en rettet opfølgning.",
-        ]
-    return "\n".join([
-        f"Til {plan.institution.name}",
-        "",
-        *opening,
-        "",
-        "Sådan svarer I:",
-        f"1. Åbn det vedhæftede skema ({filename}). Planreference og periode er udfyldt.",
-        "2. Udfyld status, målt værdi, fremdrift og eventuel kommentar for hvert mål. "
-        "Status vælges på listen (fx På rette spor, Udfordret, Opfyldt).",
-        f"3. Send skemaet som svar på denne mail (til {reply_to}) fra en af institutionens "
-        f"registrerede adresser: {', '.join(recipients)}. Behold [{plan.reference}] og "
-        f"{period} i emnefeltet.",
-        "",
-        "I får en kvittering, når opfølgningen er modtaget og kontrolleret.",
-        "",
-        "Venlig hilsen",
-        "Mål- og resultatplaner (mrp)",
-        "",
-        "Denne mail er sendt automatisk.",
-        "",
-    ])
-
-
-def build_reminder(
-    *, plan: Plan, item: DueReminder, filename: str, attachment: bytes, mail_from: str,
-    reply_to: str = "", now: datetime | None = None,
-) -> EmailMessage:
-    message = EmailMessage(policy=policy.SMTP)
-    message["From"] = mail_from
-    message["To"] = ", ".join(item.recipients)
-    if reply_to:
-        message["Reply-To"] = reply_to
-    message["Subject"] = reminder_subject(plan.reference, item.period, item.kind, item.due)
-    message["Date"] = format_datetime(now or datetime.now(UTC))
-    message["Message-ID"] = make_msgid(domain=mail_from.rpartition("@")[2] or "localhost")
-    message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "All"
-    message.set_content(
-        reminder_text(plan=plan, period=item.period, kind=item.kind, due=item.due,
-                      filename=filename, recipients=item.recipients,
-                      reply_to=reply_to or mail_from, rejected=item.rejected),
-        charset="utf-8", cte="quoted-printable",
-    )
-    message.add_attachment(attachment, maintype=XLSX[0], subtype=XLSX[1], filename=filename)
-    message["Content-Language"] = "da"  # after the body: set_content drops Content-* headers
-    return message
-
-
-# -- sending --------------------------------------------------------------------------------
-
-
-def _claim(item: DueReminder) -> Reminder | None:
+def claim(item: DueReminder) -> Reminder | None:
     """Claim ``item`` for this run, committed before the mail goes: the unique key lets
     one run in, and the database is not held while the mail server takes its time. A claim
     older than ``CLAIM_EXPIRES`` (a run that died while sending) is taken over, by one run.
@@ -285,7 +163,7 @@ def _claim(item: DueReminder) -> Reminder | None:
         Reminder.kind == item.kind))
 
 
-def _release(reminder: Reminder) -> None:
+def release(reminder: Reminder) -> None:
     """The send failed: the claim goes, and the next run tries again."""
     db.session.rollback()
     db.session.execute(delete(Reminder).where(Reminder.id == reminder.id,
@@ -293,72 +171,10 @@ def _release(reminder: Reminder) -> None:
     db.session.commit()
 
 
-def send_reminders(today: date | None = None, *, dry_run: bool = False) -> list[Outcome]:
-    """Send every due reminder once. One failure never stops the others; a failed send is
-    not recorded, so the next run tries again."""
-    from service.intake.settings import smtp
-    from service.intake.smtp import send
-
-    config = current_app.config
-    today = today or date.today()
-    settings = smtp(config)
-    mail_from, reply_to = config["MAIL_FROM"], config.get("REMINDER_REPLY_TO") or ""
-    outcomes = []
-    for item in find_due(today):
-        outcome = Outcome(item.plan, str(item.period), item.kind, "planned",
-                          list(item.recipients))
-        outcomes.append(outcome)
-        if not item.recipients:
-            outcome.state = "skipped"
-            outcome.detail = "the institution has no reporting addresses"
-            continue
-        if dry_run:
-            continue
-        try:
-            plan = db.session.scalar(
-                select(Plan).where(Plan.id == item.plan_id).options(
-                    selectinload(Plan.institution),
-                    selectinload(Plan.goals).selectinload(Goal.indicators))
-            )
-            if plan is None:
-                raise LookupError(f"plan {item.plan} is gone")
-            filename, data = followup_template(plan, str(item.period))
-            message = build_reminder(plan=plan, item=item, filename=filename, attachment=data,
-                                     mail_from=mail_from, reply_to=reply_to)
-            reminder = _claim(item)
-        except Exception as exc:
-            db.session.rollback()
-            log.exception("reminder for %s %s not prepared", item.plan, item.period)
-            outcome.state, outcome.detail = "failed", str(exc) or type(exc).__name__
-            continue
-        if reminder is None:
-            outcome.state, outcome.detail = "skipped", "already sent by another run"
-            continue
-        try:
-            refused = send(settings, message)
-        except Exception as exc:
-            log.warning("reminder for %s %s not sent: %s", item.plan, item.period, exc)
-            outcome.state, outcome.detail = "failed", str(exc) or type(exc).__name__
-            try:
-                _release(reminder)
-            except Exception:  # the claim stays, and expires
-                db.session.rollback()
-                log.exception("claim of the reminder for %s %s not released", item.plan,
-                              item.period)
-            continue
-        if refused:  # taken for the other addresses: recorded, so not repeated to them
-            reminder.recipients = [r for r in item.recipients if r not in refused]
-            outcome.recipients, outcome.refused = list(reminder.recipients), refused
-            log.warning("reminder for %s %s: the server refused %s", item.plan, item.period,
-                        ", ".join(refused))
-        try:
-            reminder.state, reminder.sent_at = SENT, utcnow()
-            db.session.commit()
-        except Exception as exc:
-            db.session.rollback()
-            log.exception("reminder for %s %s sent but not recorded", item.plan, item.period)
-            outcome.state = "failed"
-            outcome.detail = f"sent, but not recorded (may be sent again): {exc}"
-            continue
-        outcome.state = "sent"
-    return outcomes
+def record_sent(reminder: Reminder, recipients: Sequence[str] | None = None) -> None:
+    """The mail server took the reminder: the claim becomes ``sent``, committed. With
+    ``recipients``, those it took (it refused the others, to whom it is not sent again)."""
+    if recipients is not None:
+        reminder.recipients = list(recipients)
+    reminder.state, reminder.sent_at = SENT, utcnow()
+    db.session.commit()

@@ -29,9 +29,9 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import aliased
 
+from service.clock import utcnow
 from service.domain.actors import Actor
 from service.domain.models import ApiToken, Institution, User, WebSession
-from service.domain.models._types import utcnow
 from service.extensions import db
 from service.vocabulary import Role
 

@@ -11,12 +11,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Boolean, bindparam, select, text, update
 
+from service.clock import utcnow
 from service.domain import data_version
 from service.domain.actors import Actor
 from service.domain.common import commit
 from service.domain.errors import Invalid, NotFound
 from service.domain.models import ApiToken, User
-from service.domain.models._types import UTCDateTime, utcnow
+from service.domain.models.columns import UTCDateTime
 from service.domain.roles import resolve_scope
 from service.extensions import db
 from service.vocabulary import Role

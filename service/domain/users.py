@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from service.clock import utcnow
 from service.domain.actors import Actor
 from service.domain.common import commit, require
 from service.domain.errors import Conflict, Invalid, NotFound
 from service.domain.models import ApiToken, User
-from service.domain.models._types import utcnow
 from service.domain.pagination import Page, paginate
 from service.domain.roles import Scope, resolve_scope
 from service.extensions import db

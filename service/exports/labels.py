@@ -26,8 +26,6 @@ REPORT_STATE = {
     "due": "Ikke forfalden endnu",
     "not_applicable": "Ingen opfølgning i perioden",
 }
-MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-          "september", "oktober", "november", "december")
 
 
 def label(labels: dict[str, str], code: str | None) -> str | None:

@@ -16,11 +16,11 @@ import logging
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from service.clock import utcnow
 from service.domain import inbound
 from service.domain.common import savepoint
 from service.domain.followups import record_followup
 from service.domain.models import FollowUp, InboundMessage, Plan
-from service.domain.models._types import utcnow
 from service.extensions import db
 from service.intake import failures
 from service.intake.attribution import attribute

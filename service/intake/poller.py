@@ -33,11 +33,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from service.chunks import chunks
+from service.clock import utcnow
+from service.domain.locking import mailbox_lock
 from service.domain.models import InboundMessage, IntakeRun
-from service.domain.models._types import utcnow
 from service.extensions import db
-from service.intake.imap import ImapSettings, Mailbox, MailboxError
-from service.intake.locking import mailbox_lock
+from service.intake.imap import Mailbox
+from service.intake.imap_connection import ImapSettings, MailboxError
 from service.intake.lookups import run_cache
 from service.intake.pipeline import (
     FINAL_STATES,

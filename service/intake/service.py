@@ -1,28 +1,26 @@
-"""The intake as the CLI and the API drive it: poll every mailbox, send receipts, reprocess
-a stored message, and report status."""
+"""The intake as the CLI drives it: poll every mailbox and send receipts; and reprocessing a
+stored message, which the app factory hands to the API and the dashboard
+(``service.domain.inbound.reprocessor``). The status is ``service.domain.inbound.status``."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from service.domain.common import locked
 from service.domain.errors import Conflict, NotFound
-from service.domain.models import InboundMessage, IntakeRun
+from service.domain.models import InboundMessage
 from service.extensions import db
 from service.intake import settings as intake_settings
-from service.intake.outbox import send_pending
 from service.intake.pipeline import process
 from service.intake.poller import PollResult, poll_mailbox
+from service.mail.outbox import send_pending
+from service.mail.settings import smtp
 
 log = logging.getLogger("mrp.intake")
-
-STATES = ("received", "accepted", "rejected", "quarantined", "ignored")
 
 
 def poll_once() -> list[PollResult]:
@@ -33,7 +31,7 @@ def poll_once() -> list[PollResult]:
     # the receipts to mails of this run answer the References their mails were read with
     references = {msg_id: refs for result in results for msg_id, refs in result.references.items()}
     try:
-        send_pending(intake_settings.smtp(config), opts, references=references)
+        send_pending(smtp(config), opts, references=references)
     except SQLAlchemyError as error:  # the database is down: already said per mailbox
         db.session.rollback()
         log.error("receipts not sent (database: %s); retried next run",
@@ -66,26 +64,3 @@ def reprocess(msg: InboundMessage) -> InboundMessage:
     msg.reason = msg.detail = None
     process(msg, intake_settings.options(current_app.config))
     return msg
-
-
-def status() -> dict[str, Any]:
-    counts = dict.fromkeys(STATES, 0)
-    for state, n in db.session.execute(
-        select(InboundMessage.state, func.count()).group_by(InboundMessage.state)
-    ):
-        counts[state] = n
-    last_ok: datetime | None = db.session.scalar(
-        select(func.max(IntakeRun.finished_at)).where(IntakeRun.ok.is_(True))
-    )
-    last_error = db.session.scalar(
-        select(IntakeRun).where(IntakeRun.ok.is_(False)).order_by(IntakeRun.id.desc()).limit(1)
-    )
-    receipts_failed = db.session.scalar(
-        select(func.count()).where(InboundMessage.receipt_state == "failed")
-    )
-    return {
-        "counts": counts,
-        "last_successful_poll": last_ok,
-        "last_error": last_error.error if last_error else None,
-        "receipts_failed": receipts_failed,
-    }

@@ -1,4 +1,5 @@
-"""The intake's settings, read from the app config: one or several mailboxes, and SMTP."""
+"""The intake's settings, read from the app config: one or several mailboxes, and the
+options of processing mail. SMTP's are :func:`service.mail.settings.smtp`."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from service.intake.imap import ImapSettings
-from service.intake.oauth2 import DEFAULT_SCOPE, OAuth2Settings
-from service.intake.smtp import SmtpSettings
+from service.intake.imap_connection import ImapSettings
+from service.mail.settings import oauth2_settings
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,7 @@ def _mailbox(config: Mapping[str, Any], overrides: Mapping[str, Any]) -> ImapSet
     oauth2 = None
     auth = get("AUTH") or "password"
     if auth == "xoauth2":
-        oauth2 = OAuth2Settings(
-            token_url=overrides.get("oauth2_token_url", config["OAUTH2_TOKEN_URL"]),
-            client_id=overrides.get("oauth2_client_id", config["OAUTH2_CLIENT_ID"]),
-            client_secret=overrides.get("oauth2_client_secret", config["OAUTH2_CLIENT_SECRET"]),
-            scope=overrides.get("oauth2_scope", config["OAUTH2_SCOPE"]),
-        )
+        oauth2 = oauth2_settings(config, config["OAUTH2_SCOPE"], overrides)
     return ImapSettings(
         host=get("HOST"),
         port=int(get("PORT")),
@@ -73,33 +68,6 @@ def mailboxes(config: Mapping[str, Any]) -> list[ImapSettings]:
     if extra:
         return [_mailbox(config, item) for item in extra]
     return [_mailbox(config, {})]
-
-
-def smtp(config: Mapping[str, Any]) -> SmtpSettings:
-    """``MRP_SMTP_*``; with ``MRP_SMTP_AUTH=xoauth2`` the token comes from the
-    ``MRP_OAUTH2_*`` client credentials with the scope ``MRP_SMTP_OAUTH2_SCOPE``. The TLS
-    context is made by :mod:`service.intake.smtp` when TLS is used, once per process."""
-    auth = config.get("SMTP_AUTH") or "password"
-    oauth2 = None
-    if auth == "xoauth2":
-        oauth2 = OAuth2Settings(
-            token_url=config["OAUTH2_TOKEN_URL"],
-            client_id=config["OAUTH2_CLIENT_ID"],
-            client_secret=config["OAUTH2_CLIENT_SECRET"],
-            scope=config.get("SMTP_OAUTH2_SCOPE") or DEFAULT_SCOPE,
-        )
-    return SmtpSettings(
-        host=config["SMTP_HOST"],
-        port=int(config["SMTP_PORT"]),
-        security=config["SMTP_SECURITY"],
-        username=config["SMTP_USERNAME"],
-        password=config["SMTP_PASSWORD"],
-        timeout=float(config["SMTP_TIMEOUT"]),
-        auth=auth,
-        oauth2=oauth2,
-        ca_file=config.get("SMTP_CA_FILE") or "",
-        ssl_context=config.get("SMTP_SSL_CONTEXT"),
-    )
 
 
 def options(config: Mapping[str, Any]) -> IntakeOptions:

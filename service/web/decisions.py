@@ -13,8 +13,7 @@ from werkzeug.wrappers import Response
 from service.domain import audit, plans
 from service.domain.errors import Conflict, Invalid
 from service.domain.models import Plan
-from service.domain.reminders import period_words
-from service.vocabulary import has_control_characters, parse_period
+from service.vocabulary import has_control_characters, parse_period, period_words
 from service.web import bp, queries
 from service.web.auth import current_actor
 from service.web.labels import format_number

@@ -14,8 +14,8 @@ from service.domain.common import require
 from service.domain.errors import Conflict, NotFound
 from service.domain.models import Plan
 from service.domain.overview import overview as overview_query
-from service.domain.templates import followup_template
 from service.domain.validation import validate_plan
+from service.exports.template import followup_template
 from service.vocabulary import (
     TASK_TYPE_LABELS,
     natural_key,
@@ -146,14 +146,12 @@ def intake_raw(message_id: int) -> Response:
 
 @bp.post("/intake/messages/<int:message_id>/reprocess")
 def intake_reprocess(message_id: int) -> Response:
-    from service.intake.service import reprocess
-
     actor = current_actor()
     require(actor.is_admin or actor.is_department,
             "Kun departementet eller en administrator kan genbehandle beskeder.")
     msg = inbound.get_message(actor, message_id)
     try:
-        reprocess(msg)
+        inbound.reprocessor()(msg)
         msg = inbound.visible_after_reprocessing(actor, message_id)
     except Conflict as error:
         flash(f"Besked {message_id} blev ikke genbehandlet: {error.message}", "error")

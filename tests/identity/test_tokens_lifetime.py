@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from service.clock import utcnow
 from service.domain.actors import SYSTEM
 from service.domain.models import ApiToken, AuditEvent
-from service.domain.models._types import utcnow
 from service.domain.tokens import create_token
 from service.domain.users import create_user, deactivate_user
 from service.extensions import db

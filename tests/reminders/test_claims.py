@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from service.clock import utcnow
 from service.domain.models import Reminder
-from service.domain.models._types import utcnow
 from service.domain.reminders import CLAIM_EXPIRES
 from service.extensions import db
 from tests.reminders.test_reminders import send

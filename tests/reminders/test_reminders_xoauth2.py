@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from service.domain.models import Reminder
 from service.extensions import db
-from service.intake import oauth2
+from service.mail import oauth2
 from tests.support.factories import build_dst_plan, goal_body, ok, plan_body
 from tests.support.mailservers import CLIENT_ID, CLIENT_SECRET
 

@@ -49,9 +49,9 @@ from typing import Any
 
 import pytest
 
-from service.intake.imap import ImapSettings
-from service.intake.oauth2 import OAuth2Settings
-from service.intake.smtp import SmtpSettings
+from service.intake.imap_connection import ImapSettings
+from service.mail.oauth2 import OAuth2Settings
+from service.mail.smtp import SmtpSettings
 
 HOST = "127.0.0.1"
 PASSWORD = "hemmelig-kode"

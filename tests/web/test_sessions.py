@@ -13,8 +13,8 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from sqlalchemy import func, select, update
 
+from service.clock import utcnow
 from service.domain.models import WebSession
-from service.domain.models._types import utcnow
 from service.domain.sessions import EndReason
 from service.domain.tokens import revoke_token
 from service.extensions import db

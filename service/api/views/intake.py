@@ -69,13 +69,12 @@ class MessageReprocess(MethodView):
         sender address was registered, say). Department or admin. A message that is then
         attributed to another ministry is a 404 from now on, this answer included."""
         from service.domain.common import require
-        from service.intake.service import reprocess
 
         actor = current_actor()
         message = inbound.get_message(actor, message_id)  # another tenant's: 404
         require(actor.is_admin or actor.is_department,
                 "Kun departementet kan genbehandle beskeder.")
-        reprocess(message)
+        inbound.reprocessor()(message)
         return inbound.visible_after_reprocessing(actor, message_id)
 
 
@@ -85,7 +84,5 @@ class IntakeStatus(MethodView):
     @blp.problems(403)
     def get(self) -> dict:
         """Messages per state and the time of the last successful poll (admin)."""
-        from service.intake.service import status
-
         require_admin()
-        return status()
+        return inbound.status()

@@ -149,7 +149,7 @@ class FollowUpTemplate(MethodView):
     def get(self, args: dict, plan_id: int) -> Response:
         """The workbook to fill in and mail back for a period: plan and period in labelled
         cells, a row per active goal, a status drop-down, and only the answer cells open."""
-        from service.domain.templates import followup_template
+        from service.exports.template import followup_template
 
         plan = plans.get_plan(current_actor(), plan_id, with_goals=True)
         filename, data = followup_template(plan, args["period"])

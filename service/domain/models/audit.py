@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.domain.models._types import UTCDateTime, utcnow
+from service.clock import utcnow
+from service.domain.models.columns import UTCDateTime
 from service.extensions import db
 
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from service.domain.models._types import UTCDateTime, utcnow
+from service.clock import utcnow
+from service.domain.models.columns import UTCDateTime
 from service.domain.models.followups import FollowUp
 from service.domain.models.plans import Plan
 from service.domain.models.tenancy import Institution

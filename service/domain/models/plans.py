@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.domain.models._types import UTCDateTime, utcnow
+from service.clock import utcnow
+from service.domain.models.columns import UTCDateTime
 from service.domain.models.tenancy import Institution
 from service.extensions import db
 

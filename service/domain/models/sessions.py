@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.domain.models._types import UTCDateTime, utcnow
+from service.clock import utcnow
+from service.domain.models.columns import UTCDateTime
 from service.domain.models.tokens import ApiToken
 from service.domain.models.users import User
 from service.extensions import db

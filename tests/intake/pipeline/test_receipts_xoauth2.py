@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from service.domain.locking import mailbox_lock
 from service.domain.models import InboundMessage
 from service.extensions import db
-from service.intake import oauth2
-from service.intake.locking import mailbox_lock
-from service.intake.outbox import RECEIPTS_LOCK
+from service.mail import oauth2
+from service.mail.outbox import RECEIPTS_LOCK
 from tests.intake.pipeline.conftest import json_report, report_mail
 from tests.support.factories import ok
 from tests.support.mailservers import CLIENT_ID, CLIENT_SECRET, free_port

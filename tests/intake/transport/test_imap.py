@@ -12,7 +12,8 @@ from email.message import EmailMessage
 
 import pytest
 
-from service.intake.imap import ImapSettings, Mailbox, MailboxError
+from service.intake.imap import Mailbox
+from service.intake.imap_connection import ImapSettings, MailboxError
 from tests.support.mailservers import HOST, ImapAccount
 
 

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from service.intake import oauth2
-from service.intake.imap import Mailbox, MailboxError
-from service.intake.oauth2 import OAuth2Error, OAuth2Settings, Token, TokenSource, request_token
+from service.intake.imap import Mailbox
+from service.intake.imap_connection import MailboxError
+from service.mail import oauth2
+from service.mail.oauth2 import OAuth2Error, OAuth2Settings, Token, TokenSource, request_token
 from tests.support.mailservers import HOST, ImapAccount, OAuth2Endpoint
 
 

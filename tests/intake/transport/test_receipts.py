@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from service.intake.receipts import (
+from service.mail.receipts import (
     OriginalMail,
     ReceiptFinding,
     ReceiptRow,

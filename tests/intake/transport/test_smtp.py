@@ -8,8 +8,8 @@ from email.message import EmailMessage
 
 import pytest
 
-from service.intake.receipts import OriginalMail, build_receipt
-from service.intake.smtp import SmtpError, SmtpSettings, send
+from service.mail.receipts import OriginalMail, build_receipt
+from service.mail.smtp import SmtpError, SmtpSettings, send
 from tests.support.mailservers import HOST, SmtpServer
 
 

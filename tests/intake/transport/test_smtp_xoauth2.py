@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from service.intake import oauth2, smtp
-from service.intake.smtp import SmtpError, SmtpSettings, SmtpUnavailable, send
+from service.mail import oauth2, smtp
+from service.mail.smtp import SmtpError, SmtpSettings, SmtpUnavailable, send
 from tests.support.mailservers import Certificate, OAuth2Endpoint, SmtpServer, free_port
 
 

@@ -8,7 +8,7 @@ callers keep every message for the next run without counting it against the mess
 other :class:`SmtpError`: the server refused this message (its recipients, its size, its
 content), or the connection broke while it was being sent.
 
-XOAUTH2 tokens come from :mod:`service.intake.oauth2`, cached per process until shortly
+XOAUTH2 tokens come from :mod:`service.mail.oauth2`, cached per process until shortly
 before they expire. A server that refuses a token (``334`` with a JSON error, answered with
 an empty line, then ``535``) gets one more try: the cached token is dropped, a new one
 fetched, and the message sent on a new connection. Nothing has been sent before the login,
@@ -26,7 +26,13 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Literal
 
-from .oauth2 import OAuth2Error, OAuth2Settings, get_token, invalidate_token, xoauth2_response
+from service.mail.oauth2 import (
+    OAuth2Error,
+    OAuth2Settings,
+    get_token,
+    invalidate_token,
+    xoauth2_response,
+)
 
 Security = Literal["ssl", "starttls", "none"]
 SECURITIES: tuple[str, ...] = ("ssl", "starttls", "none")

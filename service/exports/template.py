@@ -1,6 +1,6 @@
 """The follow-up template: a workbook per plan and period that the institution fills in and
-mails back. The XLSX parser reads it back (labelled plan and period cells, a header row with
-``Mål-ID`` and ``Status``).
+mails back, as the API, the dashboard and the reminders hand it out. The intake's XLSX parser
+reads it back (labelled plan and period cells, a header row with ``Mål-ID`` and ``Status``).
 
 Every value from the plan (its title, the institution's name, the goals' titles and
 indicators) is written by :func:`service.exports.sheets.write_cell`: text as text, never a
@@ -18,8 +18,17 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from service.domain.errors import Invalid
+from service.domain.models import Plan
+from service.domain.overview import due_date
 from service.exports.sheets import write_cell
-from service.vocabulary import GOAL_TYPE_LABELS, STATUS_LABELS, TASK_TYPE_LABELS
+from service.vocabulary import (
+    CADENCE_LABELS,
+    GOAL_TYPE_LABELS,
+    STATUS_LABELS,
+    TASK_TYPE_LABELS,
+    parse_period,
+)
 
 HEADERS = (
     ("Mål-ID", 9), ("Mål", 40), ("Opgavetype", 22), ("Måltype", 14), ("Indikator", 28),
@@ -101,3 +110,32 @@ def build_template(
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def followup_template(plan: Plan, period_text: str) -> tuple[str, bytes]:
+    """(file name, workbook bytes) for the plan's active goals."""
+    period = parse_period(period_text)
+    if period is None or not period.fits(plan.followup_cadence, plan.period_start,
+                                         plan.period_end):
+        cadence = CADENCE_LABELS.get(plan.followup_cadence or "half-yearly", "")
+        raise Invalid(
+            f"Perioden passer ikke til planen {plan.reference} ({cadence} opfølgning "
+            f"{plan.period_start}–{plan.period_end}); skriv fx {plan.period_start}-H1.",
+            field="period",
+        )
+    goals = []
+    for goal in plan.goals:
+        if goal.status != "active":
+            continue
+        first = goal.indicators[0] if goal.indicators else None
+        goals.append(TemplateGoal(
+            code=goal.code, title=goal.title, task_type=goal.task_type,
+            goal_type=goal.goal_type, indicator=first.name if first else None,
+            unit=first.unit if first else None, baseline=first.baseline if first else None,
+            target=first.target if first else None,
+        ))
+    data = build_template(
+        plan=plan.reference, period=str(period), institution=plan.institution.name,
+        title=plan.title, due=due_date(period), goals=goals,
+    )
+    return f"opfoelgning-{plan.reference}-{period}.xlsx", data

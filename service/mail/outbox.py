@@ -11,16 +11,16 @@ import logging
 from collections.abc import Mapping
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from service.domain.locking import mailbox_lock
 from service.domain.models import FollowUp, InboundMessage
 from service.extensions import db
-from service.intake.locking import mailbox_lock
-from service.intake.receipts import OriginalMail, ReceiptFinding, ReceiptRow, build_receipt
-from service.intake.settings import IntakeOptions
-from service.intake.smtp import SmtpError, SmtpSettings, SmtpUnavailable, send
+from service.mail.receipts import OriginalMail, ReceiptFinding, ReceiptRow, build_receipt
+from service.mail.smtp import SmtpError, SmtpSettings, SmtpUnavailable, send
 
 log = logging.getLogger("mrp.intake")
 
@@ -28,7 +28,14 @@ log = logging.getLogger("mrp.intake")
 RECEIPTS_LOCK = "mrp:receipts"
 
 
-def _receipt_for(msg: InboundMessage, opts: IntakeOptions, references: str | None):
+class ReceiptOptions(Protocol):
+    """What sending receipts needs of the intake's options."""
+
+    mail_from: str
+    receipt_attempts: int
+
+
+def _receipt_for(msg: InboundMessage, opts: ReceiptOptions, references: str | None):
     """The receipt to ``msg``, threaded under its Message-ID and ``references`` (the mail's
     References as the intake read them; None: read from the stored mail's headers)."""
     if references is None:  # a receipt left from an earlier run: only the headers are read
@@ -61,7 +68,7 @@ def _receipt_for(msg: InboundMessage, opts: IntakeOptions, references: str | Non
     )
 
 
-def send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int = 500,
+def send_pending(smtp: SmtpSettings, opts: ReceiptOptions, limit: int = 500,
                  references: Mapping[int, str] | None = None) -> dict[str, int]:
     """Send the receipts that are due; returns counts of sent, failed and waiting.
     ``references``: message id → the References of mails read in this run.
@@ -80,7 +87,7 @@ def send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int = 500,
         return _send_pending(smtp, opts, limit, references or {})
 
 
-def _send_pending(smtp: SmtpSettings, opts: IntakeOptions, limit: int,
+def _send_pending(smtp: SmtpSettings, opts: ReceiptOptions, limit: int,
                   references: Mapping[int, str]) -> dict[str, int]:
     counts = {"sent": 0, "failed": 0, "waiting": 0}
     pending = list(db.session.scalars(

@@ -86,7 +86,7 @@ def build_receipt(
     findings: Sequence[ReceiptFinding] = (),
     now: datetime | None = None,
 ) -> EmailMessage:
-    """The receipt for one report mail, ready for :func:`service.intake.smtp.send`.
+    """The receipt for one report mail, ready for :func:`service.mail.smtp.send`.
 
     ``mail_from`` is our address (``MRP_MAIL_FROM``); the reply goes to ``original.sender``.
     Raises ``ValueError`` when the sender has no usable address.

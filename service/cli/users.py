@@ -5,14 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from service.cli.common import fail
 from service.domain.errors import DomainError
-
-
-def _fail(error: DomainError) -> None:
-    fields = "; ".join(
-        f"{k}: {', '.join(v)}" for k, v in error.errors.items() if v != [error.message]
-    )
-    raise click.ClickException(error.message + (f" ({fields})" if fields else ""))
 
 
 @click.group()
@@ -37,7 +31,7 @@ def users_create(email: str, name: str, role: str, ministry: str | None,
         user = create_user(SYSTEM, email=email, name=name, role=role, ministry=ministry,
                            institution=institution)
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return
     click.echo(f"Created user {user.id} {user.email} (role {user.role}, scope {_scope(user)}).")
 
@@ -68,7 +62,7 @@ def users_deactivate(email: str) -> None:
     try:
         user = deactivate_user(SYSTEM, email)
     except DomainError as error:
-        _fail(error)
+        fail(error)
         return
     click.echo(f"Deactivated user {user.id} {user.email}.")
 

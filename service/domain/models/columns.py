@@ -1,4 +1,4 @@
-"""Column helpers shared by the models."""
+"""Column types shared by the models."""
 
 from __future__ import annotations
 
@@ -6,10 +6,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, TypeDecorator
 from sqlalchemy.engine import Dialect
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -1,0 +1,9 @@
+"""The time now, as every timestamp the service stores it: timezone-aware UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,1 @@
+"""Outbound mail: the SMTP transport, composing and sending receipts and reminders."""
