@@ -103,7 +103,7 @@ def openapi_document() -> dict[str, Any]:
     """The API's OpenAPI document, as /api/openapi.json serves it (built once), its schemas
     made JSON Schema."""
     if not _SPEC:
-        from service.extensions import api
+        from service.api.extensions import api
 
         spec = json.loads(json.dumps(api.spec.to_dict()))
         spec["components"]["schemas"] = json_schema(spec["components"]["schemas"])
