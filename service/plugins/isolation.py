@@ -106,19 +106,17 @@ def direct_goals_unit(
     with a list of arguments costs a copy of it."""
     plan_hook, goal_hook, plan, goals = call
     out: list[Finding] = []
-    check = plan_hook.check
     for fn in plan_functions:
-        out += check(fn(plan, ctx))
-    check = goal_hook.check
+        out += plan_hook.check(fn(plan, ctx))
     for fn in goal_functions:
         for view in goals:
             try:
                 result = fn(view, plan, ctx)
                 if type(result) is not list:
-                    check(result)
+                    goal_hook.check(result)
                 for item in result:
                     if not isinstance(item, Finding):
-                        check(result)
+                        goal_hook.check(result)
             except Exception as exc:
                 raise AtGoal(view.code) from exc
             out += result
@@ -129,17 +127,18 @@ def collect(
     plugins: Sequence[tuple[str, ...]],
     results: Sequence[object],
     overrides: Mapping[str, str],
-    failed: Callable[[str, BaseException], Finding],
+    failed: Callable[[str, BaseException, str], Finding],
+    what: str,
 ) -> list[Finding]:
     """The findings of units run for ``plugins`` (named first in each), sorted: a plugin's
     own findings carry its name and the overridden severity (``off`` drops them); a unit
-    that failed gives ``failed(name, error)`` instead."""
+    that failed gives ``failed(name, error, what)`` instead."""
     out: list[Finding] = []
     append = out.append
     for plugin, result in zip(plugins, results, strict=True):
         name = plugin[0]
         if isinstance(result, BaseException):
-            append(failed(name, result))
+            append(failed(name, result, what))
             continue
         if type(result) is not list:  # pragma: no cover - units always return lists
             continue

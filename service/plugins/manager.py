@@ -227,7 +227,8 @@ class PluginManager(Registry):
             shares,
             self._runner.run(units),
             valid_overrides(mp),
-            lambda name, error: self._failed_finding(name, error, what),
+            self._failed_finding,
+            what,
         )
 
     def _failed_finding(self, name: str, error: BaseException, what: str) -> Finding:
