@@ -11,7 +11,7 @@ plugin's name and with the ministry's severity overrides applied.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from service.plugins.findings import Finding, sort_findings
 from service.plugins.hooks import Hook
@@ -33,14 +33,9 @@ _PLAN_CTX = ("plan", "ctx")
 _GOAL_PLAN_CTX = ("goal", "plan", "ctx")
 
 
-class PlanCall(NamedTuple):
-    """What the units of one plan's validation share: the plan and goal hooks, the plan and
-    the goals to call the goal hook for."""
-
-    plan_hook: Hook
-    goal_hook: Hook
-    plan: PlanView
-    goals: Sequence[GoalView]
+#: What the units of one plan's validation share: ``(plan_hook, goal_hook, plan, goals)``,
+#: the goals being those to call the goal hook for (a plain tuple, see ``registry.Share``).
+PlanCall = tuple[Hook, Hook, PlanView, Sequence[GoalView]]
 
 
 def goals_unit_for(plan_hook: Hook, goal_hook: Hook) -> Callable[..., list[Finding]]:
