@@ -11,7 +11,7 @@ plugin's name and with the ministry's severity overrides applied.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from service.plugins.findings import Finding, sort_findings
 from service.plugins.hooks import Hook
@@ -33,14 +33,9 @@ _PLAN_CTX = ("plan", "ctx")
 _GOAL_PLAN_CTX = ("goal", "plan", "ctx")
 
 
-class PlanCall(NamedTuple):
-    """What the units of one plan's validation share: the plan and goal hooks, the plan and
-    the goals to call the goal hook for."""
-
-    plan_hook: Hook
-    goal_hook: Hook
-    plan: PlanView
-    goals: Sequence[GoalView]
+#: What the units of one plan's validation share: ``(plan_hook, goal_hook, plan, goals)``,
+#: the goals being those to call the goal hook for (a plain tuple, see ``registry.Share``).
+PlanCall = tuple[Hook, Hook, PlanView, Sequence[GoalView]]
 
 
 def goals_unit_for(plan_hook: Hook, goal_hook: Hook) -> Callable[..., list[Finding]]:
@@ -106,19 +101,17 @@ def direct_goals_unit(
     with a list of arguments costs a copy of it."""
     plan_hook, goal_hook, plan, goals = call
     out: list[Finding] = []
-    check = plan_hook.check
     for fn in plan_functions:
-        out += check(fn(plan, ctx))
-    check = goal_hook.check
+        out += plan_hook.check(fn(plan, ctx))
     for fn in goal_functions:
         for view in goals:
             try:
                 result = fn(view, plan, ctx)
                 if type(result) is not list:
-                    check(result)
+                    goal_hook.check(result)
                 for item in result:
                     if not isinstance(item, Finding):
-                        check(result)
+                        goal_hook.check(result)
             except Exception as exc:
                 raise AtGoal(view.code) from exc
             out += result
@@ -129,17 +122,18 @@ def collect(
     plugins: Sequence[tuple[str, ...]],
     results: Sequence[object],
     overrides: Mapping[str, str],
-    failed: Callable[[str, BaseException], Finding],
+    failed: Callable[[str, BaseException, str], Finding],
+    what: str,
 ) -> list[Finding]:
     """The findings of units run for ``plugins`` (named first in each), sorted: a plugin's
     own findings carry its name and the overridden severity (``off`` drops them); a unit
-    that failed gives ``failed(name, error)`` instead."""
+    that failed gives ``failed(name, error, what)`` instead."""
     out: list[Finding] = []
     append = out.append
     for plugin, result in zip(plugins, results, strict=True):
         name = plugin[0]
         if isinstance(result, BaseException):
-            append(failed(name, result))
+            append(failed(name, result, what))
             continue
         if type(result) is not list:  # pragma: no cover - units always return lists
             continue

@@ -103,7 +103,7 @@ class PluginManager(Registry):
         """Plan hooks, then goal hooks for every active goal, of every applicable plugin."""
         plan_hook, goal_hook = self.hooks["mrp_validate_plan"], self.hooks["mrp_validate_goal"]
         shares = self.implementing(mp, plan_hook.name, goal_hook.name)
-        call = PlanCall(plan_hook, goal_hook, plan, plan.active_goals)
+        call: PlanCall = (plan_hook, goal_hook, plan, plan.active_goals)
         unit = self._goals_unit
         units = [
             partial(unit, call, plan_fns, goal_fns, ctx)
@@ -121,7 +121,7 @@ class PluginManager(Registry):
             return []
         plan_hook, goal_hook = self.hooks["mrp_validate_plan"], self.hooks["mrp_validate_goal"]
         shares = self.implementing(mp, goal_hook.name)
-        call = PlanCall(plan_hook, goal_hook, plan, (goal,))
+        call: PlanCall = (plan_hook, goal_hook, plan, (goal,))
         unit = self._goals_unit
         units = [
             partial(unit, call, (), fns, ctx)
@@ -166,12 +166,12 @@ class PluginManager(Registry):
         whose hook fails or returns something that is not a parser is logged and skipped."""
         mp = mp or BUILTINS_ONLY
         hook = self.hooks["mrp_report_parsers"]
-        shares = sorted(self.implementing(mp, hook.name), key=lambda s: s.builtin)
+        shares = sorted(self.implementing(mp, hook.name), key=lambda s: s[1])
         units = self._units(hook, shares, mp, None, {"limits": self.report_limits})
         parsers: list[ReportParser] = []
-        for share, result in zip(shares, self._runner.run(units), strict=True):
+        for (name, _, _), result in zip(shares, self._runner.run(units), strict=True):
             if isinstance(result, BaseException):
-                self._log_failure(share.name, result, "report parsers")
+                self._log_failure(name, result, "report parsers")
             else:
                 parsers.extend(result)  # type: ignore[call-overload]
         return parsers
@@ -192,10 +192,10 @@ class PluginManager(Registry):
     ) -> list[Callable[[], object]]:
         call = (hook, hook.template(**arguments))
         if hook.ctx is None:
-            return [partial(hook_unit, call, s.functions[0], None) for s in shares]
+            return [partial(hook_unit, call, fns, None) for _, _, (fns,) in shares]
         return [
-            partial(hook_unit, call, s.functions[0], ctx)
-            for s, ctx in zip(shares, self._contexts(shares, mp, today), strict=True)
+            partial(hook_unit, call, fns, ctx)
+            for (_, _, (fns,)), ctx in zip(shares, self._contexts(shares, mp, today), strict=True)
         ]
 
     def _contexts(
@@ -208,12 +208,12 @@ class PluginManager(Registry):
         return [
             ValidationContext(
                 ministry,
-                read_only(settings.get(s.name)) if settings else EMPTY,
+                read_only(settings.get(name)) if settings else EMPTY,
                 day,
                 task_types,
-                s.name,
+                name,
             )
-            for s in shares
+            for name, _, _ in shares
         ]
 
     def _findings(
@@ -227,7 +227,8 @@ class PluginManager(Registry):
             shares,
             self._runner.run(units),
             valid_overrides(mp),
-            lambda name, error: self._failed_finding(name, error, what),
+            self._failed_finding,
+            what,
         )
 
     def _failed_finding(self, name: str, error: BaseException, what: str) -> Finding:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 import pluggy
 
@@ -52,13 +52,10 @@ class Applicable:
     calls: Mapping[str, tuple[Callable[..., Any], ...]]
 
 
-class Share(NamedTuple):
-    """A plugin's share of a call to some hooks: its name, whether it is built in, and its
-    implementations of each of the hooks, in the order the call named them."""
-
-    name: str
-    builtin: bool
-    functions: tuple[tuple[Callable[..., Any], ...], ...]
+#: A plugin's share of a call to some hooks: ``(name, builtin, functions)``, ``functions``
+#: holding its implementations of each of the hooks in the order the call named them. A
+#: plain tuple: the interpreter unpacks and indexes those fastest, once per plugin and call.
+Share = tuple[str, bool, tuple[tuple[Callable[..., Any], ...], ...]]
 
 
 class Registry:
@@ -244,7 +241,7 @@ class Registry:
         cached = self._implementing_cache.get(key)
         if cached is None:
             cached = tuple(
-                Share(a.name, a.builtin, tuple(a.calls.get(h, ()) for h in hooks))
+                (a.name, a.builtin, tuple(a.calls.get(h, ()) for h in hooks))
                 for a in self.applicable(mp)
                 if not a.calls.keys().isdisjoint(hooks)
             )
