@@ -11,6 +11,7 @@ where.
 from __future__ import annotations
 
 import json
+import math
 import re
 
 from service.intake.reports.headers import normalise_period, normalise_plan
@@ -25,6 +26,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _text(value: str) -> str | None:
     """A string value stripped, lone surrogates made U+FFFD; None when blank."""
     return _SURROGATE.sub("\ufffd", value).strip() or None
+
+
+def _no_constant(name: str) -> object:
+    """``NaN``, ``Infinity`` and ``-Infinity`` are no JSON, though Python's parser takes them."""
+    raise _error(f"{name} er ikke et tal, som JSON skriver det; skriv tallet eller null.")
 
 
 def _error(message: str) -> ReportError:
@@ -47,6 +53,8 @@ def _number_or_text(item: dict[str, object], key: str, where: str) -> object:
     value = item.get(key)
     if value is None or isinstance(value, str):
         return _text(value) if isinstance(value, str) else None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _error(f"{where}.{key} er for stort til at være et tal.")
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     raise _error(f"{where}.{key} skal være et tal, ikke {_kind(value)}.")
@@ -86,9 +94,11 @@ class JsonParser:
                 f"filen er ikke skrevet i UTF-8 (ugyldig byte ved position {exc.start})."
             ) from exc
         try:
-            doc = json.loads(text)
+            doc = json.loads(text, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
             raise _error(f"{exc.msg} (linje {exc.lineno}, kolonne {exc.colno}).") from exc
+        except ValueError as exc:  # an integer of more digits than Python converts
+            raise _error("et tal har over 4.300 cifre.") from exc
         except RecursionError as exc:
             raise _error("dokumentet er indlejret for dybt.") from exc
         if not isinstance(doc, dict):

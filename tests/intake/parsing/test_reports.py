@@ -234,6 +234,13 @@ def test_json_report() -> None:
         (b'{"goals": [}', "linje 1, kolonne 12"),
         (b'{"goals": []}', '"goals" er tom'),
         (b"[" * 100_000 + b"]" * 100_000, "JSON-rapporten kan ikke læses"),
+        # numbers Python's parser takes but no report can hold: said in Danish, never an
+        # internal error
+        (b'{"goals": [{"goal": "M1", "value": ' + b"9" * 5000 + b"}]}", "over 4.300 cifre"),
+        (b'{"goals": [{"goal": "M1", "value": 1e400}]}', "goals[0].value er for stort"),
+        (b'{"goals": [{"goal": "M1", "progress": -1e999}]}', "goals[0].progress er for stort"),
+        (b'{"goals": [{"goal": "M1", "value": NaN}]}', "NaN er ikke et tal"),
+        (b'{"goals": [{"goal": "M1", "value": Infinity}]}', "Infinity er ikke et tal"),
     ],
 )
 def test_json_errors_say_where(doc: bytes, where: str) -> None:
