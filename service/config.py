@@ -88,6 +88,9 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     ),
     "INTAKE_REQUIRE_DMARC": (False, "quarantine mail without dmarc=pass from INTAKE_AUTHSERV_ID"),
     "INTAKE_AUTHSERV_ID": ("", "our receiving server's id in Authentication-Results"),
+    "INTAKE_AUTHRESULTS": ("rfc8601", "how our receiving server writes Authentication-Results: "
+                           "rfc8601 (led by INTAKE_AUTHSERV_ID) or microsoft365 (Exchange "
+                           "Online: no id; its topmost header counts)"),
     # SMTP receipts
     "SMTP_HOST": ("127.0.0.1", "server that sends receipts"),
     "SMTP_PORT": (25, "SMTP port"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from service.intake.authresults import dmarc_passes
+from service.intake.authresults import MICROSOFT_365, dmarc_passes
 from service.intake.classify import classify, is_from_us
 from service.intake.lookups import parsers_of, sender_of
 from service.intake.message import InboundMail
@@ -32,9 +32,10 @@ def attribute(mail: InboundMail, opts: IntakeOptions, reading: Reading) -> Outco
         return Outcome("ignored", kind)
     if not mail.sender:
         return Outcome("quarantined", "unknown_sender", "Mailen har ingen læsbar afsender.")
-    if opts.require_dmarc and not dmarc_passes(mail, opts.authserv_id):
+    if opts.require_dmarc and not dmarc_passes(mail, opts.authserv_id, opts.authresults):
+        server = "Microsoft 365" if opts.authresults == MICROSOFT_365 else opts.authserv_id
         return Outcome("quarantined", "not_authenticated",
-                       f"Ingen dmarc=pass fra {opts.authserv_id} i Authentication-Results.")
+                       f"Ingen dmarc=pass fra {server} i Authentication-Results.")
     sender = sender_of(mail.sender)
     if not sender.institutions:
         return Outcome("quarantined", "unknown_sender",

@@ -10,6 +10,12 @@ text: a quoted property value (``smtp.mailfrom="x;dmarc=pass"@evil.example``) or
 (``dmarc=fail (dmarc=pass)``) the sender had our server copy into it says nothing. A header
 that does not parse gives no result (the mail does not pass), and so does one with no
 DMARC result or with a DMARC result other than ``pass``.
+
+Exchange Online (Microsoft 365) writes its header without the authserv-id RFC 8601 requires
+(``spf=pass (sender IP is …) smtp.mailfrom=…; dkim=pass …; dmarc=pass action=none …``), so
+no id can say which header is its own. With ``MRP_INTAKE_AUTHRESULTS=microsoft365`` only the
+topmost header counts, which Exchange Online adds above the ones a mail arrives with, and
+only when it has that shape (no authserv-id); it is read by the same grammar.
 """
 
 from __future__ import annotations
@@ -26,7 +32,20 @@ from service.intake.message import InboundMail
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Unparsable", "dmarc_passes", "dmarc_result", "parse_authentication_results"]
+__all__ = [
+    "MICROSOFT_365",
+    "RFC_8601",
+    "Unparsable",
+    "dmarc_passes",
+    "dmarc_result",
+    "parse_authentication_results",
+]
+
+#: how our receiving server writes its header: by RFC 8601, led by its authserv-id, or as
+#: Exchange Online does, with none
+RFC_8601 = "rfc8601"
+MICROSOFT_365 = "microsoft365"
+STYLES = (RFC_8601, MICROSOFT_365)
 
 #: longer values are not parsed (the parser's time grows with the square of the length);
 #: a receiving server writes well under 1,000 characters
@@ -62,8 +81,8 @@ def _parse(value: str) -> tuple[str, list[tuple[str, str]]]:
 
 def _leading_id(value: str) -> str:
     """The authserv-id a header value starts with, after any comments, lower case ("" if it
-    starts with something else). A cheap look, so that only the header that names our
-    server is parsed and a mail with many headers costs one parse."""
+    starts with something else, such as a ``method=result``). A cheap look, so that only the
+    header that names our server is parsed and a mail with many headers costs one parse."""
     i, depth, end = 0, 0, min(len(value), MAX_HEADER_CHARS)
     while i < end:
         c = value[i]
@@ -80,13 +99,20 @@ def _leading_id(value: str) -> str:
             break
         i += 1
     m = _DOT_ATOM.match(value, i)
-    return m.group().lower() if m else ""
+    if m is None or "=" in m.group():  # a token has no "=": this is a ``method=result``
+        return ""
+    return m.group().lower()
 
 
-def dmarc_result(headers: Iterable[str], authserv_id: str) -> str | None:
+def dmarc_result(
+    headers: Iterable[str], authserv_id: str, style: str = RFC_8601
+) -> str | None:
     """The DMARC result (``pass``, ``fail``, ``none``, …) in the topmost header written by our
     server, or None if no header names it, that header does not parse, or it has no DMARC
-    result. Several DMARC results in it must agree on ``pass`` to give ``pass``."""
+    result. Several DMARC results in it must agree on ``pass`` to give ``pass``. With the
+    ``microsoft365`` style the topmost header is Exchange Online's when it has no id."""
+    if style == MICROSOFT_365:
+        return _exchange_online_result(headers)
     ours = authserv_id.strip().lower()
     if not ours:
         return None
@@ -102,13 +128,32 @@ def dmarc_result(headers: Iterable[str], authserv_id: str) -> str | None:
             return None
         if server != ours:  # not what it seemed: not to be trusted
             return None
-        verdicts = [result for method, result in results if method == "dmarc"]
-        if not verdicts:
-            return None
-        return next((v for v in verdicts if v != "pass"), "pass")
+        return _verdict(results)
     return None
 
 
-def dmarc_passes(mail: InboundMail, authserv_id: str) -> bool:
+def _verdict(results: list[tuple[str, str]]) -> str | None:
+    verdicts = [result for method, result in results if method == "dmarc"]
+    if not verdicts:
+        return None
+    return next((v for v in verdicts if v != "pass"), "pass")
+
+
+def _exchange_online_result(headers: Iterable[str]) -> str | None:
+    """The DMARC result of the topmost header, read as Exchange Online writes it: without an
+    authserv-id. A topmost header led by an id is not Exchange Online's: no result."""
+    topmost = next(iter(headers), None)
+    if topmost is None or _leading_id(topmost):
+        return None
+    try:
+        # the grammar wants an id before the results: the one Exchange Online leaves out
+        _server, results = _parse(f"{MICROSOFT_365}; {topmost}")
+    except Unparsable as exc:
+        log.warning("Authentication-Results from Exchange Online not readable: %s", exc)
+        return None
+    return _verdict(results)
+
+
+def dmarc_passes(mail: InboundMail, authserv_id: str, style: str = RFC_8601) -> bool:
     """True only if our own server's topmost ``Authentication-Results`` says ``dmarc=pass``."""
-    return dmarc_result(mail.authentication_results, authserv_id) == "pass"
+    return dmarc_result(mail.authentication_results, authserv_id, style) == "pass"

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from service.intake.authresults import STYLES
 from service.intake.imap_connection import ImapSettings
 from service.mail.settings import oauth2_settings
 
@@ -20,6 +21,8 @@ class IntakeOptions:
     require_dmarc: bool
     authserv_id: str
     mail_from: str
+    #: how our receiving server writes Authentication-Results (``authresults.STYLES``)
+    authresults: str = "rfc8601"
     receipt_attempts: int = 5
 
 
@@ -71,10 +74,16 @@ def mailboxes(config: Mapping[str, Any]) -> list[ImapSettings]:
 
 
 def options(config: Mapping[str, Any]) -> IntakeOptions:
+    style = str(config["INTAKE_AUTHRESULTS"]).strip().lower()
+    if style not in STYLES:
+        raise ValueError(
+            f"MRP_INTAKE_AUTHRESULTS must be one of {', '.join(STYLES)}, not {style!r}"
+        )
     return IntakeOptions(
         max_message_bytes=int(config["INTAKE_MAX_MESSAGE_BYTES"]),
         max_attachment_bytes=int(config["INTAKE_MAX_ATTACHMENT_BYTES"]),
         require_dmarc=bool(config["INTAKE_REQUIRE_DMARC"]),
         authserv_id=config["INTAKE_AUTHSERV_ID"],
         mail_from=config["MAIL_FROM"],
+        authresults=style,
     )

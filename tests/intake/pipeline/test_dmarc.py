@@ -96,3 +96,60 @@ def test_the_sender_cannot_talk_the_check_round(client, admin, dst_plan, mailbox
     followups = ok(client.get(f"/api/v1/plans/{dst_plan['id']}/followups", headers=admin))
     accepted = {m["id"] for m in messages if m["state"] == "accepted"}
     assert {f["inbound_message"] for f in followups} == accepted
+
+
+#: what Exchange Online writes (no authserv-id; ``action=`` and ``reason=`` as it spells them)
+EXCHANGE_PASS = ("spf=pass (sender IP is 192.0.2.10) smtp.mailfrom=dst.dk; dkim=pass (signature"
+                 " was verified) header.d=dst.dk;dmarc=pass action=none header.from=dst.dk;"
+                 "compauth=pass reason=100")
+EXCHANGE_FAIL = ("spf=fail (sender IP is 203.0.113.9) smtp.mailfrom=evil.example; dkim=none"
+                 " (message not signed) header.d=none;dmarc=fail action=oreject"
+                 " header.from=dst.dk;compauth=fail reason=000")
+EXCHANGE = {
+    # message-id local part → (headers topmost first, accepted)
+    "m365-pass": ([EXCHANGE_PASS], True),
+    "m365-pass-forged-fail-below": ([EXCHANGE_PASS, "mx.evil.example; dmarc=fail"], True),
+    "m365-fail": ([EXCHANGE_FAIL], False),
+    # the sender's own header below Exchange Online's says nothing
+    "m365-fail-forged-pass-below": ([EXCHANGE_FAIL, EXCHANGE_PASS], False),
+    # a topmost header led by an id is not Exchange Online's: not trusted
+    "m365-led-by-an-id": (["outlook.com; dmarc=pass header.from=dst.dk"], False),
+    "m365-unreadable": (["dmarc=pass header.from=dst.dk; ="], False),
+    "m365-none": ([], False),
+}
+
+
+@pytest.mark.parametrize("style", ["microsoft365", "MICROSOFT365"])
+def test_exchange_online_header_without_an_id(app, client, admin, dst_plan, mailbox, poll, style):
+    app.config.update(INTAKE_AUTHSERV_ID="", INTAKE_AUTHRESULTS=style)
+    for name, (results, _accepted) in EXCHANGE.items():
+        mailbox.append("INBOX", _with_results(name, results))
+    poll()
+
+    messages = ok(client.get("/api/v1/intake/messages?page_size=100", headers=admin))
+    got = {m["message_id"]: (m["state"], m["reason"]) for m in messages}
+    assert got == {
+        f"<{name}@dst.dk>": ("accepted", None) if accepted
+        else ("quarantined", "not_authenticated")
+        for name, (_results, accepted) in EXCHANGE.items()
+    }
+    refused = next(m for m in messages if m["message_id"] == "<m365-fail@dst.dk>")
+    assert "Microsoft 365" in refused["detail"]
+
+
+def test_exchange_online_headers_are_not_read_in_the_rfc_style(client, admin, dst_plan, mailbox,
+                                                               poll):
+    # the default style wants our id first: Exchange Online's header has none
+    mailbox.append("INBOX", _with_results("m365-pass", [EXCHANGE_PASS]))
+    poll()
+
+    [message] = ok(client.get("/api/v1/intake/messages", headers=admin))
+    assert (message["state"], message["reason"]) == ("quarantined", "not_authenticated")
+
+
+def test_an_unknown_style_is_refused_by_name() -> None:
+    from service.config import load
+    from service.intake.settings import options
+
+    with pytest.raises(ValueError, match="MRP_INTAKE_AUTHRESULTS must be one of"):
+        options(load({"MRP_INTAKE_AUTHRESULTS": "exchange"}))
