@@ -142,7 +142,13 @@ def _configure_database(app: Flask) -> None:
         "sqlite:///" + str(Path(app.instance_path) / "mrp.sqlite")
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = url
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if url.startswith("postgresql+psycopg") and not app.config.get(
+        "DATABASE_PREPARED_STATEMENTS", True
+    ):
+        # psycopg prepares a statement run five times on a connection; behind a pooler in
+        # transaction mode the next transaction may run on a server connection without it
+        options.setdefault("connect_args", {})["prepare_threshold"] = None
 
 
 def _configure_api(app: Flask) -> None:

@@ -17,6 +17,8 @@ PREFIX = "MRP_"
 SETTINGS: dict[str, tuple[Any, str]] = {
     # storage
     "DATABASE_URL": (None, "SQLAlchemy URL; default: a SQLite file in the instance folder"),
+    "DATABASE_PREPARED_STATEMENTS": (True, "false when DATABASE_URL is PgBouncer in transaction "
+                                     "pooling (before 1.21): psycopg then prepares none"),
     "SECRET_KEY": ("", "signs the dashboard's session cookie; default: a random key kept in "
                    "the instance folder (set it when several machines serve the app)"),
     # API

@@ -1,8 +1,13 @@
 """One poller per mailbox at a time, coordinated by the database.
 
-On PostgreSQL a session-level advisory lock keyed by the mailbox name is held for the whole
-poll on a connection of its own; a second poller finds it taken and skips the mailbox. On
-SQLite (one machine, embedded) there is nothing to coordinate with and the lock is a no-op.
+On PostgreSQL a transaction-level advisory lock keyed by the mailbox name is held for the
+whole poll by a transaction of its own, on a connection of its own, kept open until the poll
+ends; a second poller finds it taken and skips the mailbox. A transaction-level lock, not a
+session-level one, so that it holds behind a pooler in transaction mode (PgBouncer): the
+pooler keeps one server connection for the open transaction, and ending the transaction, or
+losing the connection, is what frees the lock, so none is ever left on a pooled server
+connection for the next client to find. On SQLite (one machine, embedded) there is nothing
+to coordinate with and the lock is a no-op.
 """
 
 from __future__ import annotations
@@ -28,11 +33,10 @@ def mailbox_lock(name: str) -> Iterator[bool]:
         return
     key = _key(name)
     with db.engine.connect() as conn:
-        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
-        conn.commit()
         try:
+            got = bool(
+                conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar()
+            )
             yield got
         finally:
-            if got:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                conn.commit()
+            conn.rollback()  # ends the transaction, and with it the lock

@@ -45,7 +45,8 @@ def test_the_second_poller_finds_the_lock_taken(postgres_only, dst_plan, mailbox
     raws = [json_mail(n) for n in range(1, MAILS + 1)]
     append_all(mailbox, raws)
 
-    first = start_poller(poller_env, "slow-move", "0.05")  # slow enough to be caught at it
+    # slow enough to be caught at it even when starting a process takes seconds (a busy machine)
+    first = start_poller(poller_env, "slow-move", "0.25")
     try:
         deadline = time.monotonic() + 60
         while stored() == 0:
