@@ -35,7 +35,7 @@ TERMS: dict[str, Term] = {
         Term("approved plan", "godkendt", "approved", "den godkendte plan", "godkendte planer"),
         Term("closed plan", "lukket", "closed", "den lukkede plan", "lukkede planer",
              ("afsluttet",)),
-        Term("goal", "mål", "goal", "målet", "mål", ("resultatkrav",)),
+        Term("goal", "mål", "goal", "målet", "mål"),
         Term("withdrawn goal", "udgået", "withdrawn", "det udgåede mål", "udgåede mål",
              ("trukket tilbage",)),
         Term("indicator", "indikator", "indicator", "indikatoren", "indikatorer",
