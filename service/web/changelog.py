@@ -132,7 +132,7 @@ def value_text(value: Any, name: str = "", entity: str = "goal") -> str:
 
 
 def milestone_line(item: dict[str, Any]) -> str:
-    """``30. juni 2026 · Udbud afsluttet (nået)``"""
+    """``30. juni 2026 · Udbud gennemført (nået)``"""
     due = value_text(item.get("due_date"), "due_date", "milestone")
     done = "nået" if item.get("done") else "ikke nået"
     return f"{due} · {item.get('title') or NOTHING} ({done})"
