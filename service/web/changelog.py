@@ -180,7 +180,7 @@ def changes(event: AuditEvent) -> list[Change]:
     return [
         Change(field_label(k, event.entity),
                value_lines(before.get(k), k, event.entity) if event.before else [],
-               value_lines(after.get(k), k, event.entity) if event.after else [])
+               value_lines(after.get(k), k, event.entity) if event.after else [NOTHING])
         for k in keys
     ]
 

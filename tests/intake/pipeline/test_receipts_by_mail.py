@@ -32,7 +32,7 @@ def test_accepted_mail_gets_a_danish_reply(dst_plan, mailbox, poll, smtp_server)
     assert receipt["Auto-Submitted"] == "auto-replied"
     assert receipt["Subject"] == "Kvittering: Opfølgning DST-2026 H1 2026 – påmindelse"
     text = receipt.get_content()
-    assert "Jeres opfølgning på DST-2026 for 2026-H1 er modtaget og registreret." in text
+    assert "Jeres opfølgning på DST-2026 for 1. halvår 2026 er modtaget og registreret." in text
     assert "  - M2: Udfordret, målt værdi 93,5, fremdrift 40 %" in text
 
 
