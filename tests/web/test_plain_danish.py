@@ -35,6 +35,7 @@ def test_the_overview_names_periods_in_words(signed_in, plans, report):
     assert "1. halvår 2026" in text  # the chart's table of the earlier periods
     assert "2026-H" not in text
     assert '<option value="1. halvår 2026">' in html  # the period field's suggestions
+    assert "skal være modtaget senest 30. januar 2027." in text  # a date in running text
     # the field accepts the words it shows
     again = client.get("/?period=2.+halvår+2026").get_data(as_text=True)
     assert "Overblik · 2. halvår 2026" in visible(again) and "er ikke en periode" not in again
