@@ -82,7 +82,7 @@ PLANS: dict[str, dict[str, Any]] = {
         ],
     },
     "GST": {
-        "plan": {"title": "Mål- og resultatplan 2026–2028 (udkast)", "period_start": 2026,
+        "plan": {"title": "Mål- og resultatplan 2026–2028 (kladde)", "period_start": 2026,
                  "period_end": 2028, "top_manager": None, "followup_cadence": "yearly"},
         "approve": False,
         "goals": [

@@ -144,7 +144,7 @@ def assessment(goal: GoalResult) -> str:
         return "Udgået" if goal.withdrawn else "Ikke rapporteret"
     text = labels.status(goal.status) or goal.status
     if not goal.final:
-        text += f" (pr. {goal.period})"
+        text += f" (pr. {labels.period(goal.period)})"
     return text
 
 
@@ -184,7 +184,7 @@ def title(report: AnnualReport) -> str:
 
 
 INTRO = (
-    "Status for hvert mål er den senest godkendte opfølgning i {year}: helårsopfølgningen "
+    "Status for hvert mål er den senest registrerede opfølgning i {year}: helårsopfølgningen "
     "eller opfølgningen for 2. halvår eller 4. kvartal. Er den ikke modtaget, vises den "
     "seneste periode i året med angivelse af perioden."
 )

@@ -68,7 +68,7 @@ def write_cell(cell: SheetCell, value: Cell) -> SheetCell:
         cell.data_type = "s"
     elif isinstance(value, date):
         cell.value = value
-        cell.number_format = "yyyy-mm-dd"
+        cell.number_format = "dd.mm.yyyy"  # as Danes read a date in a table
     elif isinstance(value, float) and value.is_integer():
         cell.value = int(value)
     else:

@@ -18,10 +18,11 @@ from service.extensions import db
 PLAN_COLUMNS = (
     "Ministerområde", "Institution", "Planreference", "Planens titel", "Planperiode",
     "Planstatus", "Mål-ID", "Mål", "Opgavetype", "Måltype", "Karakter", "Succeskriterium",
-    "Deadline", "Indikator", "Enhed", "Udgangspunkt", "Målværdi", "Retning", "Målstatus",
+    "Frist", "Indikator", "Enhed", "Udgangspunkt", "Målværdi", "Retning", "Målstatus",
 )
 OVERVIEW_COLUMNS = (
-    "Periode", "Ministerområde", "Institution", "Plan", "Mål-ID", "Mål", "Status",
+    "Periode", "Periode i tekst", "Ministerområde", "Institution", "Plan", "Mål-ID", "Mål",
+    "Status",
     "Målt værdi", "Fremdrift (%)", "Kommentar", "Rapport", "Frist",
 )
 
@@ -72,7 +73,8 @@ def overview_table(actor: Actor, filters: OverviewFilters) -> Table:
         state = labels.label(labels.REPORT_STATE, report["state"])
         for goal in item["goals"]:
             table.rows.append([
-                data["period"], item["ministry"], item["institution"], item["plan"],
+                data["period"], labels.period(data["period"]), item["ministry"],
+                item["institution"], item["plan"],
                 goal["goal"], goal["title"], labels.status(goal["status"]), goal["value"],
                 goal["progress"], goal["comment"], state, date.fromisoformat(report["due"]),
             ])

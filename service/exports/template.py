@@ -27,12 +27,14 @@ from service.vocabulary import (
     GOAL_TYPE_LABELS,
     STATUS_LABELS,
     TASK_TYPE_LABELS,
+    date_words,
     parse_period,
+    period_words,
 )
 
 HEADERS = (
     ("Mål-ID", 9), ("Mål", 40), ("Opgavetype", 22), ("Måltype", 14), ("Indikator", 28),
-    ("Enhed", 10), ("Baseline", 10), ("Måltal", 10),
+    ("Enhed", 10), ("Udgangspunkt", 13), ("Målværdi", 10),
     ("Status", 20), ("Målt værdi", 12), ("Fremdrift (%)", 13), ("Kommentar", 50),
 )
 EDITABLE = ("Status", "Målt værdi", "Fremdrift (%)", "Kommentar")
@@ -69,10 +71,14 @@ def build_template(
     ws["A1"] = "Opfølgning på mål- og resultatplan"
     ws["A1"].font = Font(bold=True, size=14)
     labels = (("Planreference", plan), ("Periode", period), ("Institution", institution),
-              ("Planens titel", title), ("Frist", due.isoformat() if due else ""))
+              ("Planens titel", title), ("Frist", date_words(due) if due else ""))
     for offset, (label, value) in enumerate(labels, start=2):
         ws.cell(row=offset, column=1, value=label).font = bold
         write_cell(ws.cell(row=offset, column=2), value)
+    # the period's code stays in B3 for the intake to read; beside it, as a person reads it
+    words = parse_period(period)
+    if words is not None:
+        write_cell(ws.cell(row=3, column=3), period_words(words))
     fill = PatternFill("solid", fgColor="DDEBF7")
     for col, (name, width) in enumerate(HEADERS, start=1):
         cell = ws.cell(row=HEADER_ROW, column=col, value=name)
@@ -120,7 +126,8 @@ def followup_template(plan: Plan, period_text: str) -> tuple[str, bytes]:
         cadence = CADENCE_LABELS.get(plan.followup_cadence or "half-yearly", "")
         raise Invalid(
             f"Perioden passer ikke til planen {plan.reference} ({cadence} opfølgning "
-            f"{plan.period_start}–{plan.period_end}); skriv fx {plan.period_start}-H1.",
+            f"{plan.period_start}–{plan.period_end}); skriv fx {plan.period_start}-H1 "
+            f"(1. halvår {plan.period_start}).",
             field="period",
         )
     goals = []

@@ -19,7 +19,7 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.utils import format_datetime, formataddr, getaddresses, make_msgid, parseaddr
 
-from service.vocabulary import SEVERITY_LABELS, STATUS_LABELS, format_number
+from service.vocabulary import SEVERITY_LABELS, STATUS_LABELS, format_number, period_text
 
 SUBJECT_PREFIX = "Kvittering: "
 MAX_SUBJECT = 200
@@ -134,7 +134,7 @@ def receipt_text(
     if plan:
         what += f" på {_line(plan)}"
     if period:
-        what += f" for {_line(period)}"
+        what += f" for {_line(period_text(period))}"
     lines: list[str] = ["Kære modtager,", ""]
     if accepted:
         lines.append(f"{what} er modtaget og registreret.")
@@ -149,6 +149,7 @@ def receipt_text(
     rows_part = _rows_lines(rows, accepted)
     # a rejected report: what to fix comes first
     lines += (rows_part + findings_part) if accepted else (findings_part + rows_part)
+    lines += _rules_lines(findings)
 
     lines += [
         "Med venlig hilsen",
@@ -172,13 +173,29 @@ def _findings_lines(findings: Sequence[ReceiptFinding]) -> list[str]:
         key = f.severity if f.severity in _SEVERITY_ORDER else ""
         groups.setdefault(key, []).append(f)
     for key, group in groups.items():
-        lines.append(f"{_SEVERITY_HEADINGS.get(key, 'Andre bemærkninger')}:")
+        lines.append(f"{_SEVERITY_HEADINGS.get(key, 'Andre fund')}:")
         for f in group:
             label = SEVERITY_LABELS.get(f.severity, _line(f.severity))
             where = f"Mål {_line(f.goal)}" if f.goal else "Rapporten"
-            lines.append(f"  - {where} ({label}): {_line(f.message)} [{_line(f.rule)}]")
+            lines.append(f"  - {where} ({label}): {_line(f.message)}")
         lines.append("")
     return lines
+
+
+RULES_HEADING = "Til teknisk support (reglernes koder):"
+
+
+def _rules_lines(findings: Sequence[ReceiptFinding]) -> list[str]:
+    """The rule codes, for the specialist who asks, apart from the text: one line each, in
+    the order the findings stand above."""
+    ordered = sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 3))
+    if not ordered:
+        return []
+    lines = [RULES_HEADING]
+    for f in ordered:
+        where = f"Mål {_line(f.goal)}" if f.goal else "Rapporten"
+        lines.append(f"  Regel {_line(f.rule)} ({where})")
+    return [*lines, ""]
 
 
 def _rows_lines(rows: Sequence[ReceiptRow], accepted: bool) -> list[str]:

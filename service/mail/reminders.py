@@ -47,15 +47,16 @@ class Outcome:
 
 def reminder_subject(plan: str, period: Period, kind: str, due: date) -> str:
     if kind == OVERDUE:
-        return f"Rykker: opfølgning [{plan}] {period} – fristen var {date_words(due)}"
-    return f"Påmindelse: opfølgning [{plan}] {period} – frist {date_words(due)}"
+        return (f"Rykker: opfølgning [{plan}] {period_words(period)} – fristen var "
+                f"{date_words(due)}")
+    return f"Påmindelse: opfølgning [{plan}] {period_words(period)} – frist {date_words(due)}"
 
 
 def reminder_text(
     *, plan: Plan, period: Period, kind: str, due: date, filename: str,
     recipients: Sequence[str], reply_to: str, rejected: int = 0,
 ) -> str:
-    when = period_words(period) + (f" ({period})" if period.kind != "Y" else "")
+    when = period_words(period)
     what = (f'opfølgningen på mål- og resultatplanen "{plan.title}" ({plan.reference}) '
             f"for {when}")
     if kind == OVERDUE:
@@ -87,8 +88,8 @@ def reminder_text(
         "2. Udfyld status, målt værdi, fremdrift og eventuel kommentar for hvert mål. "
         "Status vælges på listen (fx På rette spor, Udfordret, Opfyldt).",
         f"3. Send skemaet som svar på denne mail (til {reply_to}) fra en af institutionens "
-        f"registrerede adresser: {', '.join(recipients)}. Behold [{plan.reference}] og "
-        f"{period} i emnefeltet.",
+        f"indberetningsadresser: {', '.join(recipients)}. Behold [{plan.reference}] og "
+        f"{period_words(period)} i emnefeltet.",
         "",
         "I får en kvittering, når opfølgningen er modtaget og kontrolleret.",
         "",

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from service.vocabulary import period_text
 from service.web.labels import LIGHTS, STATUS_ORDER, label
 
 WIDTH = 640
-LABEL_WIDTH = 76
+LABEL_WIDTH = 112  # room for ``2. halvår 2026``
 TOTAL_WIDTH = 76
 ROW = 30
 GAP = 12
@@ -33,11 +34,12 @@ def _ordered(counts: dict[str, int]) -> list[tuple[str, int]]:
 
 
 def describe(series: Sequence[tuple[str, dict[str, int]]]) -> str:
-    """The chart in words: ``2026-H1: 2 På rette spor, 1 Udfordret. 2026-H2: ingen mål.``"""
+    """The chart in words: ``1. halvår 2026: 2 På rette spor, 1 Udfordret. 2. halvår 2026:
+    ingen mål.``"""
     parts = []
     for period, counts in series:
         items = ", ".join(f"{n} {label(s, 'status')}" for s, n in _ordered(counts))
-        parts.append(f"{period}: {items or 'ingen mål'}.")
+        parts.append(f"{period_text(period)}: {items or 'ingen mål'}.")
     return " ".join(parts)
 
 
@@ -63,7 +65,7 @@ def status_chart(
         out.append(f'<g class="chart-row" data-period="{escape(period)}" data-total="{total}">')
         out.append(
             f'<text class="chart-period" x="0" y="{_fmt(mid)}" '
-            f'dominant-baseline="central">{escape(period)}</text>'
+            f'dominant-baseline="central">{escape(period_text(period))}</text>'
         )
         if total == 0:
             out.append(
@@ -78,7 +80,7 @@ def status_chart(
             out.append(
                 f'<rect class="seg seg-{css}" x="{_fmt(x)}" y="{y}" width="{_fmt(width)}" '
                 f'height="{ROW}" data-status="{escape(status)}" data-count="{count}">'
-                f"<title>{escape(period)}: {name} {count}</title></rect>"
+                f"<title>{escape(period_text(period))}: {name} {count}</title></rect>"
             )
             if width >= MIN_TEXT_WIDTH:
                 out.append(

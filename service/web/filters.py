@@ -16,6 +16,7 @@ from service.vocabulary import (
     TASK_TYPE_LABELS,
     parse_period,
 )
+from service.vocabulary import period_text as period_text_of
 from service.web.queries import current_half_year
 
 CODE_MAX = 40
@@ -40,9 +41,9 @@ class OverviewForm:
             parsed = parse_period(period_text)
             if parsed is None:
                 errors["period"] = (
-                    f"»{period_text[:20]}« er ikke en periode; skriv fx 2026-H1, 2026-Q3 "
-                    f"eller 2026 (årstal {PERIOD_YEARS.start}–{PERIOD_YEARS.stop - 1}). "
-                    f"Viser {period}."
+                    f"»{period_text[:20]}« er ikke en periode; skriv fx 1. halvår 2026, "
+                    f"3. kvartal 2026 eller 2026 (årstal {PERIOD_YEARS.start}–"
+                    f"{PERIOD_YEARS.stop - 1}). Viser {period_text_of(period)}."
                 )
             else:
                 period = str(parsed)

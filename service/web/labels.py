@@ -12,14 +12,18 @@ from service import vocabulary
 from service.vocabulary import (
     CADENCE_LABELS,
     DIRECTION_LABELS,
+    FOLLOWUP_STATUS_WORDS,
     GOAL_STATE_LABELS,
     GOAL_TYPE_LABELS,
+    INTAKE_STATE_WORDS,
     NATURE_LABELS,
     PLAN_STATUS_LABELS,
     SEVERITY_LABELS,
     STATUS_LABELS,
     TASK_TYPE_LABELS,
+    TERMS,
     capitalised,
+    period_text,
 )
 
 UNREPORTED = "unreported"
@@ -47,36 +51,26 @@ GOAL_STATUS_LABELS = {**STATUS_LABELS, UNREPORTED: "Ikke rapporteret"}
 #: short words for the overview's tiles and badges ("Rapport for sent"); the exports' column
 #: spells the same states out (``service.exports.labels.REPORT_STATE``)
 REPORT_STATE_LABELS = {
-    "received": "modtaget",
+    "received": TERMS["received follow-up"].word,
     "late": "for sent",
     "missing": "mangler",
     "due": "afventer",
     "not_applicable": "ikke relevant",
 }
 
-FOLLOWUP_STATUS_LABELS = {
-    "accepted": "godkendt",
-    "rejected": "afvist",
-    "superseded": "erstattet",
-}
+FOLLOWUP_STATUS_LABELS = dict(FOLLOWUP_STATUS_WORDS)
 
 CHANNEL_LABELS = {"email": "e-mail", "api": "API"}
 
-INTAKE_STATE_LABELS = {
-    "received": "modtaget, ikke behandlet",
-    "accepted": "godkendt",
-    "rejected": "afvist",
-    "quarantined": "i karantæne",
-    "ignored": "ignoreret",
-}
+INTAKE_STATE_LABELS = dict(INTAKE_STATE_WORDS)
 
 REASON_LABELS = {
     "unknown_sender": "Ukendt afsender",
     "not_authenticated": "Afsenderen kunne ikke bekræftes (DMARC)",
     "sender_not_authorized": "Afsenderen må ikke indberette for planen",
     "unknown_plan": "Planen findes ikke",
-    "no_report": "Ingen rapport vedhæftet",
-    "unreadable_report": "Rapporten kunne ikke læses",
+    "no_report": "Ingen opfølgning vedhæftet",
+    "unreadable_report": "Opfølgningen kunne ikke læses",
     "too_large": "For stor",
     "internal_error": "Intern fejl i systemet",
     "own_address": "Sendt fra vores egen adresse",
@@ -94,9 +88,10 @@ AUDIT_ACTION_LABELS = {
     "delete": "slettet",
 }
 
-ENTITY_LABELS = {"plan": "Plan", "goal": "Mål"}
+ENTITY_LABELS = {"plan": TERMS["plan"].heading, "goal": TERMS["goal"].heading}
 
-ROLE_LABELS = {"admin": "Administrator", "department": "Departement", "institution": "Institution"}
+ROLE_LABELS = {"admin": "Administrator", "department": TERMS["department"].heading,
+               "institution": TERMS["institution"].heading}
 
 LABELS: dict[str, dict[str, str]] = {
     "status": GOAL_STATUS_LABELS,
@@ -166,6 +161,23 @@ def format_date(value: date | str | None) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+def format_date_words(value: date | datetime | str | None) -> str:
+    """``27. november 2026``: a date in running text (a datetime in the dashboard's zone)."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        zone = _zone()
+        if zone is not None and value.tzinfo is not None:
+            value = value.astimezone(zone)
+        value = value.date()
+    return vocabulary.date_words(value)
+
+
 def format_number(value: float | int | None) -> str:
     """Danish notation (:func:`service.vocabulary.format_number`); ``–`` for no value."""
     return "–" if value is None else vocabulary.format_number(value)
@@ -174,5 +186,6 @@ def format_number(value: float | int | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         label=label, datetime_da=format_datetime, date_da=format_date, number_da=format_number,
+        period_da=period_text, date_words_da=format_date_words,
     )
     app.jinja_env.globals.update(light=light, STATUS_ORDER=STATUS_ORDER)

@@ -20,8 +20,9 @@ from service.vocabulary import (
     TASK_TYPE_LABELS,
     natural_key,
     parse_period,
+    period_text,
 )
-from service.web import bp, charts, queries
+from service.web import bp, changelog, charts, queries
 from service.web.auth import current_actor
 from service.web.filters import OverviewForm
 from service.web.labels import INTAKE_STATE_LABELS, label
@@ -43,7 +44,8 @@ def overview() -> str:
     series = queries.status_counts_by_period(
         actor, filters, queries.recent_periods(period), known={data["period"]: data["counts"]}
     )
-    chart = charts.status_chart(series, title=f"Målenes status, {series[0][0]}–{form.period}")
+    span = f"{period_text(series[0][0])}–{period_text(form.period)}"
+    chart = charts.status_chart(series, title=f"Målenes status, {span}")
     rows = sorted(data["plans"], key=lambda p: (p["institution"], p["plan"]))
     for row in rows:
         row["by_code"] = {g["goal"]: g for g in row["goals"]}
@@ -80,7 +82,7 @@ def plan(plan_id: int) -> str:
         goals=goals,
         findings=findings,
         history=history,
-        events=events,
+        events=changelog.present(events, found),
         periods=periods,
         chosen_period=chosen,
         can_decide=actor.is_admin or actor.is_department,

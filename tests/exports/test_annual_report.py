@@ -84,9 +84,9 @@ def test_without_a_year_end_report_the_latest_period_is_used_and_named(client, a
     _report(client, admin, dst["id"], "2026-H1", M1="grøn", M2="gul", M3="grøn", M4="rød")
     text = _md(client, admin)
     rows = _table_rows(text)
-    assert rows["M1"][3] == "På rette spor (pr. 2026-H1)"
-    assert rows["M2"][3:] == ["Udfordret (pr. 2026-H1)", "M2 i 2026-H1"]
-    assert rows["M4"][3] == "Ikke på rette spor (pr. 2026-H1)"
+    assert rows["M1"][3] == "På rette spor (pr. 1. halvår 2026)"
+    assert rows["M2"][3:] == ["Udfordret (pr. 1. halvår 2026)", "M2 i 2026-H1"]
+    assert rows["M4"][3] == "Ikke på rette spor (pr. 1. halvår 2026)"
 
 
 def test_unreported_goals_say_so(client, admin, dst):

@@ -76,7 +76,7 @@ def test_plans_csv_has_a_row_per_goal_in_danish_with_decimal_comma(client, admin
     assert m1["Måltype"] == "Outputmål"
     assert m1["Karakter"] == "Kvantitativ"
     assert m1["Succeskriterium"] == "Gennemsnit højst 30 dage"
-    assert m1["Deadline"] == "2026-12-31"
+    assert m1["Frist"] == "2026-12-31"
     assert (m1["Indikator"], m1["Enhed"], m1["Udgangspunkt"], m1["Målværdi"],
             m1["Retning"]) == ("Sagsbehandlingstid", "dage", "41", "30", "Reducere")
     assert m1["Målstatus"] == "Aktiv"

@@ -68,10 +68,10 @@ def test_upcoming_reminder_with_the_filled_template(runner, smtp_server, dst):
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["Content-Language"] == "da"
     assert message["Subject"] == (
-        "Påmindelse: opfølgning [DST-2026] 2026-H1 – frist 30. juli 2026")
+        "Påmindelse: opfølgning [DST-2026] 1. halvår 2026 – frist 30. juli 2026")
     text = message.get_body(("plain",)).get_content()
     assert "Dette er en påmindelse om opfølgningen" in text
-    assert '"Mål- og resultatplan 2026" (DST-2026) for 1. halvår 2026 (2026-H1)' in text
+    assert '"Mål- og resultatplan 2026" (DST-2026) for 1. halvår 2026.' in text
     assert "Fristen er torsdag den 30. juli 2026." in text
     assert "Send skemaet som svar på denne mail (til opfoelgning@fm.dk)" in text
     filename, wb = attachment(message)
@@ -103,7 +103,7 @@ def test_overdue_reminder_after_the_due_date(runner, smtp_server, dst):
     upcoming, overdue = (m.message for m in smtp_server.messages)
     assert upcoming["Subject"].startswith("Påmindelse:")
     assert overdue["Subject"] == (
-        "Rykker: opfølgning [DST-2026] 2026-H1 – fristen var 30. juli 2026")
+        "Rykker: opfølgning [DST-2026] 1. halvår 2026 – fristen var 30. juli 2026")
     text = overdue.get_body(("plain",)).get_content()
     assert "Vi har endnu ikke modtaget opfølgningen" in text
     assert "Fristen var torsdag den 30. juli 2026." in text
@@ -237,7 +237,7 @@ def test_days_before_is_configurable(app, runner, smtp_server, dst):
     app.config["REMINDER_DAYS_BEFORE"] = 40
     assert send(runner, "2026-06-25").exit_code == 0  # H1 still running; due in 35 days
     [mail] = smtp_server.messages
-    assert "[DST-2026] 2026-H1" in mail.message["Subject"]
+    assert "[DST-2026] 1. halvår 2026" in mail.message["Subject"]
 
 
 def test_bad_today_is_a_usage_error(runner):

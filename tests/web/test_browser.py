@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from service.vocabulary import period_text
 from tests.web.live import (
     PERIOD,
     LiveServer,
@@ -117,7 +118,7 @@ def test_sign_in_browse_and_sign_out(live: Any, driver: Any, tmp_path: Path) -> 
     period.clear()
     period.send_keys(PERIOD)
     driver.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
-    _wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), PERIOD))
+    _wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), period_text(PERIOD)))
     lights = {
         (cell.get_attribute("data-status"), cell.text)
         for cell in driver.find_elements(By.CSS_SELECTOR, "td.light[data-status]")

@@ -37,12 +37,12 @@ def test_chart_draws_a_segment_per_status_with_its_count():
     assert _counts(svg) == {"2025-H2": {}, "2026-H1": {"on_track": 6, "at_risk": 3,
                                                          "off_track": 1}}
     texts = [t.text for t in svg.iter(f"{SVG}text")]
-    assert texts == ["2025-H2", "ingen mål", "2026-H1", "6", "3", "1", "10 mål"]
+    assert texts == ["2. halvår 2025", "ingen mål", "1. halvår 2026", "6", "3", "1", "10 mål"]
     titles = [t.text for t in svg.iter(f"{SVG}title")]
-    assert "2026-H1: Udfordret 3" in titles
+    assert "1. halvår 2026: Udfordret 3" in titles
     desc = svg.find(f"{SVG}desc").text
-    assert desc == ("2025-H2: ingen mål. "
-                    "2026-H1: 6 På rette spor, 3 Udfordret, 1 Ikke på rette spor.")
+    assert desc == ("2. halvår 2025: ingen mål. "
+                    "1. halvår 2026: 6 På rette spor, 3 Udfordret, 1 Ikke på rette spor.")
     widths = [float(r.get("width")) for r in svg.iter(f"{SVG}rect") if r.get("data-status")]
     assert widths[0] == pytest.approx(2 * widths[1]) == pytest.approx(6 * widths[2])
 

@@ -58,7 +58,7 @@ def test_reprocess_button_accepts_the_report(signed_in, quarantined):
     followup = db.session.get(FollowUp, msg.followup_id)
     assert followup.period == "2026-H1" and followup.channel == "email"
     html = client.get("/intake").get_data(as_text=True)
-    assert f"Besked {quarantined} er genbehandlet: godkendt." in html
+    assert f"Besked {quarantined} er genbehandlet: registreret." in html
     assert f'id="message-{quarantined}"' not in html  # no longer needs anyone
     html = client.get("/intake?state=accepted").get_data(as_text=True)
     assert f'id="message-{quarantined}"' in html

@@ -45,10 +45,11 @@ def test_overview_shows_traffic_lights_and_report_state(signed_in, plans, report
 
 
 def test_overview_period_defaults_to_the_current_half_year(signed_in, plans):
+    from service.vocabulary import period_text
     from service.web.queries import current_half_year
 
     html = signed_in("admin").get("/").get_data(as_text=True)
-    assert f"<h1>Overblik · {current_half_year()}</h1>" in html
+    assert f"<h1>Overblik · {period_text(current_half_year())}</h1>" in html
 
 
 def test_overview_shows_only_the_departments_ministry(signed_in, plans, report):
@@ -95,7 +96,7 @@ def test_plan_page(signed_in, plans, report, client, admin):
     assert "Validering (" in html
     # follow-up history: accepted, superseded, rejected with its findings
     assert f'id="followup-{second["id"]}"' in html and f'id="followup-{first["id"]}"' in html
-    assert ">godkendt<" in html and ">erstattet<" in html and ">afvist<" in html
+    assert ">registreret<" in html and ">erstattet<" in html and ">afvist<" in html
     assert "followup.unknown-goal" in html
     # audit log
     assert "Ændringslog" in html and "Præcisering" in html and "Plan godkendt" in html

@@ -49,7 +49,7 @@ def test_the_confirmation_page_says_what_happens_and_asks_why(signed_in, report,
     assert "Opfølgninger på planen bliver afvist" in html
     assert "Kun en administrator kan genåbne planen." in html
     assert "den løber til 31. december 2027" in html
-    assert ("ikke modtaget en godkendt opfølgning for 2. halvår 2026, 1. halvår 2027 og "
+    assert ("ikke modtaget en registreret opfølgning for 2. halvår 2026, 1. halvår 2027 og "
             "2. halvår 2027." in html)
     assert re.search(r'<label for="reason">Begrundelse</label>', html)
     assert re.search(r'<textarea id="reason" name="reason"[^>]*aria-required="true"', html)

@@ -14,7 +14,7 @@ from service.plugins.context import ValidationContext
 from service.plugins.findings import Finding
 from service.plugins.markers import hookimpl
 from service.plugins.views import FollowUpGoalView, FollowUpView, GoalView, PlanView
-from service.vocabulary import CADENCE_LABELS, STATUS_LABELS, Period
+from service.vocabulary import CADENCE_LABELS, STATUS_LABELS, Period, period_words
 from service.vocabulary import format_number as number
 
 _NEEDS_COMMENT = frozenset({"at_risk", "off_track", "partially_achieved", "not_achieved"})
@@ -28,7 +28,8 @@ def _where(row: FollowUpGoalView) -> str:
 def _example_period(plan: PlanView) -> str:
     cadence = plan.followup_cadence or "half-yearly"
     year = plan.period_start
-    return {"quarterly": f"{year}-Q1", "yearly": f"{year}"}.get(cadence, f"{year}-H1")
+    return {"quarterly": f"1. kvartal {year}", "yearly": f"{year}"}.get(
+        cadence, f"1. halvår {year}")
 
 
 def _plan_findings(
@@ -47,7 +48,7 @@ def _plan_findings(
         out.append(
             finding(
                 "followup.plan-state",
-                f"Planen {plan.reference} er afsluttet og modtager ikke flere opfølgninger. "
+                f"Planen {plan.reference} er lukket og modtager ikke flere opfølgninger. "
                 "Indberet på den gældende plan.",
             )
         )
@@ -71,9 +72,9 @@ def _plan_findings(
             out.append(
                 finding(
                     "followup.late",
-                    f"Opfølgningen for {period} blev modtaget {day(received)}, efter fristen "
-                    f"{day(deadline)}. Send næste opfølgning senest {grace} dage efter "
-                    "periodens udløb.",
+                    f"Opfølgningen for {period_words(period)} blev modtaget {day(received)}, "
+                    f"efter fristen {day(deadline)}. Send næste opfølgning senest {grace} dage "
+                    "efter periodens udløb.",
                 )
             )
     return out

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from service.vocabulary import date_words
+
 
 def join_and(words: Sequence[str]) -> str:
     """``["a", "b", "c"]`` → ``"a, b og c"``."""
@@ -14,8 +16,8 @@ def join_and(words: Sequence[str]) -> str:
 
 
 def day(value: date) -> str:
-    """A date as Danes write it: ``30.6.2026``."""
-    return f"{value.day}.{value.month}.{value.year}"
+    """A date as Danes write it in running text: ``30. juni 2026``."""
+    return date_words(value)
 
 
 def blank(text: str | None) -> bool:

@@ -32,7 +32,7 @@ def test_accepted_mail_gets_a_danish_reply(dst_plan, mailbox, poll, smtp_server)
     assert receipt["Auto-Submitted"] == "auto-replied"
     assert receipt["Subject"] == "Kvittering: Opfølgning DST-2026 H1 2026 – påmindelse"
     text = receipt.get_content()
-    assert "Jeres opfølgning på DST-2026 for 2026-H1 er modtaget og registreret." in text
+    assert "Jeres opfølgning på DST-2026 for 1. halvår 2026 er modtaget og registreret." in text
     assert "  - M2: Udfordret, målt værdi 93,5, fremdrift 40 %" in text
 
 
@@ -52,10 +52,12 @@ def test_rejected_mail_gets_its_findings_errors_first(
     assert receipt["Auto-Submitted"] == "auto-replied"
     text = receipt.get_content()
     assert "er afvist, fordi den indeholder fejl" in text
-    error_line = next(line for line in text.splitlines() if "[followup.status]" in line)
-    warning_line = next(line for line in text.splitlines() if "[followup.explain]" in line)
-    assert error_line.startswith("  - Mål M1 (")
-    assert warning_line.startswith("  - Mål M2 (")
+    # the rule codes stand apart, for the specialist, not in the findings' lines
+    assert "  Regel followup.status (Mål M1)" in text
+    assert "  Regel followup.explain (Mål M2)" in text
+    error_line = next(line for line in text.splitlines() if line.startswith("  - Mål M1 ("))
+    warning_line = next(line for line in text.splitlines() if line.startswith("  - Mål M2 ("))
+    assert "[" not in error_line and "[" not in warning_line
     assert text.index("Fejl, der skal rettes") < text.index(error_line) \
         < text.index("Advarsler") < text.index(warning_line) \
         < text.index("Rapportens indhold (ikke registreret)")

@@ -126,8 +126,8 @@ def test_sender_without_address_is_refused() -> None:
 
 def test_accepted_body_in_danish() -> None:
     body = text(build(accepted=True))
-    assert body.startswith("Kære modtager,\n\nJeres opfølgning på DST-2026 for 2026-H1 er "
-                           "modtaget og registreret.")
+    assert body.startswith("Kære modtager,\n\nJeres opfølgning på DST-2026 for 1. halvår 2026 "
+                           "er modtaget og registreret.")
     assert "  - M1: På rette spor, målt værdi 93,5, fremdrift 50 %" in body
     assert "      Kommentar: Følger planen" in body
     assert "  - M2: Udfordret, målt værdi 1.200, fremdrift 25,5 %" in body
@@ -138,16 +138,18 @@ def test_accepted_body_in_danish() -> None:
 def test_rejected_body_lists_errors_first() -> None:
     body = text(build(accepted=False))
     assert (
-        "Jeres opfølgning på DST-2026 for 2026-H1 er afvist, fordi den indeholder fejl. "
+        "Jeres opfølgning på DST-2026 for 1. halvår 2026 er afvist, fordi den indeholder fejl. "
         "Ret fejlene nedenfor og send rapporten igen." in body
     )
     assert "Valideringen fandt 2 fejl og 1 advarsel." in body
     order = [
-        body.index("Mål M9 (fejl): Målet M9 findes ikke i planen [followup.unknown-goal]"),
+        body.index("Mål M9 (fejl): Målet M9 findes ikke i planen\n"),
         body.index("Mål M4 (fejl): Status mangler; brug fx 'Udfordret'"),
         body.index("Mål M2 (advarsel): Fremdrift over 100 % er usædvanlig"),
-        body.index("Rapporten (info): Husk at opdatere baseline [smart.note]"),
+        body.index("Rapporten (info): Husk at opdatere baseline\n"),
         body.index("Rapportens indhold (ikke registreret):"),
+        body.index("  Regel followup.unknown-goal (Mål M9)"),
+        body.index("  Regel smart.note (Rapporten)"),
     ]
     assert order == sorted(order)
     assert "Registreret:" not in body

@@ -14,6 +14,19 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 
+# the glossary (one Danish word per concept), re-exported: ``from service.vocabulary import
+# TERMS`` works as for every other word of the vocabulary
+from service.vocabulary.glossary import FOLLOWUP_STATUS_WORDS as FOLLOWUP_STATUS_WORDS
+from service.vocabulary.glossary import GOAL_STATE_WORDS as GOAL_STATE_WORDS
+from service.vocabulary.glossary import INTAKE_STATE_WORDS as INTAKE_STATE_WORDS
+from service.vocabulary.glossary import PLAN_STATUS_WORDS as PLAN_STATUS_WORDS
+from service.vocabulary.glossary import RETIRED as RETIRED
+from service.vocabulary.glossary import SEVERITY_WORDS as SEVERITY_WORDS
+from service.vocabulary.glossary import TERMS as TERMS
+from service.vocabulary.glossary import Term as Term
+from service.vocabulary.glossary import heading as heading
+from service.vocabulary.glossary import word as word
+
 
 class TaskType(StrEnum):
     OPERATIONS = "operations"
@@ -82,14 +95,14 @@ class PlanStatus(StrEnum):
     APPROVED = "approved"
     CLOSED = "closed"
 
-PLAN_STATUS_LABELS: dict[str, str] = {"draft": "kladde", "approved": "godkendt", "closed": "lukket"}
+PLAN_STATUS_LABELS: dict[str, str] = dict(PLAN_STATUS_WORDS)
 
 
 class GoalState(StrEnum):
     ACTIVE = "active"
     WITHDRAWN = "withdrawn"
 
-GOAL_STATE_LABELS: dict[str, str] = {"active": "aktiv", "withdrawn": "udgået"}
+GOAL_STATE_LABELS: dict[str, str] = dict(GOAL_STATE_WORDS)
 
 
 class Severity(StrEnum):
@@ -98,7 +111,7 @@ class Severity(StrEnum):
     INFO = "info"
 
 
-SEVERITY_LABELS: dict[str, str] = {"error": "fejl", "warning": "advarsel", "info": "info"}
+SEVERITY_LABELS: dict[str, str] = dict(SEVERITY_WORDS)
 
 
 class Role(StrEnum):
@@ -358,12 +371,22 @@ def parse_period(text: object) -> Period | None:
 
 
 def period_words(period: Period) -> str:
-    """``1. halvår 2026``, ``3. kvartal 2026``, ``hele 2026``."""
+    """``1. halvår 2026``, ``3. kvartal 2026``, ``2026``: a period as a person reads it
+    (``str(period)``, ``2026-H1``, is the code machines read)."""
     if period.kind == "H":
         return f"{period.number}. halvår {period.year}"
     if period.kind == "Q":
         return f"{period.number}. kvartal {period.year}"
-    return f"hele {period.year}"
+    return f"{period.year}"
+
+
+def period_text(code: object) -> str:
+    """A period's code (``2026-H2``) as a person reads it (``2. halvår 2026``); text that is
+    not a period stays as it is, nothing is ``–``."""
+    if code is None or code == "":
+        return "–"
+    period = parse_period(code) if isinstance(code, str | int) else code
+    return period_words(period) if isinstance(period, Period) else str(code)
 
 
 def date_words(day: date, weekday: bool = False) -> str:
