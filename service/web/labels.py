@@ -92,6 +92,7 @@ AUDIT_ACTION_LABELS = {
     "reopen": "genåbnet",
     "withdraw": "udgået",
     "delete": "slettet",
+    "move": "flyttet",
 }
 
 ENTITY_LABELS = {"plan": "Plan", "goal": "Mål"}
