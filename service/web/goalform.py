@@ -5,6 +5,7 @@ Danish message per form field. A form field's id is the domain's field name with
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -29,6 +30,7 @@ MAX_INDICATORS = 20
 MAX_MILESTONES = 50
 REASON_MAX = 2000
 YEAR_RANGE = (2000, 2100)
+_DANISH_DATE = re.compile(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})")
 
 
 def field_id(name: str) -> str:
@@ -105,7 +107,13 @@ def _date(form: Form, raw: MultiDict[str, str], name: str, what: str, *, key: st
     try:
         into[key] = date.fromisoformat(value)
     except ValueError:
-        form.error(name, f"{what} skal være en rigtig dato, fx 2026-12-31.")
+        danish = _DANISH_DATE.fullmatch(value)  # typed where the browser has no date field
+        try:
+            if danish is None:
+                raise ValueError(value)
+            into[key] = date(int(danish[3]), int(danish[2]), int(danish[1]))
+        except ValueError:
+            form.error(name, f"{what} skal være en rigtig dato, fx 31.12.2026.")
 
 
 def _number(form: Form, raw: MultiDict[str, str], name: str, what: str, *, key: str,

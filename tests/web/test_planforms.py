@@ -167,7 +167,7 @@ def test_each_goal_error_in_danish_in_the_summary_linked_to_its_field(signed_in,
         "task_type": "Vælg målets opgavetype.",
         "goal_type": "Vælg målets type.",
         "nature": "Vælg, om målet er kvantitativt eller kvalitativt.",
-        "deadline": "Fristen skal være en rigtig dato, fx 2026-12-31.",
+        "deadline": "Fristen skal være en rigtig dato, fx 31.12.2026.",
         "indicators-0-name": "Skriv indikatorens navn.",
         "indicators-0-baseline": "Udgangspunktet skal være et tal, fx 41 eller 93,5.",
         "indicators-0-baseline_year": "Basisåret skal være et årstal mellem 1900 og 2200, fx "
