@@ -343,6 +343,16 @@ def test_politically_fixed_targets_are_locked_with_why(signed_in, plans, client,
     assert list(summary) == ["indicators-0-target"]
     assert "måltallet (target) kan ikke ændres" in summary["indicators-0-target"]
     assert _goal(goal.id).indicators[0].target == 30
+    # the locked values sent back as shown, other fields changed: saved
+    page = web.get(f"/goals/{goal.id}/edit").get_data(as_text=True)
+    shown = dict(re.findall(r'id="(indicators-0-[a-z_]+)" name="[^"]+" value="([^"]*)"', page))
+    response = _post(web, f"/goals/{goal.id}/edit", {
+        **GOAL_FORM, **shown, "code": goal.code, "success_criterion": goal.success_criterion,
+        "politically_fixed": "on", "indicators-0-direction": "decrease",
+        "title": "Kortere sagsbehandlingstid, politisk krav", "reason": "Ny titel"})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert _goal(goal.id).title == "Kortere sagsbehandlingstid, politisk krav"
+    assert _goal(goal.id).indicators[0].target == 30
 
 
 # -- who may ---------------------------------------------------------------------------------
@@ -394,3 +404,24 @@ def test_a_closed_plan_takes_no_changes(signed_in, plans, client, admin):
     response = web.get(f"/plans/{ufst['id']}/goals/new")
     assert response.status_code == 303
     assert "Planen er lukket" in web.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_moving_a_goal_of_an_approved_plan_asks_why(signed_in, plans):
+    dst = plans["DST"]
+    goals = list(db.session.scalars(select(Goal).where(Goal.plan_id == dst["id"])
+                                    .order_by(Goal.position)))
+    web = signed_in("department", ministry="FM")
+    path = f"/plans/{dst['id']}/goals/order"
+    response = _post(web, path, {"move": f"{goals[1].id}:down"})
+    assert response.status_code == 422
+    assert _summary(response.get_data(as_text=True)) == {
+        "reason": "Skriv, hvorfor den godkendte plan ændres."}
+    assert not _events(dst["id"], "move")
+    response = _post(web, path, {"move": f"{goals[1].id}:down", "reason": "Vigtigst sidst"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert [g.code for g in db.session.get(Plan, dst["id"]).goals] == ["M1", "M3", "M2"]
+    [event] = _events(dst["id"], "move")
+    assert event.reason == "Vigtigst sidst" and event.actor_role == "department"
+    page = web.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Målet M2 er flyttet ned. Ændringen og begrundelsen står i planens ændringslog." in page
