@@ -270,3 +270,32 @@ def delete_goal(actor: Actor, goal: Goal) -> None:
     )
     db.session.delete(goal)
     commit()
+
+
+def move_goal(actor: Actor, goal: Goal, offset: int, reason: str | None = None) -> Goal:
+    """Move ``goal`` ``offset`` places in its plan's order (-1: up, 1: down), with the same
+    rules as any change of the plan (an approved plan's needs a reason) and audited. The
+    plan's goals are numbered 1, 2, … afresh under the plan's lock."""
+    plan = goal.plan
+    check_editable(actor, plan, reason)
+    if locked(select(Plan).where(Plan.id == plan.id)) is None:
+        raise NotFound("Planen findes ikke.")
+    check_editable(actor, plan, reason)  # as the plan is now, after the lock
+    order = list(db.session.scalars(
+        select(Goal).where(Goal.plan_id == plan.id).order_by(Goal.position, Goal.id)))
+    index = next((i for i, g in enumerate(order) if g.id == goal.id), None)
+    if index is None:
+        raise NotFound("Målet findes ikke.")
+    target = index + offset
+    if not 0 <= target < len(order):
+        raise Conflict("Målet står allerede " + ("først." if offset < 0 else "sidst."),
+                       field="position")
+    order.insert(target, order.pop(index))
+    for position, each in enumerate(order, start=1):
+        each.position = position
+    audit.record(
+        actor, plan=plan, entity="goal", entity_id=goal.id, action="move",
+        before={"position": index + 1}, after={"position": target + 1}, reason=reason,
+    )
+    commit()
+    return goal

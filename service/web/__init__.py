@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         errors,
         labels,
         oidc,
+        planforms,
         signin,
         users,
         views,

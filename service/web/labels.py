@@ -86,6 +86,7 @@ AUDIT_ACTION_LABELS = {
     "reopen": "genåbnet",
     "withdraw": "udgået",
     "delete": "slettet",
+    "move": "flyttet",
 }
 
 ENTITY_LABELS = {"plan": TERMS["plan"].heading, "goal": TERMS["goal"].heading}
