@@ -196,7 +196,7 @@ def _check_politically_fixed(goal: Goal, data: dict[str, Any]) -> None:
                 i = next(i for i, (a, b) in enumerate(zip(old_targets, new_targets, strict=True))
                          if a != b)
                 field = f"indicators.{i}.target"
-            raise Conflict(f"{locked}; måltallet (target) kan ikke ændres.", field=field)
+            raise Conflict(f"{locked}; målværdien kan ikke ændres.", field=field)
 
 
 def update_goal(actor: Actor, goal: Goal, data: dict[str, Any]) -> Goal:

@@ -188,7 +188,7 @@ def _indicators(form: Form, raw: MultiDict[str, str]) -> None:
         _number(form, sub, names["baseline"], "Udgangspunktet", key="baseline", into=row)
         _year(form, sub, names["baseline_year"], "Basisåret", required=False, low=1900,
               high=2200, key="baseline_year", into=row)
-        _number(form, sub, names["target"], "Måltallet", key="target", into=row)
+        _number(form, sub, names["target"], "Målværdien", key="target", into=row)
         _choice(form, sub, names["direction"], DIRECTION_LABELS, "Vælg en retning.",
                 required=False, key="direction", into=row)
         _text(form, sub, names["data_source"], 300, "Datakilden", key="data_source", into=row)

@@ -332,7 +332,7 @@ def test_politically_fixed_targets_are_locked_with_why(signed_in, plans, client,
     assert "Låst: målet er et politisk fastsat resultatkrav" in page
     assert 'id="indicators-0-remove"' not in page and 'id="indicators-1-name"' not in page
     plan_page = web.get(f"/plans/{ufst['id']}").get_data(as_text=True)
-    assert "Måltal og succeskriterium er låst" in plan_page
+    assert "Målværdi og succeskriterium er låst" in plan_page
     # a target sent changed anyway is refused beside the field, as the API refuses it
     response = _post(web, f"/goals/{goal.id}/edit", {
         **GOAL_FORM, "code": goal.code, "success_criterion": goal.success_criterion,
@@ -341,7 +341,7 @@ def test_politically_fixed_targets_are_locked_with_why(signed_in, plans, client,
     assert response.status_code == 409
     summary = _summary(response.get_data(as_text=True))
     assert list(summary) == ["indicators-0-target"]
-    assert "måltallet (target) kan ikke ændres" in summary["indicators-0-target"]
+    assert "målværdien kan ikke ændres" in summary["indicators-0-target"]
     assert _goal(goal.id).indicators[0].target == 30
     # the locked values sent back as shown, other fields changed: saved
     page = web.get(f"/goals/{goal.id}/edit").get_data(as_text=True)
