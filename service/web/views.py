@@ -43,7 +43,10 @@ def overview() -> str:
     series = queries.status_counts_by_period(
         actor, filters, queries.recent_periods(period), known={data["period"]: data["counts"]}
     )
-    chart = charts.status_chart(series, title=f"Målenes status, {series[0][0]}–{form.period}")
+    title = f"Målenes status, {series[0][0]}–{form.period}"
+    chart = charts.status_chart(series, title=title)
+    chart_narrow = charts.status_chart(series, title=title, chart_id="status-chart-narrow",
+                                       narrow=True)
     rows = sorted(data["plans"], key=lambda p: (p["institution"], p["plan"]))
     for row in rows:
         row["by_code"] = {g["goal"]: g for g in row["goals"]}
@@ -54,6 +57,7 @@ def overview() -> str:
         rows=rows,
         codes=queries.goal_codes(rows),
         chart=chart,
+        chart_narrow=chart_narrow,
         series=series,
         institutions=queries.institutions(actor),
         task_types=TASK_TYPE_LABELS,
