@@ -24,7 +24,8 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from service.domain.models import ApiToken, FollowUp, Plan
+from service.domain.demo import DEMO_MAILBOX
+from service.domain.models import ApiToken, InboundMessage, Plan
 from service.extensions import db
 
 log = logging.getLogger("mrp.local")
@@ -170,7 +171,9 @@ def run_local(app: Flask, *, host: str, port: int, imap_port: int, smtp_port: in
             SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_port, SMTP_SECURITY="none",
             SMTP_USERNAME="", MAIL_FROM=MAILBOX_ADDRESS,
         )
-        if not db.session.scalar(select(func.count()).select_from(FollowUp)):
+        # once: the demo's own quarantined mail is in no mailbox
+        if not db.session.scalar(select(func.count()).select_from(InboundMessage)
+                                 .where(InboundMessage.mailbox != DEMO_MAILBOX)):
             with Mailbox(mailboxes(app.config)[0]) as mailbox:
                 for raw in sample_mails():
                     mailbox.append("INBOX", raw)

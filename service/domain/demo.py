@@ -108,6 +108,9 @@ def plan_specs(y: int) -> dict[str, dict[str, Any]]:
     }
 
 
+#: the mailbox the demo's quarantined mail names (no real one)
+DEMO_MAILBOX = "demo"
+
 #: the institution whose report for the previous period never came (``make run`` only)
 LATE_INSTITUTION: dict[str, Any] = {
     "code": "SKTST", "name": "Skattestyrelsen", "reporting_addresses": ["mrp@sktst.dk"]}
@@ -256,7 +259,7 @@ def _activity(today: date) -> list[str]:
     msg.set_content("Hermed vores opfølgning. Planen er ikke godkendt endnu.\n")
     raw = bytes(msg)
     db.session.add(InboundMessage(
-        mailbox="demo", uidvalidity=1, uid=1, sha256=hashlib.sha256(raw).hexdigest(),
+        mailbox=DEMO_MAILBOX, uidvalidity=1, uid=1, sha256=hashlib.sha256(raw).hexdigest(),
         size=len(raw), raw=raw, message_id=msg["Message-ID"], sender=msg["From"],
         subject=msg["Subject"], received_at=_at(today - timedelta(days=1), today),
         state="quarantined", reason="unknown_plan",

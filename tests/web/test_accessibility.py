@@ -146,16 +146,53 @@ def _urls(app: Flask) -> list[tuple[str, str]]:
     return out
 
 
-def test_every_dashboard_page_has_sample_arguments() -> None:
+def uncovered(app: Flask) -> list[str]:
+    """The dashboard's GET endpoints that have no sample arguments here."""
+    return sorted(web_get_endpoints(app) - set(SAMPLES))
+
+
+def _bare_app() -> Flask:
     from service import create_app
 
-    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://", "SECRET_KEY": "x"})
-    missing = sorted(web_get_endpoints(app) - set(SAMPLES))
-    assert not missing, "\n".join(
-        f"add sample arguments for endpoint {e} to SAMPLES in {__file__}" for e in missing)
-    stale = sorted(set(SAMPLES) - web_get_endpoints(app))
-    assert not stale, f"SAMPLES names endpoints that are no GET pages: {stale}"
-    app.extensions["mrp.plugins"].close()
+    return create_app({"TESTING": True, "DATABASE_URL": "sqlite://", "SECRET_KEY": "x"})
+
+
+def test_every_dashboard_page_has_sample_arguments() -> None:
+    app = _bare_app()
+    try:
+        missing = uncovered(app)
+        assert not missing, "\n".join(
+            f"add sample arguments for endpoint {e} to SAMPLES in {__file__}" for e in missing)
+        stale = sorted(set(SAMPLES) - web_get_endpoints(app))
+        assert not stale, f"SAMPLES names endpoints that are no GET pages: {stale}"
+    finally:
+        app.extensions["mrp.plugins"].close()
+
+
+def test_a_new_page_without_samples_is_caught() -> None:
+    app = _bare_app()
+    try:
+        app.add_url_rule("/new-page", endpoint="web.new_page", view_func=lambda: "new")
+        app.add_url_rule("/new-form", endpoint="web.new_form", view_func=lambda: "new",
+                         methods=["POST"])
+        assert uncovered(app) == ["web.new_page"]
+    finally:
+        app.extensions["mrp.plugins"].close()
+
+
+#: a page with what axe must find: a field without a label, grey text on white, no lang
+BAD_PAGE = ("data:text/html;charset=utf-8,<title>x</title><main><p style='color:%23bbb'>"
+            "Lav kontrast</p><input type=text></main>")
+
+
+def test_axe_reports_what_is_wrong(ready: None, tmp_path: Path) -> None:
+    with chrome(tmp_path / "chrome", 800, 600) as driver:
+        driver.get(BAD_PAGE)
+        found = blocking(run_axe(driver))
+    ids = {v["id"] for v in found}
+    assert {"label", "color-contrast", "html-has-lang"} <= ids, ids
+    text = describe(found, "the bad page")
+    assert "label (critical)" in text and "input" in text and "color-contrast" in text
 
 
 def _sign_in(driver: Any, url: str, secret: str) -> None:
