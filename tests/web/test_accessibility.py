@@ -35,9 +35,9 @@ ROLES = {"admin": "admin", "department": "skm", "institution": "dst"}
 #: sample URL arguments for every GET page of the dashboard; ``"plan:REF"`` and
 #: ``"message:STATE"`` stand for the id of that plan or of a message in that state
 SAMPLES: dict[str, list[dict[str, str]]] = {
-    "web.overview": [{}, {"period": "2026-H1"}],
+    "web.overview": [{}, {"period": "2026-H1"}, {"period": PERIOD}],
     "web.plan": [{"plan_id": "plan:UFST-2026"}, {"plan_id": "plan:DST-2026"},
-                 {"plan_id": "plan:GST-2026"}],
+                 {"plan_id": "plan:GST-2026"}, {"plan_id": "plan:STAR-2026"}],
     "web.plan_close": [{"plan_id": "plan:UFST-2026"}],
     "web.plan_reopen": [{"plan_id": "plan:UFST-2026"}],
     "web.followup_template_file": [{"plan_id": "plan:UFST-2026", "period": PERIOD}],
@@ -112,10 +112,47 @@ def site(ready: None, tmp_path_factory: pytest.TempPathFactory
     app = build_app(tmp_path_factory.mktemp("a11y"))
     try:
         secrets = populate(app)
+        _add_wide_plan(app, secrets["admin"])
         with LiveServer(app) as server:
             yield app, server, secrets
     finally:
         close_app(app)
+
+
+#: a plan with this many goals, all reported in the longest words, widens the overview; at
+#: 1366 px it must still fit (more goals scroll inside the table's box, first column fixed)
+WIDE_GOALS = 6
+
+
+def _add_wide_plan(app: Flask, admin_secret: str) -> None:
+    """STAR-2026 (ministry BM): six goals, each reported "Ikke på rette spor" for PERIOD."""
+    from tests.support.factories import goal_body, ok, plan_body
+
+    client = app.test_client()
+    admin = {"Authorization": f"Bearer {admin_secret}"}
+    ok(client.post("/api/v1/ministries", headers=admin,
+                   json={"code": "BM", "name": "Beskæftigelsesministeriet"}), 201)
+    ok(client.post("/api/v1/institutions", headers=admin, json={
+        "code": "STAR", "name": "Styrelsen for Arbejdsmarked og Rekruttering",
+        "ministry": "BM", "reporting_addresses": ["opfoelgning@star.dk"]}), 201)
+    plan = ok(client.post("/api/v1/plans", headers=admin, json=plan_body("STAR")), 201)
+    codes = [f"M{n}" for n in range(1, WIDE_GOALS + 1)]
+    for code in codes:
+        ok(client.post(f"/api/v1/plans/{plan['id']}/goals", headers=admin,
+                       json=goal_body(code)), 201)
+    ok(client.post(f"/api/v1/plans/{plan['id']}/approve", headers=admin))
+    ok(client.post(f"/api/v1/plans/{plan['id']}/followups", headers=admin, json={
+        "period": PERIOD, "goals": [
+            {"goal": code, "status": "off_track", "value": 40, "progress": 10,
+             "comment": "Forsinket."} for code in codes]}), 201)
+
+
+#: the overview's table: its width and its box's (it must fit a laptop's screen)
+_TABLE = """
+const t = document.querySelector('table.overview');
+return t ? {table: t.scrollWidth, box: t.parentElement.clientWidth,
+            columns: t.querySelectorAll('thead th').length} : null;
+"""
 
 
 def _ids(app: Flask) -> dict[str, str]:
@@ -250,6 +287,9 @@ def test_every_page_is_accessible_and_fits(
                     driver.get(server.url + path)
                 _check_page(driver, where, problems)
                 checked.append(where)
+                table = driver.execute_script(_TABLE) if endpoint == "web.overview" else None
+                if table and width >= 1366 and table["table"] > table["box"]:
+                    problems.append(f"{where}: the overview's table is cut off: {table}")
             driver.get(f"{server.url}/?{urlencode({'period': PERIOD})}")
             chart = driver.execute_script(_CHART)
             assert chart is not None, "the overview has no chart"
