@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
+from email.policy import SMTP
 from typing import Any
 
 from sqlalchemy import select
@@ -257,7 +258,7 @@ def _activity(today: date) -> list[str]:
     msg["Subject"] = f"Opfølgning {cur}"
     msg["Message-ID"] = "<demo-quarantined@gaeld.dk>"
     msg.set_content("Hermed vores opfølgning. Planen er ikke godkendt endnu.\n")
-    raw = bytes(msg)
+    raw = msg.as_bytes(policy=SMTP)  # as a mail server hands it over: CRLF lines
     db.session.add(InboundMessage(
         mailbox=DEMO_MAILBOX, uidvalidity=1, uid=1, sha256=hashlib.sha256(raw).hexdigest(),
         size=len(raw), raw=raw, message_id=msg["Message-ID"], sender=msg["From"],
