@@ -24,7 +24,8 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from service.domain.models import ApiToken, FollowUp, Plan
+from service.domain.demo import DEMO_MAILBOX
+from service.domain.models import ApiToken, InboundMessage, Plan
 from service.extensions import db
 
 log = logging.getLogger("mrp.local")
@@ -81,16 +82,22 @@ def _mail(sender: str, subject: str, filename: str, data: bytes, ctype: str,
 
 
 def sample_mails() -> list[bytes]:
-    """A filled-in template (accepted), a CSV with errors (rejected), an out-of-office
-    reply (ignored) and a report from an unknown sender (quarantined)."""
+    """For the current half-year (by the clock): a filled-in template (accepted), a CSV with
+    errors (rejected), an out-of-office reply (ignored) and a report from an unknown sender
+    (quarantined)."""
     import openpyxl
 
+    from service.clock import utcnow
+    from service.domain.demo import half_years
     from service.exports.template import followup_template
+    from service.vocabulary import period_words
 
-    ufst = db.session.scalar(select(Plan).where(Plan.reference == "UFST-2026"))
+    current, _previous = half_years(utcnow().date())
+    year = current.year
+    ufst = db.session.scalar(select(Plan).where(Plan.reference == f"UFST-{year}"))
     mails: list[bytes] = []
     if ufst is not None:
-        _name, data = followup_template(ufst, "2026-H1")
+        _name, data = followup_template(ufst, str(current))
         wb = openpyxl.load_workbook(io.BytesIO(data))
         ws = wb["Opfølgning"]
         answers = {"M1": ("På rette spor", 35, 50, "Sagsbehandlingstiden falder som planlagt."),
@@ -106,16 +113,16 @@ def sample_mails() -> list[bytes]:
         out = io.BytesIO()
         wb.save(out)
         mails.append(_mail("UFST Opfølgning <opfoelgning@ufst.dk>",
-                           "Opfølgning UFST-2026 1. halvår 2026", "opfølgning.xlsx",
+                           f"Opfølgning UFST-{year} {period_words(current)}", "opfølgning.xlsx",
                            out.getvalue(),
                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
     csv = "Mål-ID;Status;Målt værdi;Fremdrift (%);Kommentar\r\nM1;grøn;91,5;60;\r\n" \
           "M7;gul;;;Forkert mål\r\n"
-    mails.append(_mail("mrp@motorst.dk", "[MST-2026] Opfølgning 2026-H1", "opfølgning.csv",
+    mails.append(_mail("mrp@motorst.dk", f"[MST-{year}] Opfølgning {current}", "opfølgning.csv",
                        csv.encode("utf-8-sig"), "text/csv"))
     mails.append(_mail("anne@ufst.dk", "Automatisk svar: Fraværende", "", b"", "",
                        Auto_Submitted="auto-replied"))
-    mails.append(_mail("ukendt@example.org", "Opfølgning DST-2026 2026-H1", "rapport.csv",
+    mails.append(_mail("ukendt@example.org", f"Opfølgning DST-{year} {current}", "rapport.csv",
                        csv.encode(), "text/csv"))
     return mails
 
@@ -164,7 +171,9 @@ def run_local(app: Flask, *, host: str, port: int, imap_port: int, smtp_port: in
             SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_port, SMTP_SECURITY="none",
             SMTP_USERNAME="", MAIL_FROM=MAILBOX_ADDRESS,
         )
-        if not db.session.scalar(select(func.count()).select_from(FollowUp)):
+        # once: the demo's own quarantined mail is in no mailbox
+        if not db.session.scalar(select(func.count()).select_from(InboundMessage)
+                                 .where(InboundMessage.mailbox != DEMO_MAILBOX)):
             with Mailbox(mailboxes(app.config)[0]) as mailbox:
                 for raw in sample_mails():
                     mailbox.append("INBOX", raw)

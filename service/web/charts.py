@@ -21,6 +21,10 @@ ROW = 30
 GAP = 12
 TOP = 6
 MIN_TEXT_WIDTH = 22  # a segment narrower than this shows its count only in its title
+#: the narrow chart (phones): drawn at about its own size, so its 13 px text stays 13 px;
+#: each period's name and total on a line above its bar
+NARROW_WIDTH = 320
+NARROW_LINE = 18
 
 
 def _fmt(x: float) -> str:
@@ -44,56 +48,70 @@ def describe(series: Sequence[tuple[str, dict[str, int]]]) -> str:
 
 
 def status_chart(
-    series: Sequence[tuple[str, dict[str, int]]], *, title: str, chart_id: str = "status-chart"
+    series: Sequence[tuple[str, dict[str, int]]], *, title: str, chart_id: str = "status-chart",
+    narrow: bool = False,
 ) -> Markup:
     """Stacked horizontal bars: one per period, a segment per status, scaled to the
-    largest period's number of goals."""
-    bar_width = WIDTH - LABEL_WIDTH - TOTAL_WIDTH
-    height = TOP * 2 + len(series) * (ROW + GAP) - GAP
+    largest period's number of goals. ``narrow``: the layout for a phone's width (the
+    stylesheet shows one of the two), the period and total above each bar."""
+    width = NARROW_WIDTH if narrow else WIDTH
+    left = 0 if narrow else LABEL_WIDTH
+    bar_width = width if narrow else WIDTH - LABEL_WIDTH - TOTAL_WIDTH
+    step = (NARROW_LINE + ROW if narrow else ROW) + GAP
+    height = TOP * 2 + len(series) * step - GAP
     biggest = max((sum(c.values()) for _p, c in series), default=0) or 1
+    css_class = "chart chart-narrow" if narrow else "chart chart-wide"
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{chart_id}" '
-        f'viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" id="{chart_id}" '
+        f'viewBox="0 0 {width} {height}" width="100%" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" preserveAspectRatio="xMinYMin meet">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(describe(series))}</desc>',
     ]
     for row, (period, counts) in enumerate(series):
-        y = TOP + row * (ROW + GAP)
+        top = TOP + row * step
+        y = top + NARROW_LINE if narrow else top
         mid = y + ROW / 2
+        label_y = top + NARROW_LINE / 2 if narrow else mid
         total = sum(counts.values())
         out.append(f'<g class="chart-row" data-period="{escape(period)}" data-total="{total}">')
         out.append(
-            f'<text class="chart-period" x="0" y="{_fmt(mid)}" '
+            f'<text class="chart-period" x="0" y="{_fmt(label_y)}" '
             f'dominant-baseline="central">{escape(period_text(period))}</text>'
         )
         if total == 0:
             out.append(
-                f'<rect class="seg-empty" x="{LABEL_WIDTH}" y="{y}" width="{bar_width}" '
+                f'<rect class="seg-empty" x="{left}" y="{y}" width="{bar_width}" '
                 f'height="{ROW}" rx="3"/>'
             )
-        x = float(LABEL_WIDTH)
+        x = float(left)
         for status, count in _ordered(counts):
-            width = bar_width * count / biggest
+            seg = bar_width * count / biggest
             css = LIGHTS.get(status, ("none", ""))[0]
             name = escape(label(status, "status"))
             out.append(
-                f'<rect class="seg seg-{css}" x="{_fmt(x)}" y="{y}" width="{_fmt(width)}" '
+                f'<rect class="seg seg-{css}" x="{_fmt(x)}" y="{y}" width="{_fmt(seg)}" '
                 f'height="{ROW}" data-status="{escape(status)}" data-count="{count}">'
                 f"<title>{escape(period_text(period))}: {name} {count}</title></rect>"
             )
-            if width >= MIN_TEXT_WIDTH:
+            if seg >= MIN_TEXT_WIDTH:
                 out.append(
-                    f'<text class="seg-count seg-count-{css}" x="{_fmt(x + width / 2)}" '
+                    f'<text class="seg-count seg-count-{css}" x="{_fmt(x + seg / 2)}" '
                     f'y="{_fmt(mid)}" text-anchor="middle" dominant-baseline="central" '
                     f'aria-hidden="true">{count}</text>'
                 )
-            x += width
+            x += seg
         total_text = "ingen mål" if total == 0 else f"{total} mål"
-        out.append(
-            f'<text class="chart-total" x="{WIDTH - TOTAL_WIDTH + 8}" y="{_fmt(mid)}" '
-            f'dominant-baseline="central">{total_text}</text>'
-        )
+        if narrow:
+            out.append(
+                f'<text class="chart-total" x="{width}" y="{_fmt(label_y)}" '
+                f'text-anchor="end" dominant-baseline="central">{total_text}</text>'
+            )
+        else:
+            out.append(
+                f'<text class="chart-total" x="{WIDTH - TOTAL_WIDTH + 8}" y="{_fmt(mid)}" '
+                f'dominant-baseline="central">{total_text}</text>'
+            )
         out.append("</g>")
     out.append("</svg>")
     return Markup("".join(out))

@@ -44,8 +44,10 @@ def overview() -> str:
     series = queries.status_counts_by_period(
         actor, filters, queries.recent_periods(period), known={data["period"]: data["counts"]}
     )
-    span = f"{period_text(series[0][0])}–{period_text(form.period)}"
-    chart = charts.status_chart(series, title=f"Målenes status, {span}")
+    title = f"Målenes status, {period_text(series[0][0])}–{period_text(form.period)}"
+    chart = charts.status_chart(series, title=title)
+    chart_narrow = charts.status_chart(series, title=title, chart_id="status-chart-narrow",
+                                       narrow=True)
     rows = sorted(data["plans"], key=lambda p: (p["institution"], p["plan"]))
     for row in rows:
         row["by_code"] = {g["goal"]: g for g in row["goals"]}
@@ -56,6 +58,7 @@ def overview() -> str:
         rows=rows,
         codes=queries.goal_codes(rows),
         chart=chart,
+        chart_narrow=chart_narrow,
         series=series,
         institutions=queries.institutions(actor),
         task_types=TASK_TYPE_LABELS,

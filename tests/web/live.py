@@ -10,6 +10,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,8 @@ def populate(app: Flask) -> dict[str, str]:
 
     secrets: dict[str, str] = {}
     with app.app_context():
-        load_demo()
+        # the plans of a fixed day, without the demo's own reports: the reports are these
+        load_demo(date(2026, 12, 1), activity=False)
         _row, secrets["admin"] = create_token(role="admin", name="demo-admin")
         client = app.test_client()
         admin = {"Authorization": f"Bearer {secrets['admin']}"}
