@@ -49,6 +49,11 @@ SAMPLES: dict[str, list[dict[str, str]]] = {
     "web.oidc_login_with": [{"name": "no-such-provider"}],
     "web.oidc_callback": [{}],
     "web.static": [{"filename": "app.css"}],
+    "web.plan_new": [{}],
+    "web.goal_new": [{"plan_id": "plan:GST-2026"}, {"plan_id": "plan:UFST-2026"}],
+    "web.goal_edit": [{"goal_id": "goal:UFST-2026/M1"}, {"goal_id": "goal:GST-2026/M1"}],
+    "web.goal_order": [{"plan_id": "plan:UFST-2026"}],
+    "web.goal_withdraw": [{"goal_id": "goal:UFST-2026/M2"}],
 }
 
 _PROBE = """
@@ -156,11 +161,14 @@ return t ? {table: t.scrollWidth, box: t.parentElement.clientWidth,
 
 
 def _ids(app: Flask) -> dict[str, str]:
-    from service.domain.models import InboundMessage, Plan
+    from service.domain.models import Goal, InboundMessage, Plan
 
     with app.app_context():
         found = {f"plan:{ref}": str(pid) for ref, pid in db.session.execute(
             select(Plan.reference, Plan.id))}
+        for ref, code, gid in db.session.execute(
+                select(Plan.reference, Goal.code, Goal.id).join(Goal.plan)):
+            found[f"goal:{ref}/{code}"] = str(gid)
         for state, mid in db.session.execute(select(InboundMessage.state, InboundMessage.id)):
             found.setdefault(f"message:{state}", str(mid))
     return found
@@ -176,7 +184,8 @@ def _urls(app: Flask) -> list[tuple[str, str]]:
         for endpoint in sorted(SAMPLES):
             for sample in SAMPLES[endpoint]:
                 args = {k: ids.get(v, v) for k, v in sample.items()}
-                unknown = [v for v in args.values() if v.startswith(("plan:", "message:"))]
+                unknown = [v for v in args.values()
+                           if v.startswith(("plan:", "goal:", "message:"))]
                 assert not unknown, f"sample {sample} of {endpoint}: {unknown} not in the data"
                 path = url_for(endpoint, **args)
                 out.append((endpoint, path))
