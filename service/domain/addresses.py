@@ -43,7 +43,7 @@ def check_address(raw: str, field: str = "address") -> str:
     try:
         checked = validate_email(
             address, check_deliverability=False, allow_smtputf8=non_ascii_allowed(),
-            allow_quoted_local=False, allow_domain_literal=False, globally_deliverable=False,
+            allow_quoted_local=False, allow_domain_literal=False,
         )
     except EmailNotValidError:
         raise Invalid(

@@ -50,7 +50,5 @@ class InstitutionQuerySchema(StrictSchema):
 
 
 class AddressSchema(StrictSchema):
-    address = fields.String(
-        required=True, **plain(validate=validate.Length(min=1, max=320)),
-        metadata={"example": "opfoelgning@ufst.dk"},
-    )
+    address = fields.String(required=True, **plain(
+        validate=validate.Length(min=1, max=320), metadata={"example": "opfoelgning@ufst.dk"}))
