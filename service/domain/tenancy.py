@@ -130,8 +130,8 @@ def create_institution(actor: Actor, data: dict[str, Any]) -> Institution:
     )
     ministry = find_ministry_for_body(actor, data["ministry"])
     institution = Institution(
-        code=normalise_code(data["code"]), name=data["name"].strip(), ministry=ministry
-    )
+        code=normalise_code(data["code"]), name=data["name"].strip(), ministry_id=ministry.id
+    )  # by id: a clash on the code leaves no half-made institution in ministry.institutions
     institution.addresses = [
         ReportingAddress(address=a)
         for a in _normalise_addresses(data.get("reporting_addresses", []))

@@ -68,6 +68,7 @@ INTAKE_STATE_LABELS = {
     "rejected": "afvist",
     "quarantined": "i karantæne",
     "ignored": "ignoreret",
+    "discarded": "kasseret",
 }
 
 REASON_LABELS = {
@@ -92,9 +93,15 @@ AUDIT_ACTION_LABELS = {
     "reopen": "genåbnet",
     "withdraw": "udgået",
     "delete": "slettet",
+    "rename": "omdøbt",
+    "move": "flyttet",
+    "address_add": "adresse tilføjet",
+    "address_remove": "adresse fjernet",
+    "discard": "kasseret",
 }
 
-ENTITY_LABELS = {"plan": "Plan", "goal": "Mål"}
+ENTITY_LABELS = {"plan": "Plan", "goal": "Mål", "institution": "Institution",
+                 "inbound_message": "Mail"}
 
 ROLE_LABELS = {"admin": "Administrator", "department": "Departement", "institution": "Institution"}
 

@@ -104,7 +104,8 @@ def test_create_rename_and_move_are_audited(client, admin, world):
                     json={"name": "Skattestyrelsen (ny)", "ministry": "FM"}))
     [created] = [e for e in _events("create") if e.after.get("code") == "SKAT"]
     assert created.entity == "institution" and created.after["ministry"] == "SKM"
-    [changed] = [e for e in _events("update") if e.entity == "institution" and e.entity_id == created.entity_id]
+    [changed] = [e for e in _events("update")
+                 if e.entity == "institution" and e.entity_id == created.entity_id]
     assert changed.before == {"name": "Skattestyrelsen", "ministry": "SKM"}
     assert changed.after == {"name": "Skattestyrelsen (ny)", "ministry": "FM"}
 
