@@ -182,8 +182,10 @@ def reprocessor() -> Reprocess:
 
 
 def status() -> dict[str, Any]:
-    """Messages per state, the last successful poll, the last error, the failed receipts."""
-    counts = dict.fromkeys(STATES, 0)
+    """Messages per state (``discarded`` only when there are any), the last successful poll,
+    the last error, the failed receipts."""
+    # discarded mail is counted once there is some (a person set it aside: nothing to do)
+    counts = dict.fromkeys((s for s in STATES if s != DISCARDED), 0)
     for state, n in db.session.execute(
         select(InboundMessage.state, func.count()).group_by(InboundMessage.state)
     ):
