@@ -5,16 +5,13 @@ from __future__ import annotations
 
 from tests.api.conftest import problem_of
 from tests.support.factories import ok
-from tests.support.intake_messages import decided, mail, report
-
-NEW_SENDER = "ny.medarbejder@ufst.dk"
+from tests.support.intake_messages import ADDRESS, decided, mail
 
 
-def _unknown_sender(n: int = 1) -> int:
-    """A mail for UFST's plan from an address no institution has: quarantined, and the
-    Skatteministeriet department's to see (it names SKM's plan)."""
-    return decided(mail(NEW_SENDER, "[UFST-2026] 2026-H1", report("UFST-2026"), n=n),
-                   reason="unknown_sender")
+def _quarantined(n: int = 1) -> int:
+    """A mail from UFST's address with no report: quarantined, UFST's and the
+    Skatteministeriet department's to see."""
+    return decided(mail(ADDRESS["UFST"], "Opfølgning", None, n=n))
 
 
 def _discard(client, headers, msg, reason="Spam; ikke en rapport."):
@@ -23,9 +20,9 @@ def _discard(client, headers, msg, reason="Spam; ikke en rapport."):
 
 
 def test_department_discards_a_quarantined_mail(client, department, world):
-    msg = _unknown_sender()
+    msg = _quarantined()
     shown = ok(client.get(f"/api/v1/intake/messages/{msg}", headers=department))
-    assert (shown["state"], shown["plan"]) == ("quarantined", "UFST-2026")
+    assert (shown["state"], shown["reason"]) == ("quarantined", "no_report")
     done = ok(_discard(client, department, msg))
     assert done["state"] == "discarded" and done["discard_reason"] == "Spam; ikke en rapport."
     assert done["discarded_by"] == "test-department" and done["discarded_at"]
@@ -43,7 +40,7 @@ def test_department_discards_a_quarantined_mail(client, department, world):
 
 
 def test_a_discarded_mail_is_final(client, department, world):
-    msg = _unknown_sender()
+    msg = _quarantined()
     ok(_discard(client, department, msg))
     body = problem_of(_discard(client, department, msg), 409)
     assert "karantæne" in body["detail"]
@@ -56,7 +53,7 @@ def test_a_discarded_mail_is_final(client, department, world):
 
 
 def test_reason_is_required(client, department, world):
-    msg = _unknown_sender()
+    msg = _quarantined()
     body = problem_of(_discard(client, department, msg, reason="   "), 422)
     assert list(body["errors"]) == ["reason"]
     problem_of(client.post(f"/api/v1/intake/messages/{msg}/discard", headers=department,
@@ -64,10 +61,11 @@ def test_reason_is_required(client, department, world):
 
 
 def test_tenancy(client, department, institution, token, world):
-    msg = _unknown_sender()
+    msg = _quarantined()
     problem_of(_discard(client, token("department", ministry="FM"), msg), 404)
-    problem_of(_discard(client, institution, msg), 404)  # not attributed to UFST: unseen
-    accepted_or_not = decided(mail("opfoelgning@ufst.dk", "Hej", None, n=2))  # no_report
-    problem_of(_discard(client, institution, accepted_or_not), 403)
+    problem_of(_discard(client, token("institution", institution="MST"), msg), 404)
+    problem_of(_discard(client, institution, msg), 403)  # UFST sees it, may not discard it
+    unattributed = decided(mail("ukendt@firma.dk", "Hej", None, n=2), reason="unknown_sender")
+    problem_of(_discard(client, department, unattributed), 404)  # administrators' only
     assert ok(client.get(f"/api/v1/intake/messages/{msg}", headers=department))[
         "state"] == "quarantined"
