@@ -64,6 +64,10 @@ SETTINGS: dict[str, tuple[Any, str]] = {
                         "default: on exactly when no provider is configured"),
     "WEB_ACCESS_CONTACT": ("", "whom a person without access should ask (shown on the "
                            "no-access page), e.g. mrp-support@skm.dk"),
+    "REPORTING_ADDRESS_ALLOW_NON_ASCII": (False, "accept letters outside ASCII (æ, ø, å) "
+                                          "before the @ of a reporting address; off: such an "
+                                          "address is refused, as most mail systems cannot "
+                                          "receive it"),
     # IMAP intake
     "IMAP_HOST": ("127.0.0.1", "intake mailbox server"),
     "IMAP_PORT": (993, "intake mailbox port (993 for ssl, 143 for starttls/none)"),

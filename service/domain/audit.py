@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from service.domain.actors import Actor
-from service.domain.models import AuditEvent, Goal, Plan
+from service.domain.models import AuditEvent, Goal, Institution, Plan
 from service.domain.pagination import Page, paginate
 from service.extensions import db
 
@@ -71,6 +71,15 @@ def goal_snapshot(goal: Goal) -> dict[str, Any]:
     return snap
 
 
+def institution_snapshot(institution: Institution) -> dict[str, Any]:
+    return {
+        "code": institution.code,
+        "name": institution.name,
+        "ministry": institution.ministry.code if institution.ministry else None,
+        "reporting_addresses": sorted(a.address for a in institution.addresses),
+    }
+
+
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict, dict]:
     """Only the keys that changed, on each side."""
     before, after = before or {}, after or {}
@@ -122,3 +131,26 @@ def last_event(plan: Plan, action: str) -> AuditEvent | None:
         .order_by(AuditEvent.id.desc())
         .limit(1)
     )
+
+
+def record_other(
+    actor: Actor,
+    *,
+    entity: str,
+    entity_id: int,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> AuditEvent:
+    """An audit event about something other than a plan (an institution, an inbound mail):
+    no plan, so it is in no plan's history. Added to the session like :func:`record`."""
+    if before is not None and after is not None:
+        before, after = diff(before, after)
+    event = AuditEvent(
+        actor=actor.name, actor_role=str(actor.role), actor_email=actor.email, plan_id=None,
+        entity=entity, entity_id=entity_id, action=action, before=before, after=after,
+        reason=reason,
+    )
+    db.session.add(event)
+    return event

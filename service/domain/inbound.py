@@ -16,12 +16,15 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from service.domain import scoping
+from service.clock import utcnow
+from service.domain import audit, scoping
 from service.domain.actors import Actor
-from service.domain.errors import NotFound
-from service.domain.models import InboundMessage, IntakeRun, Plan
+from service.domain.common import commit, locked, require
+from service.domain.errors import Conflict, Invalid, NotFound
+from service.domain.models import InboundMessage, IntakeRun, Plan, ReportingAddress
 from service.domain.pagination import Page, paginate
 from service.extensions import db
+from service.vocabulary import has_control_characters
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,10 @@ class Owner:
 UNATTRIBUTED = Owner()
 
 
-STATES = ("received", "accepted", "rejected", "quarantined", "ignored")
+STATES = ("received", "accepted", "rejected", "quarantined", "ignored", "discarded")
+#: a quarantined mail a person set aside with a reason: final, never reprocessed or retried
+DISCARDED = "discarded"
+REASON_MAX = 2000
 #: the key in ``app.extensions`` of the intake's :data:`Reprocess` (set by the app factory)
 REPROCESS = "mrp.reprocess"
 
@@ -131,14 +137,55 @@ def visible_after_reprocessing(actor: Actor, message_id: int) -> InboundMessage:
         ) from None
 
 
+def sender_registered(msg: InboundMessage) -> bool:
+    """Is the message's sender a reporting address of any institution?"""
+    if not msg.sender:
+        return False
+    return db.session.scalar(
+        select(ReportingAddress.id).where(ReportingAddress.address == msg.sender).limit(1)
+    ) is not None
+
+
+def discard_message(actor: Actor, msg: InboundMessage, reason: str) -> InboundMessage:
+    """Set a quarantined mail aside for good (department or admin), with the reason, who
+    and when stored on it and in the audit log. ``discarded`` is final: the poller does not
+    decide it again (a copy of it arriving again keeps the state) and it cannot be
+    reprocessed."""
+    require(actor.is_admin or actor.is_department,
+            "Kun departementet eller en administrator kan kassere beskeder.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Skriv, hvorfor mailen kasseres.", field="reason")
+    if len(reason) > REASON_MAX:
+        raise Invalid(f"Begrundelsen må højst være {REASON_MAX} tegn.", field="reason")
+    if has_control_characters(reason, multiline=True):
+        raise Invalid("Begrundelsen må kun indeholde tekst, tabulatorer og linjeskift, ikke "
+                      "styretegn.", field="reason")
+    if locked(select(InboundMessage).where(InboundMessage.id == msg.id)) is None:
+        raise NotFound("Beskeden findes ikke.")
+    if msg.state != "quarantined":
+        raise Conflict("Kun en mail i karantæne kan kasseres.", field="state")
+    msg.state = DISCARDED
+    msg.discard_reason = reason
+    msg.discarded_by = f"{actor.name} <{actor.email}>" if actor.email else actor.name
+    msg.discarded_at = utcnow()
+    audit.record_other(actor, entity="inbound_message", entity_id=msg.id, action="discard",
+                       before={"state": "quarantined"}, after={"state": DISCARDED},
+                       reason=reason)
+    commit()
+    return msg
+
+
 def reprocessor() -> Reprocess:
     """The intake's reprocessing of a stored message, as the app factory handed it over."""
     return current_app.extensions[REPROCESS]
 
 
 def status() -> dict[str, Any]:
-    """Messages per state, the last successful poll, the last error, the failed receipts."""
-    counts = dict.fromkeys(STATES, 0)
+    """Messages per state (``discarded`` only when there are any), the last successful poll,
+    the last error, the failed receipts."""
+    # discarded mail is counted once there is some (a person set it aside: nothing to do)
+    counts = dict.fromkeys((s for s in STATES if s != DISCARDED), 0)
     for state, n in db.session.execute(
         select(InboundMessage.state, func.count()).group_by(InboundMessage.state)
     ):

@@ -7,12 +7,14 @@ from typing import Any
 from sqlalchemy import false, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from service.domain import scoping
+from service.domain import audit, scoping
 from service.domain.actors import Actor
+from service.domain.addresses import check_address
 from service.domain.common import (
     CODE_RE,
     apply_changes,
     commit,
+    flush,
     normalise_code,
     require,
     valid_id,
@@ -84,12 +86,7 @@ def delete_ministry(actor: Actor, ministry: Ministry) -> None:
 def _normalise_addresses(addresses: list[str]) -> list[str]:
     seen: list[str] = []
     for i, raw in enumerate(addresses):
-        address = raw.strip().lower()
-        local, at, domain = address.partition("@")
-        if not (local and at and "." in domain) or any(c.isspace() for c in address):
-            raise Invalid(
-                f"{raw!r} er ikke en gyldig e-mailadresse.", field=f"reporting_addresses.{i}"
-            )
+        address = check_address(raw, field=f"reporting_addresses.{i}")
         if address not in seen:
             seen.append(address)
     return seen
@@ -133,13 +130,16 @@ def create_institution(actor: Actor, data: dict[str, Any]) -> Institution:
     )
     ministry = find_ministry_for_body(actor, data["ministry"])
     institution = Institution(
-        code=normalise_code(data["code"]), name=data["name"].strip(), ministry=ministry
-    )
+        code=normalise_code(data["code"]), name=data["name"].strip(), ministry_id=ministry.id
+    )  # by id: a clash on the code leaves no half-made institution in ministry.institutions
     institution.addresses = [
         ReportingAddress(address=a)
         for a in _normalise_addresses(data.get("reporting_addresses", []))
     ]
     db.session.add(institution)
+    flush(lambda e: Conflict(f"Institutionen {institution.code} findes allerede.", field="code"))
+    audit.record_other(actor, entity="institution", entity_id=institution.id, action="create",
+                       after=audit.institution_snapshot(institution))
     commit(lambda e: Conflict(f"Institutionen {institution.code} findes allerede.", field="code"))
     return institution
 
@@ -149,12 +149,13 @@ def update_institution(actor: Actor, institution: Institution, data: dict[str, A
         actor.is_admin or actor.is_department,
         "Kun departementet eller en administrator kan ændre institutioner.",
     )
+    before = audit.institution_snapshot(institution)
     apply_changes(institution, data, ("name",))
     if "ministry" in data:
         require(actor.is_admin, "Kun en administrator kan flytte en institution.")
         ministry = find_ministry_for_body(actor, data["ministry"])
         if ministry.id != institution.ministry_id:
-            _move_messages(institution, ministry)
+            move_messages(institution, ministry)
         institution.ministry = ministry
     if "reporting_addresses" in data:
         wanted = _normalise_addresses(data["reporting_addresses"])
@@ -163,11 +164,15 @@ def update_institution(actor: Actor, institution: Institution, data: dict[str, A
         institution.addresses = keep + [
             ReportingAddress(address=a) for a in wanted if a not in have
         ]
+    after = audit.institution_snapshot(institution)
+    if after != before:
+        audit.record_other(actor, entity="institution", entity_id=institution.id,
+                           action="update", before=before, after=after)
     commit()
     return institution
 
 
-def _move_messages(institution: Institution, ministry: Ministry) -> None:
+def move_messages(institution: Institution, ministry: Ministry) -> None:
     """The mail attributed to an institution, or naming one of its plans, follows it to its
     new ministry, as its plans do: the department it left no longer sees it."""
     plans = select(Plan.id).where(Plan.institution_id == institution.id)

@@ -41,12 +41,15 @@ __all__ = ["FINAL_STATES", "FOLDER_OF_STATE", "Decision", "Outcome", "decide", "
 
 log = logging.getLogger("mrp.intake")
 
-FINAL_STATES = frozenset({"accepted", "rejected", "quarantined", "ignored"})
+#: ``discarded``: a quarantined mail a person set aside (``inbound.discard_message``); it
+#: stays in the quarantine folder and is never decided again
+FINAL_STATES = frozenset({"accepted", "rejected", "quarantined", "ignored", "discarded"})
 #: which folder a final state moves the mail to
 FOLDER_OF_STATE = {
     "accepted": "processed",
     "rejected": "processed",
     "quarantined": "quarantine",
+    "discarded": "quarantine",
     "ignored": "ignored",
 }
 

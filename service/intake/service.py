@@ -57,6 +57,8 @@ def reprocess(msg: InboundMessage) -> InboundMessage:
             "Beskeden har allerede givet en opfølgning; send rapporten igen i stedet.",
             field="state",
         )
+    if msg.state == "discarded":
+        raise Conflict("Beskeden er kasseret og kan ikke genbehandles.", field="state")
     if msg.raw is None:
         raise Conflict("Beskeden blev ikke hentet (for stor) og kan ikke genbehandles.",
                        field="state")

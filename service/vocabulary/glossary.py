@@ -107,4 +107,5 @@ INTAKE_STATE_WORDS = {
     "rejected": TERMS["rejected follow-up"].word,
     "quarantined": f"i {TERMS['quarantine'].word}",
     "ignored": "ignoreret",
+    "discarded": "kasseret",
 }

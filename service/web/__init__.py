@@ -29,6 +29,8 @@ def init_app(app: Flask) -> None:
         auth,
         decisions,
         errors,
+        institutions,
+        intake_messages,
         labels,
         oidc,
         planforms,

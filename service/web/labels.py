@@ -86,10 +86,15 @@ AUDIT_ACTION_LABELS = {
     "reopen": "genåbnet",
     "withdraw": "udgået",
     "delete": "slettet",
+    "rename": "omdøbt",
     "move": "flyttet",
+    "address_add": "adresse tilføjet",
+    "address_remove": "adresse fjernet",
+    "discard": "kasseret",
 }
 
-ENTITY_LABELS = {"plan": TERMS["plan"].heading, "goal": TERMS["goal"].heading}
+ENTITY_LABELS = {"plan": TERMS["plan"].heading, "goal": TERMS["goal"].heading,
+                 "institution": TERMS["institution"].heading, "inbound_message": "Mail"}
 
 ROLE_LABELS = {"admin": "Administrator", "department": TERMS["department"].heading,
                "institution": TERMS["institution"].heading}

@@ -104,6 +104,12 @@ CASES: list[Case] = [
          lambda t: {"name": "Nyt navn"}),
     Case("DELETE", "/api/v1/institutions/<ident>",
          lambda o, t: f"/api/v1/institutions/{INSTITUTION[t]}", scoped(409, 403)),
+    Case("POST", "/api/v1/institutions/<ident>/addresses",
+         lambda o, t: f"/api/v1/institutions/{INSTITUTION[t]}/addresses", scoped(201, 403),
+         lambda t: {"address": f"ny-{t}@styrelse.dk"}),
+    Case("DELETE", "/api/v1/institutions/<ident>/addresses/<path:address>",
+         lambda o, t: f"/api/v1/institutions/{INSTITUTION[t]}/addresses/"
+                      f"{ADDRESS[INSTITUTION[t]]}", scoped(204, 403)),
     Case("GET", "/api/v1/plans", lambda o, t: "/api/v1/plans", everyone(200)),
     Case("POST", "/api/v1/plans", lambda o, t: "/api/v1/plans",
          {"admin": (201,) * 3, "department": (201, 201, 422),
@@ -177,6 +183,9 @@ CASES: list[Case] = [
     Case("POST", "/api/v1/intake/messages/<int:message_id>/reprocess",
          lambda o, t: f"/api/v1/intake/messages/{o['messages'][INSTITUTION[t]]}/reprocess",
          scoped(200, 403)),
+    Case("POST", "/api/v1/intake/messages/<int:message_id>/discard",
+         lambda o, t: f"/api/v1/intake/messages/{o['messages'][INSTITUTION[t]]}/discard",
+         scoped(200, 403), lambda t: {"reason": "Ikke en rapport."}),
     Case("GET", "/api/v1/intake/status", lambda o, t: "/api/v1/intake/status", ADMIN_ONLY),
     Case("GET", "/api/v1/plugins", lambda o, t: "/api/v1/plugins", everyone(200)),
     Case("PUT", "/api/v1/plugins/<name>/ministries/<code>",
@@ -281,6 +290,7 @@ INTAKE_ROUTES = {
     ("GET", "/api/v1/intake/messages/<int:message_id>"),
     ("GET", "/api/v1/intake/messages/<int:message_id>/raw"),
     ("POST", "/api/v1/intake/messages/<int:message_id>/reprocess"),
+    ("POST", "/api/v1/intake/messages/<int:message_id>/discard"),
     ("GET", "/api/v1/intake/status"),
 }
 

@@ -54,6 +54,11 @@ SAMPLES: dict[str, list[dict[str, str]]] = {
     "web.goal_edit": [{"goal_id": "goal:UFST-2026/M1"}, {"goal_id": "goal:GST-2026/M1"}],
     "web.goal_order": [{"plan_id": "plan:UFST-2026"}],
     "web.goal_withdraw": [{"goal_id": "goal:UFST-2026/M2"}],
+    "web.institutions_page": [{}],
+    "web.institution_new": [{}],
+    "web.institution_page": [{"code": "UFST"}, {"code": "DST"}],
+    "web.intake_message": [{"message_id": "message:quarantined"},
+                           {"message_id": "message:accepted"}],
 }
 
 _PROBE = """

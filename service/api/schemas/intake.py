@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from service.api.schemas.common import CodeRef, StrictSchema
+from service.api.schemas.common import CodeRef, StrictSchema, text
 
-STATES = ["received", "accepted", "rejected", "quarantined", "ignored"]
+STATES = ["received", "accepted", "rejected", "quarantined", "ignored", "discarded"]
 
 
 class InboundMessageSchema(Schema):
@@ -25,6 +25,14 @@ class InboundMessageSchema(Schema):
     attempts = fields.Integer()
     receipt = fields.String(attribute="receipt_state")
     mailbox = fields.String()
+    discard_reason = fields.String(allow_none=True)
+    discarded_by = fields.String(allow_none=True)
+    discarded_at = fields.DateTime(allow_none=True)
+
+
+class DiscardSchema(StrictSchema):
+    reason = text(2000, required=True, multiline=True,
+                  metadata={"example": "Reklame; ikke en rapport."})
 
 
 class MessageQuerySchema(StrictSchema):

@@ -47,3 +47,8 @@ class MinistryQuerySchema(Schema):
 
 class InstitutionQuerySchema(StrictSchema):
     ministry = fields.String(metadata={"description": "ministry code"})
+
+
+class AddressSchema(StrictSchema):
+    address = fields.String(required=True, **plain(
+        validate=validate.Length(min=1, max=320), metadata={"example": "opfoelgning@ufst.dk"}))

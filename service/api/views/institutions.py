@@ -8,11 +8,12 @@ from service.api.auth import current_actor
 from service.api.blueprint import Blueprint
 from service.api.cache import cached
 from service.api.schemas.tenancy import (
+    AddressSchema,
     InstitutionPatchSchema,
     InstitutionQuerySchema,
     InstitutionSchema,
 )
-from service.domain import tenancy
+from service.domain import institutions, tenancy
 from service.domain.models import Institution
 
 blp = Blueprint(
@@ -68,3 +69,29 @@ class InstitutionById(MethodView):
         """Delete an institution without plans."""
         actor = current_actor()
         tenancy.delete_institution(actor, tenancy.get_institution(actor, ident))
+
+
+@blp.route("/<ident>/addresses")
+class InstitutionAddresses(MethodView):
+    @blp.arguments(AddressSchema())
+    @blp.response(201, InstitutionSchema)
+    @blp.problems(403, 404, 409)
+    def post(self, data: dict, ident: str) -> Institution:
+        """Add one reporting address (department, admin): 201 with the institution. One it
+        has already changes nothing (201 all the same); one another institution has is a
+        409 naming that institution. An invalid address, or one with æøå before the @
+        where the deployment does not allow it, is a 422 naming ``address``."""
+        actor = current_actor()
+        return institutions.add_address(
+            actor, tenancy.get_institution(actor, ident), data["address"])
+
+
+@blp.route("/<ident>/addresses/<path:address>")
+class InstitutionAddress(MethodView):
+    @blp.response(204)
+    @blp.problems(403, 404)
+    def delete(self, ident: str, address: str) -> None:
+        """Remove one reporting address (department, admin): 204. One the institution does
+        not have is a 404. Mail from it is quarantined from now on."""
+        actor = current_actor()
+        institutions.remove_address(actor, tenancy.get_institution(actor, ident), address)

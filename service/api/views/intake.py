@@ -9,6 +9,7 @@ from flask.views import MethodView
 from service.api.auth import current_actor, require_admin
 from service.api.blueprint import Blueprint
 from service.api.schemas.intake import (
+    DiscardSchema,
     InboundMessageSchema,
     IntakeStatusSchema,
     MessageQuerySchema,
@@ -76,6 +77,20 @@ class MessageReprocess(MethodView):
                 "Kun departementet kan genbehandle beskeder.")
         inbound.reprocessor()(message)
         return inbound.visible_after_reprocessing(actor, message_id)
+
+
+@blp.route("/messages/<int:message_id>/discard")
+class MessageDiscard(MethodView):
+    @blp.arguments(DiscardSchema())
+    @blp.response(200, InboundMessageSchema)
+    @blp.problems(403, 404, 409)
+    def post(self, data: dict, message_id: int) -> InboundMessage:
+        """Discard a quarantined message for good, with a reason (department, admin): its
+        state becomes ``discarded``, final; the reason, who and when are stored on it and in
+        the audit log. Not quarantined: 409."""
+        actor = current_actor()
+        message = inbound.get_message(actor, message_id)  # another tenant's: 404
+        return inbound.discard_message(actor, message, data["reason"])
 
 
 @blp.route("/status")

@@ -16,7 +16,8 @@ from service.extensions import db
 
 
 class InboundMessage(db.Model):
-    """States: received → accepted | rejected | quarantined | ignored (DESIGN section 7).
+    """States: received → accepted | rejected | quarantined | ignored (DESIGN section 7);
+    a person may then discard a quarantined one: ``discarded``, final (``discard_*``).
 
     ``(mailbox, uidvalidity, uid)`` names the mail on the server; ``sha256`` of the raw bytes
     recognises the same mail under another UID. ``raw`` is loaded only when asked for.
@@ -70,6 +71,10 @@ class InboundMessage(db.Model):
     receipt_state: Mapped[str] = mapped_column(String(10), default="none", index=True)
     receipt_attempts: Mapped[int] = mapped_column(default=0)
     receipt_error: Mapped[str | None] = mapped_column(Text)
+    #: a discarded message: the reason given, who discarded it (name and e-mail) and when
+    discard_reason: Mapped[str | None] = mapped_column(Text)
+    discarded_by: Mapped[str | None] = mapped_column(String(200))
+    discarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     institution: Mapped[Institution | None] = relationship()
     plan: Mapped[Plan | None] = relationship()
