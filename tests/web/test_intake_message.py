@@ -68,7 +68,7 @@ def test_register_and_process_again(signed_in, plans):
     assert response.status_code == 303, response.get_data(as_text=True)
     html = _html(client.get(f"/intake/messages/{msg}"))
     assert f"{NEW} er nu indberetningsadresse for UFST" in html
-    assert "Mailen er behandlet igen: godkendt" in html
+    assert "Mailen er behandlet igen: registreret" in html
     row = _state(msg)
     assert row.state == "accepted" and row.followup_id is not None
     assert db.session.get(FollowUp, row.followup_id).submitted_by == NEW
