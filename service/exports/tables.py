@@ -23,6 +23,7 @@ PLAN_COLUMNS = (
 OVERVIEW_COLUMNS = (
     "Periode", "Ministerområde", "Institution", "Plan", "Mål-ID", "Mål", "Status",
     "Målt værdi", "Fremdrift (%)", "Kommentar", "Rapport", "Frist",
+    "Beregnet status", "Forventet værdi", "Grundlag for beregnet status",
 )
 
 
@@ -75,5 +76,7 @@ def overview_table(actor: Actor, filters: OverviewFilters) -> Table:
                 data["period"], item["ministry"], item["institution"], item["plan"],
                 goal["goal"], goal["title"], labels.status(goal["status"]), goal["value"],
                 goal["progress"], goal["comment"], state, date.fromisoformat(report["due"]),
+                labels.status(goal["computed_status"]), goal["expected_value"],
+                goal["computed_basis"],
             ])
     return table
