@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from service.domain.actors import Actor
+from service.domain.audit import diff
 from service.domain.common import commit, locked, require
 from service.domain.errors import Invalid
 from service.domain.models import AuditEvent, Ministry, StatusThresholds
@@ -66,11 +67,12 @@ def set_thresholds(actor: Actor, ministry: Ministry, data: dict[str, Any]) -> di
     else:
         row.on_track, row.at_risk = after.on_track, after.at_risk
         row.maintain_tolerance = after.maintain_tolerance
+    changed_before, changed_after = diff({name: getattr(before, name) for name in FIELDS},
+                                         {name: getattr(after, name) for name in FIELDS})
     db.session.add(AuditEvent(
         actor=actor.name, actor_role=str(actor.role), actor_email=actor.email, plan_id=None,
         entity="ministry", entity_id=ministry.id, action="status-thresholds",
-        before={name: getattr(before, name) for name in FIELDS},
-        after={name: getattr(after, name) for name in FIELDS},
+        before=changed_before, after=changed_after,
         reason=data.get("reason"),
     ))
     commit()
