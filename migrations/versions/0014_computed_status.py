@@ -19,14 +19,14 @@ def upgrade():
     # plain ADD COLUMN (no batch rebuild): the table keeps its data and its triggers
     op.add_column('followup_goal', sa.Column('computed_status', sa.String(length=30),
                                              nullable=True))
-    op.add_column('followup_goal', sa.Column('expected_value', sa.Float(), nullable=True))
+    op.add_column('followup_goal', sa.Column('expected_value', sa.Double(), nullable=True))
     op.add_column('followup_goal', sa.Column('computed_basis', sa.Text(), nullable=True))
     op.create_table(
         'status_thresholds',
         sa.Column('ministry_id', sa.Integer(), nullable=False),
-        sa.Column('on_track', sa.Float(), nullable=False),
-        sa.Column('at_risk', sa.Float(), nullable=False),
-        sa.Column('maintain_tolerance', sa.Float(), nullable=False),
+        sa.Column('on_track', sa.Double(), nullable=False),
+        sa.Column('at_risk', sa.Double(), nullable=False),
+        sa.Column('maintain_tolerance', sa.Double(), nullable=False),
         sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['ministry_id'], ['ministry.id'],
                                 name=op.f('fk_status_thresholds_ministry_id_ministry'),

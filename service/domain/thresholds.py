@@ -14,6 +14,7 @@ from service.domain.errors import Invalid
 from service.domain.models import AuditEvent, Ministry, StatusThresholds
 from service.domain.status import DEFAULT_THRESHOLDS, Thresholds
 from service.extensions import db
+from service.vocabulary import format_number
 
 FIELDS = ("on_track", "at_risk", "maintain_tolerance")
 #: the highest attainment a ministry may ask for "on track" (150 % of expected progress)
@@ -40,13 +41,13 @@ def as_dict(ministry: Ministry) -> dict[str, Any]:
 def _check(values: Thresholds) -> None:
     if not 0 < values.on_track <= MAX_ON_TRACK:
         raise Invalid("»På rette spor« skal være større end 0 og højst "
-                      f"{str(MAX_ON_TRACK).replace('.', ',')}.", field="on_track")
+                      f"{format_number(MAX_ON_TRACK)}.", field="on_track")
     if not 0 < values.at_risk <= values.on_track:
         raise Invalid("»Udfordret« skal være større end 0 og højst grænsen for »På rette "
                       "spor«.", field="at_risk")
     if not 0 < values.maintain_tolerance <= MAX_TOLERANCE:
         raise Invalid("Tolerancen for fastholdte mål skal være større end 0 og højst "
-                      f"{str(MAX_TOLERANCE).replace('.', ',')}.", field="maintain_tolerance")
+                      f"{format_number(MAX_TOLERANCE)}.", field="maintain_tolerance")
 
 
 def set_thresholds(actor: Actor, ministry: Ministry, data: dict[str, Any]) -> dict[str, Any]:
