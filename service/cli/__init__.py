@@ -7,7 +7,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from service.cli import intake, plans, plugins, reminders, serve, tokens, users
+from service.cli import intake, ministries, plans, plugins, reminders, serve, tokens, users
 
 
 def _create_app() -> Flask:
@@ -23,7 +23,8 @@ def main() -> None:
 
 
 COMMANDS = (serve.serve, tokens.tokens, users.users, plans.demo, plugins.plugins_group,
-            intake.intake, serve.local, reminders.reminders, plans.plans)
+            intake.intake, serve.local, reminders.reminders, plans.plans,
+            ministries.ministries)
 
 
 def init_app(app: Flask) -> None:

@@ -8,6 +8,7 @@ status; an accepted one supersedes the earlier accepted report for the same plan
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,12 +23,15 @@ from service.domain.errors import Conflict, NotFound
 from service.domain.models import FollowUp, FollowUpFinding, FollowUpGoal, Plan
 from service.domain.pagination import Page, paginate
 from service.domain.plugins import manager, ministry_plugins
+from service.domain.status import Thresholds, compute_status
+from service.domain.thresholds import thresholds_of
 from service.domain.validation import plan_view
 from service.extensions import db
 from service.plugins.builders import followup_from_rows
 from service.plugins.findings import Finding
 from service.plugins.manager import MinistryPlugins
-from service.vocabulary import parse_period
+from service.plugins.views import FollowUpView, PlanView
+from service.vocabulary import Period, parse_period
 
 LOADS = (selectinload(FollowUp.goals), selectinload(FollowUp.findings),
          selectinload(FollowUp.plan))
@@ -50,6 +54,7 @@ def record_followup(
     inbound_message_id: int | None = None,
     plugins: MinistryPlugins | None = None,
     current: Iterable[FollowUp] | None = None,
+    thresholds: Thresholds | None = None,
 ) -> FollowUp:
     """Validate a report and add it to the session (the caller flushes and commits).
     Returns the follow-up, ``accepted`` or ``rejected`` with its findings; its id comes with
@@ -57,6 +62,7 @@ def record_followup(
     the plan's ministry's plugin configuration, when the caller has it already. ``current``:
     the plan's accepted follow-ups that nothing supersedes (any period), when the caller has
     looked them up in this transaction for a batch of reports on distinct plans and periods.
+    ``thresholds``: the ministry's thresholds for the computed status, likewise.
 
     Nothing is flushed here (the intake adds a mail's follow-up and its new state in one
     flush), and the follow-up names its plan by id: assigning the plan object would make
@@ -69,8 +75,13 @@ def record_followup(
         plan=plan.reference, period=period_text, rows=list(rows), received_at=received_at,
         channel=channel, submitted_by=submitted_by,
     )
+    plan_seen = plan_view(plan)
+    view = with_computed_status(
+        view, plan_seen, parsed,
+        thresholds if thresholds is not None else thresholds_of(plan.institution.ministry_id),
+    )
     findings: list[Finding] = manager().validate_followup(
-        view, plan_view(plan),
+        view, plan_seen,
         plugins if plugins is not None else ministry_plugins(plan.institution.ministry),
     )
     status = "rejected" if any(f.severity == "error" for f in findings) else "accepted"
@@ -101,6 +112,8 @@ def record_followup(
             status=row.status, status_raw=_raw(row.status_raw), value=row.value,
             value_raw=_raw(row.value_raw), progress=row.progress,
             progress_raw=_raw(row.progress_raw), comment=row.comment, row=row.row,
+            computed_status=row.computed_status, expected_value=row.expected_value,
+            computed_basis=row.computed_basis,
         ))
     for f in findings:
         followup.findings.append(FollowUpFinding(
@@ -117,6 +130,24 @@ def record_followup(
             other.superseded_by = followup
     db.session.add(followup)
     return followup
+
+
+def with_computed_status(
+    view: FollowUpView, plan: PlanView, period: Period | None, thresholds: Thresholds
+) -> FollowUpView:
+    """The report with each known goal's computed status (DESIGN section 12) beside the
+    reported one, for the rules to compare and the report to keep."""
+    rows = []
+    for row in view.goals:
+        goal = plan.goal(row.goal) if row.goal else None
+        if goal is None:
+            rows.append(row)
+            continue
+        computed = compute_status(goal, period, row.value, thresholds)
+        rows.append(replace(row, computed_status=computed.status,
+                            expected_value=computed.expected_value,
+                            computed_basis=computed.basis))
+    return replace(view, goals=tuple(rows))
 
 
 def _step_aside(current: FollowUp) -> None:

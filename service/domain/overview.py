@@ -19,6 +19,7 @@ from service.domain.errors import Invalid
 from service.domain.models import FollowUp, FollowUpGoal, Goal, Institution, Ministry, Plan
 from service.domain.validation import validate_plan
 from service.extensions import db
+from service.plugins.builtin.followup import status_disagrees
 from service.vocabulary import PERIOD_YEARS, Period, PlanStatus, parse_period
 
 REPORT_STATES = ("received", "late", "missing", "due", "not_applicable")
@@ -32,6 +33,9 @@ class OverviewFilters:
     task_type: str | None = None
     goal_type: str | None = None
     status: str | None = None
+    #: only goals whose reported status is two or more steps more optimistic than the
+    #: computed one (the rule ``followup.status-disagrees``)
+    disagrees: bool = False
 
 
 def due_date(period: Period) -> date:
@@ -61,6 +65,10 @@ def _goal_row(goal: Goal, row: Any) -> dict[str, Any]:
         "value": row.value if row else None,
         "progress": row.progress if row else None,
         "comment": row.comment if row else None,
+        "computed_status": row.computed_status if row else None,
+        "expected_value": row.expected_value if row else None,
+        "computed_basis": row.computed_basis if row else None,
+        "disagrees": bool(row) and status_disagrees(row.status, row.computed_status),
     }
 
 
@@ -122,8 +130,10 @@ def overview(actor: Actor, filters: OverviewFilters, today: date | None = None) 
         ]
         if filters.status:
             goals = [g for g in goals if g["status"] == filters.status]
-            if not goals:
-                continue
+        if filters.disagrees:
+            goals = [g for g in goals if g["disagrees"]]
+        if (filters.status or filters.disagrees) and not goals:
+            continue
         counts = Counter(g["status"] or "unreported" for g in goals if g["state"] == "active")
         findings = Counter(f.severity for f in validate_plan(plan))
         if followup:
@@ -172,18 +182,20 @@ def status_counts(actor: Actor, filters: OverviewFilters, period: Period) -> dic
         goals = goals.where(Goal.task_type == filters.task_type)
     if filters.goal_type:
         goals = goals.where(Goal.goal_type == filters.goal_type)
-    reported = dict(db.session.execute(
-        select(FollowUpGoal.goal_id, FollowUpGoal.status)
+    reported = {goal_id: (status, computed) for goal_id, status, computed in db.session.execute(
+        select(FollowUpGoal.goal_id, FollowUpGoal.status, FollowUpGoal.computed_status)
         .join(FollowUp, FollowUp.id == FollowUpGoal.followup_id)
         .where(FollowUp.plan_id.in_(plan_ids), FollowUp.period == str(period),
                FollowUp.status == "accepted", FollowUp.superseded_by_id.is_(None),
                FollowUpGoal.goal_id.is_not(None))
         .order_by(FollowUpGoal.id)
-    ).all())
+    )}
     counts: Counter[str] = Counter()
     for goal_id, state in db.session.execute(goals):
-        status = reported.get(goal_id)
+        status, computed = reported.get(goal_id, (None, None))
         if filters.status and status != filters.status:
+            continue
+        if filters.disagrees and not status_disagrees(status, computed):
             continue
         if state == "active":
             counts[status or "unreported"] += 1
@@ -204,6 +216,9 @@ def goal_history(goal: Goal) -> list[dict[str, Any]]:
                 rows.append({
                     "period": followup.period, "status": row.status, "value": row.value,
                     "progress": row.progress, "comment": row.comment,
+                    "computed_status": row.computed_status,
+                    "expected_value": row.expected_value,
+                    "computed_basis": row.computed_basis,
                     "followup": followup.id, "received_at": followup.received_at,
                 })
     rows.sort(key=lambda r: p.end if (p := parse_period(r["period"])) else date.min)

@@ -24,6 +24,7 @@ OVERVIEW_COLUMNS = (
     "Periode", "Periode i tekst", "Ministerområde", "Institution", "Plan", "Mål-ID", "Mål",
     "Status",
     "Målt værdi", "Fremdrift (%)", "Kommentar", "Rapport", "Frist",
+    "Beregnet status", "Forventet værdi", "Grundlag for beregnet status",
 )
 
 
@@ -77,5 +78,7 @@ def overview_table(actor: Actor, filters: OverviewFilters) -> Table:
                 item["institution"], item["plan"],
                 goal["goal"], goal["title"], labels.status(goal["status"]), goal["value"],
                 goal["progress"], goal["comment"], state, date.fromisoformat(report["due"]),
+                labels.status(goal["computed_status"]), goal["expected_value"],
+                goal["computed_basis"],
             ])
     return table

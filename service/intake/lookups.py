@@ -23,6 +23,8 @@ from service.domain.models import (
     ReportingAddress,
 )
 from service.domain.plugins import manager, ministry_plugins
+from service.domain.status import Thresholds
+from service.domain.thresholds import thresholds_of
 from service.extensions import db
 from service.intake.stages import Sender
 from service.plugins.manager import MinistryPlugins
@@ -36,6 +38,7 @@ class _RunCache:
 
     senders: dict[str, Sender] = field(default_factory=dict)
     ministries: dict[int, MinistryPlugins] = field(default_factory=dict)
+    thresholds: dict[int, Thresholds] = field(default_factory=dict)
 
 
 _RUN: ContextVar[_RunCache | None] = ContextVar("mrp_intake_run", default=None)
@@ -82,6 +85,17 @@ def plugins_of(ministry_id: int) -> MinistryPlugins:
     if cache is not None:
         cache.ministries[ministry_id] = plugins
     return plugins
+
+
+def status_thresholds_of(ministry_id: int) -> Thresholds:
+    """The ministry's thresholds for the computed status."""
+    cache = _RUN.get()
+    if cache is not None and ministry_id in cache.thresholds:
+        return cache.thresholds[ministry_id]
+    found = thresholds_of(ministry_id)
+    if cache is not None:
+        cache.thresholds[ministry_id] = found
+    return found
 
 
 #: manager → (ministry, enabled plugins) → its report parsers

@@ -24,7 +24,13 @@ from service.domain.models import FollowUp, InboundMessage, Plan
 from service.extensions import db
 from service.intake import failures
 from service.intake.attribution import attribute
-from service.intake.lookups import current_followups, plans_named, plugins_of, run_cache
+from service.intake.lookups import (
+    current_followups,
+    plans_named,
+    plugins_of,
+    run_cache,
+    status_thresholds_of,
+)
 from service.intake.message import parse_message
 from service.intake.settings import IntakeOptions
 from service.intake.stages import (
@@ -96,6 +102,7 @@ def _record(msg: InboundMessage, reading: Reading, plan: Plan | None,
         received_at=msg.received_at,
         inbound_message_id=msg.id,
         plugins=plugins_of(plan.institution.ministry_id),
+        thresholds=status_thresholds_of(plan.institution.ministry_id),
         current=current.get(plan.id, []) if current is not None else None,
     )
     # its id comes with the flush

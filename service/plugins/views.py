@@ -143,6 +143,7 @@ class FollowUpGoalView:
     unknown or missing; ``status_raw`` is what the report said. ``value`` and ``progress`` are
     numbers or None; ``value_raw`` and ``progress_raw`` are what the report said. ``row`` is
     the sender's row number (spreadsheet row, CSV line, JSON index + 1) where known.
+    ``computed_status`` (``on_track`` … ``not_achieved`` or None) is the service's own.
     """
 
     goal: str
@@ -154,6 +155,12 @@ class FollowUpGoalView:
     progress_raw: object = None
     comment: str | None = None
     row: int | None = None
+    #: the status the service computed from the goal's indicator or milestones (DESIGN
+    #: section 12), or None when nothing can be computed; the expected value and the Danish
+    #: sentence that explains it
+    computed_status: str | None = None
+    expected_value: float | None = None
+    computed_basis: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

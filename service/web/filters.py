@@ -29,6 +29,8 @@ class OverviewForm:
     task_type: str = ""
     status: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    #: only goals whose reported status is more optimistic than the computed one
+    disagrees: bool = False
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str], *, task_types: dict[str, str] | None = None,
@@ -56,8 +58,9 @@ class OverviewForm:
         if status and status not in STATUS_LABELS:
             errors["status"] = "Ukendt status; filteret er ikke brugt."
             status = ""
+        disagrees = (args.get("disagrees") or "").strip().lower() in ("1", "true", "on", "ja")
         return cls(period=period, institution=institution, task_type=task_type,
-                   status=status, errors=errors)
+                   status=status, errors=errors, disagrees=disagrees)
 
     def to_filters(self) -> OverviewFilters:
         return OverviewFilters(
@@ -65,10 +68,12 @@ class OverviewForm:
             institution=self.institution or None,
             task_type=self.task_type or None,
             status=self.status or None,
+            disagrees=self.disagrees,
         )
 
     def query(self, **changes: Any) -> dict[str, str]:
         """The filters as query arguments (for links that keep them), empty ones left out."""
         values = {"period": self.period, "institution": self.institution,
-                  "task_type": self.task_type, "status": self.status, **changes}
+                  "task_type": self.task_type, "status": self.status,
+                  "disagrees": "1" if self.disagrees else "", **changes}
         return {k: v for k, v in values.items() if v}

@@ -280,6 +280,7 @@ FOLLOWUP_CASES: list[tuple[str, str, dict[str, Any], str | None]] = [
         "M2",
     ),
     ("late", "followup.late", {"received": (2026, 8, 15)}, None),
+    ("status-disagrees", "followup.status-disagrees", {"computed": {"M1": "off_track"}}, "M1"),
 ]
 
 
@@ -291,6 +292,12 @@ def run_followup(manager: PluginManager, mp: MinistryPlugins, case: dict[str, An
     followup = make_followup(
         case.get("rows"), period=case.get("period", "2026-H1"), received=received
     )
+    if "computed" in case:  # the status the service computed, as it passes it on
+        from dataclasses import replace
+
+        followup = replace(followup, goals=tuple(
+            replace(row, computed_status=case["computed"].get(row.goal)) for row in followup.goals
+        ))
     return manager.validate_followup(followup, plan, mp)
 
 
@@ -382,6 +389,7 @@ def test_rule_catalogue_matches_the_design() -> None:
         "followup.policy-comment": "error",
         "followup.milestone-overdue": "warning",
         "followup.late": "info",
+        "followup.status-disagrees": "warning",
     }
     for code, severity in design.items():
         assert RULES[code].severity == severity, code

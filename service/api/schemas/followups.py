@@ -48,6 +48,12 @@ class FollowUpGoalSchema(Schema):
     progress = fields.Float(allow_none=True)
     comment = fields.String(allow_none=True)
     row = fields.Integer(allow_none=True)
+    computed_status = fields.String(
+        allow_none=True, metadata={"description": "the status computed from the goal's "
+                                   "indicator or milestones (DESIGN section 12), or null"})
+    expected_value = fields.Float(allow_none=True)
+    computed_basis = fields.String(
+        allow_none=True, metadata={"description": "a Danish sentence with the numbers"})
 
 
 class FollowUpSchema(Schema):

@@ -16,6 +16,9 @@ class OverviewQuerySchema(StrictSchema):
     task_type = fields.String(validate=validate.Length(max=50))
     goal_type = fields.String(validate=validate.OneOf([g.value for g in GoalType]))
     status = fields.String(validate=validate.OneOf([s.value for s in ProgressStatus]))
+    disagrees = fields.Boolean(metadata={
+        "description": "only goals whose reported status is two or more steps more "
+                       "optimistic than the computed one"})
 
 
 class OverviewGoalSchema(Schema):
@@ -29,6 +32,10 @@ class OverviewGoalSchema(Schema):
     value = fields.Float(allow_none=True)
     progress = fields.Float(allow_none=True)
     comment = fields.String(allow_none=True)
+    computed_status = fields.String(allow_none=True)
+    expected_value = fields.Float(allow_none=True)
+    computed_basis = fields.String(allow_none=True)
+    disagrees = fields.Boolean()
 
 
 class ReportStateSchema(Schema):
@@ -66,5 +73,8 @@ class GoalHistorySchema(Schema):
     value = fields.Float(allow_none=True)
     progress = fields.Float(allow_none=True)
     comment = fields.String(allow_none=True)
+    computed_status = fields.String(allow_none=True)
+    expected_value = fields.Float(allow_none=True)
+    computed_basis = fields.String(allow_none=True)
     followup = fields.Integer()
     received_at = fields.DateTime()

@@ -18,6 +18,27 @@ class MinistryPatchSchema(StrictSchema):
     name = text(200, required=True)
 
 
+def _share(**kwargs: object) -> fields.Float:
+    return fields.Float(allow_nan=False, validate=validate.Range(min=0, min_inclusive=False,
+                                                                 max=1.5), **kwargs)
+
+
+class StatusThresholdsSchema(StrictSchema):
+    """A ministry's thresholds for the computed status (DESIGN section 12): attainment (the
+    measured progress as a share of the expected) from ``on_track`` is on track, from
+    ``at_risk`` at risk; a maintained target is on track within ``maintain_tolerance`` (a
+    share of the target) and at risk within twice it. Fields left out keep their value."""
+
+    ministry = fields.String(dump_only=True, metadata={"example": "SKM"})
+    on_track = _share(metadata={"example": 0.95})
+    at_risk = _share(metadata={"example": 0.85})
+    maintain_tolerance = _share(metadata={"example": 0.05})
+    reason = fields.String(load_only=True, **plain(multiline=True,
+                                                   validate=validate.Length(max=2000)))
+    default = fields.Boolean(dump_only=True, metadata={
+        "description": "true while the ministry uses the defaults"})
+
+
 class InstitutionSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     code = text(16, required=True, metadata={"example": "UFST"})

@@ -7,8 +7,12 @@ from flask.views import MethodView
 from service.api.auth import current_actor
 from service.api.blueprint import Blueprint
 from service.api.cache import cached
-from service.api.schemas.tenancy import MinistryPatchSchema, MinistrySchema
-from service.domain import tenancy
+from service.api.schemas.tenancy import (
+    MinistryPatchSchema,
+    MinistrySchema,
+    StatusThresholdsSchema,
+)
+from service.domain import tenancy, thresholds
 from service.domain.models import Ministry
 
 blp = Blueprint("ministries", __name__, url_prefix="/api/v1/ministries", description="Ministries")
@@ -58,3 +62,22 @@ class MinistryById(MethodView):
         """Delete a ministry without institutions (admin)."""
         actor = current_actor()
         tenancy.delete_ministry(actor, tenancy.get_ministry(actor, ident))
+
+
+@blp.route("/<ident>/status-thresholds")
+class MinistryStatusThresholds(MethodView):
+    @blp.response(200, StatusThresholdsSchema)
+    @blp.problems(404)
+    def get(self, ident: str) -> dict:
+        """The ministry's thresholds for the computed status (the defaults until it sets its
+        own)."""
+        return thresholds.as_dict(tenancy.get_ministry(current_actor(), ident))
+
+    @blp.arguments(StatusThresholdsSchema())
+    @blp.response(200, StatusThresholdsSchema)
+    @blp.problems(403, 404)
+    def put(self, data: dict, ident: str) -> dict:
+        """Set the ministry's thresholds (its department or an admin; audited). Reports
+        received from then on are computed with them; earlier ones keep theirs."""
+        actor = current_actor()
+        return thresholds.set_thresholds(actor, tenancy.get_ministry(actor, ident), data)

@@ -7,6 +7,7 @@ from service.domain.models.intake import InboundMessage, IntakeRun
 from service.domain.models.plans import Goal, Indicator, Milestone, Plan
 from service.domain.models.reminders import Reminder
 from service.domain.models.sessions import WebSession
+from service.domain.models.status import StatusThresholds
 from service.domain.models.tenancy import (
     Institution,
     Ministry,
@@ -34,6 +35,7 @@ __all__ = [
     "Plan",
     "Reminder",
     "ReportingAddress",
+    "StatusThresholds",
     "User",
     "WebSession",
 ]

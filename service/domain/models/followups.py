@@ -78,6 +78,11 @@ class FollowUpGoal(db.Model):
     progress_raw: Mapped[str | None] = mapped_column(String(200))
     comment: Mapped[str | None] = mapped_column(Text)
     row: Mapped[int | None]
+    #: the status worked out from the indicator or milestones when the report came
+    #: (DESIGN section 12), the value expected then, and the Danish sentence that explains it
+    computed_status: Mapped[str | None] = mapped_column(String(30))
+    expected_value: Mapped[float | None]
+    computed_basis: Mapped[str | None] = mapped_column(Text)
 
     followup: Mapped[FollowUp] = relationship(back_populates="goals")
 

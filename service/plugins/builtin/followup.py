@@ -2,6 +2,9 @@
 
 Settings: ``grace_days`` (int, default 30) — a report is late (``followup.late``) when
 received more than this many days after the end of its period.
+
+``followup.status-disagrees`` compares the reported status with the one the service computed
+(``FollowUpGoalView.computed_status``, DESIGN section 12).
 """
 
 from __future__ import annotations
@@ -19,6 +22,17 @@ from service.vocabulary import format_number as number
 
 _NEEDS_COMMENT = frozenset({"at_risk", "off_track", "partially_achieved", "not_achieved"})
 _STATUS_WORDS = join_and([f"»{label}«" for label in STATUS_LABELS.values()])
+#: the scale ``followup.status-disagrees`` reads (DESIGN section 12): higher is more optimistic
+_STEPS = {"on_track": 2, "achieved": 2, "at_risk": 1, "off_track": 0, "not_achieved": 0}
+
+
+def status_disagrees(reported: str | None, computed: str | None) -> bool:
+    """Whether the reported status is two or more steps more optimistic than the computed
+    one (``on_track`` > ``at_risk`` > ``off_track``; ``achieved`` counts as ``on_track``,
+    ``not_achieved`` as ``off_track``)."""
+    if reported not in _STEPS or computed not in _STEPS:
+        return False
+    return _STEPS[reported] - _STEPS[computed] >= 2
 
 
 def _where(row: FollowUpGoalView) -> str:
@@ -141,6 +155,16 @@ def _row_findings(row: FollowUpGoalView, goal: GoalView, period: Period | None) 
                 "followup.policy-comment",
                 f"Policymål {code} er indberettet uden kommentar. Beskriv i en kommentar, hvordan "
                 "arbejdet med målet står.",
+                code,
+            )
+        )
+    if status_disagrees(row.status, row.computed_status):
+        out.append(
+            finding(
+                "followup.status-disagrees",
+                f"Mål {code} er meldt »{STATUS_LABELS[row.status]}«, men den beregnede status "
+                f"er »{STATUS_LABELS[row.computed_status]}«: {row.computed_basis} Ret status, "  # type: ignore[index]
+                "eller forklar forskellen i kommentaren.",
                 code,
             )
         )

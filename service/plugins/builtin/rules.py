@@ -71,6 +71,12 @@ _TABLE: tuple[tuple[str, str, str, str], ...] = (
     ("followup.policy-comment", "error", "followup", "a policy goal without a comment"),
     ("followup.milestone-overdue", "warning", "followup", "on track with an overdue milestone"),
     ("followup.late", "info", "followup", "received after the period's deadline"),
+    (
+        "followup.status-disagrees",
+        "warning",
+        "followup",
+        "the reported status is two or more steps more optimistic than the computed one",
+    ),
 )
 
 RULES: dict[str, Rule] = {code: Rule(code, sev, plugin, text) for code, sev, plugin, text in _TABLE}
