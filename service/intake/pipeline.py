@@ -27,6 +27,7 @@ from service.intake.attribution import attribute
 from service.intake.lookups import current_followups, plans_named, plugins_of, run_cache
 from service.intake.message import parse_message
 from service.intake.settings import IntakeOptions
+from service.mail import answers
 from service.intake.stages import (
     Decision,
     MailFacts,
@@ -246,7 +247,17 @@ def _settle(msg: InboundMessage, outcome: Outcome, found: Settlement) -> None:
     msg.reason = outcome.reason
     msg.detail = nul_free(outcome.detail)
     msg.processed_at = utcnow()
-    msg.receipt_state = "pending" if outcome.state in {"accepted", "rejected"} else "none"
+    msg.receipt_state = "pending" if _answered(outcome, found) else "none"
+
+
+def _answered(outcome: Outcome, found: Settlement) -> bool:
+    """Whether the sender gets a mail back: a receipt for every report, an answer for a
+    quarantined mail from a registered, authenticated address that names what was missing
+    (``service.mail.answers``); never for unknown senders (no backscatter)."""
+    if outcome.state in {"accepted", "rejected"}:
+        return True
+    return (outcome.state == "quarantined" and answers.answered(outcome.reason)
+            and found.owner.institution_id is not None)
 
 
 def log_outcome(msg_id: int, sender: str | None, subject: str | None,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.intake.imap_connection import ImapSettings
-from service.mail.settings import oauth2_settings
+from service.mail.settings import contact, intake_address, oauth2_settings
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,9 @@ class IntakeOptions:
     authserv_id: str
     mail_from: str
     receipt_attempts: int = 5
+    #: named in receipts and answers: where to send a corrected report, whom to ask
+    intake_address: str = ""
+    contact: str = ""
 
 
 def _context(ca_file: str) -> ssl.SSLContext | None:
@@ -77,4 +80,6 @@ def options(config: Mapping[str, Any]) -> IntakeOptions:
         require_dmarc=bool(config["INTAKE_REQUIRE_DMARC"]),
         authserv_id=config["INTAKE_AUTHSERV_ID"],
         mail_from=config["MAIL_FROM"],
+        intake_address=intake_address(config),
+        contact=contact(config),
     )
