@@ -27,7 +27,6 @@ from service.intake.attribution import attribute
 from service.intake.lookups import current_followups, plans_named, plugins_of, run_cache
 from service.intake.message import parse_message
 from service.intake.settings import IntakeOptions
-from service.mail import answers
 from service.intake.stages import (
     Decision,
     MailFacts,
@@ -36,6 +35,7 @@ from service.intake.stages import (
     Settlement,
     nul_free,
 )
+from service.mail import answers
 
 __all__ = ["FINAL_STATES", "FOLDER_OF_STATE", "Decision", "Outcome", "decide", "log_outcome",
            "process", "run_cache", "sha256"]
