@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from email.message import EmailMessage
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from service.clock import utcnow
 from service.domain.models import OutboundMessage
+from service.domain.models.outbound import REMINDER
+from service.domain.reminders import DueReminder
 from service.extensions import db
 from service.mail.receipts import Reply
 
@@ -57,3 +61,27 @@ def stored_reply(row: OutboundMessage) -> Reply:
     return Reply(to=row.to, subject=row.subject, text=row.text,
                  message_id=row.message_id or "", in_reply_to=row.in_reply_to,
                  references=row.references)
+
+
+def queued_reminder(item: DueReminder, message: EmailMessage) -> tuple[OutboundMessage, bool]:
+    """The stored reminder for ``item`` (one per plan, period and kind), and whether it was
+    stored now from ``message`` (False: a run before stored it, and its text is sent)."""
+    key = f"{REMINDER}:{item.plan_id}:{item.period}:{item.kind}"
+    row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.key == key))
+    if row is not None:
+        return row, False
+    body = message.get_body(("plain",))
+    row = OutboundMessage(
+        key=key, kind=REMINDER, to=str(message["To"]), subject=str(message["Subject"]),
+        text=body.get_content() if body is not None else "",  # type: ignore[attr-defined]
+        message_id=str(message["Message-ID"]), plan_id=item.plan_id,
+        period=str(item.period), attempts=0, refused_recipients=[],
+    )
+    db.session.add(row)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return db.session.scalars(select(OutboundMessage).where(
+            OutboundMessage.key == key)).one(), False
+    return row, True

@@ -137,7 +137,7 @@ def test_two_senders_at_once_send_each_receipt_once(app, client, admin, dst_plan
             with app.app_context():  # its own session; no advisory lock: the claim decides
                 _send_pending(smtp(app.config), intake_settings.options(app.config), 100, {})
                 db.session.remove()
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=sender) for _ in range(2)]
