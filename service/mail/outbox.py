@@ -35,7 +35,7 @@ from service.mail.receipts import (
     compose_receipt,
     reply_message,
 )
-from service.mail.smtp import SmtpError, SmtpSettings, SmtpUnavailable, send
+from service.mail.smtp import Connection, SmtpError, SmtpSettings, SmtpUnavailable
 
 log = logging.getLogger("mrp.intake")
 
@@ -143,6 +143,13 @@ def send_pending(smtp: SmtpSettings, opts: ReceiptOptions, limit: int = 500,
 
 def _send_pending(smtp: SmtpSettings, opts: ReceiptOptions, limit: int,
                   references: Mapping[int, str]) -> dict[str, int]:
+    """The replies due, over one SMTP session (opened for the first that is sent)."""
+    with Connection(smtp) as connection:
+        return _send_over(connection, opts, limit, references)
+
+
+def _send_over(connection: Connection, opts: ReceiptOptions, limit: int,
+               references: Mapping[int, str]) -> dict[str, int]:
     counts = {"sent": 0, "failed": 0, "waiting": 0}
     pending = list(db.session.scalars(
         select(InboundMessage)
@@ -174,7 +181,7 @@ def _send_pending(smtp: SmtpSettings, opts: ReceiptOptions, limit: int,
                 db.session.commit()
             continue
         try:
-            refused = send(smtp, reply_message(stored_reply(row), opts.mail_from))
+            refused = connection.send(reply_message(stored_reply(row), opts.mail_from))
         except SmtpUnavailable as error:
             release(row, str(error))
             for waiting, _row, _problem in queued[index:]:  # each waits, and says why

@@ -199,3 +199,18 @@ def test_unknown_senders_and_automatic_mail_get_no_answer(client, admin, dst_pla
     assert smtp_server.messages == []
     assert all(m["receipt"] == "none" for m in messages)
     assert db.session.scalars(select(OutboundMessage)).all() == []
+
+
+def test_the_receipts_of_a_run_go_over_one_smtp_session(app, client, admin, dst_plan, mailbox,
+                                                        poll, smtp_server):
+    port = app.config["SMTP_PORT"]
+    app.config["SMTP_PORT"] = free_port()
+    for n in range(3):
+        mailbox.append("INBOX", report_mail(attachment=json_report(),
+                                            message_id=f"<s{n}@dst.dk>"))
+        poll()
+    app.config["SMTP_PORT"] = port
+    poll()
+
+    assert len(smtp_server.messages) == 3
+    assert len(set(smtp_server.peers)) == 1
