@@ -111,6 +111,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "SMTP_TIMEOUT": (30.0, "seconds for SMTP"),
     "SMTP_CA_FILE": ("", "extra CA bundle to trust for the SMTP server"),
     "MAIL_FROM": ("mrp@localhost", "our address: receipts come from it, mail from it is ignored"),
+    "INTAKE_ADDRESS": ("", "the intake mailbox's address, named in every receipt and answer "
+                       "as where to send a (corrected) report; empty: REMINDER_REPLY_TO, "
+                       "else IMAP_USERNAME when it is an address, else MAIL_FROM"),
+    "CONTACT": ("", "how to reach a person, named in every receipt and answer (e.g. "
+                "mrp-support@skm.dk); empty: WEB_ACCESS_CONTACT, else the intake address"),
     "FOLLOWUP_GRACE_DAYS": (30, "days after a period's end before its report is late"),
     # reminders (`mrp reminders send`)
     "REMINDER_DAYS_BEFORE": (14, "days before a report's due date the upcoming reminder goes"),

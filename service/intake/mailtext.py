@@ -62,6 +62,8 @@ def decode_words(value: str) -> str:
     bad bytes fall back to UTF-8, then Windows-1252."""
     if "=?" not in value:
         return repair_text(value)
+    with contextlib.suppress(ValueError, binascii.Error):
+        return repair_text(_decode_encoded_words(value))
     try:
         chunks = decode_header(value)
     except (LookupError, ValueError, UnicodeError, binascii.Error, AssertionError,
@@ -74,6 +76,40 @@ def decode_words(value: str) -> str:
         else:
             out.append(chunk)
     return repair_text("".join(out))
+
+
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+_Q_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
+
+
+def _decode_encoded_words(value: str) -> str:
+    """RFC 2047 as written: white space between two encoded words goes, white space between
+    an encoded word and plain text stays (``email.header.decode_header`` drops the space a
+    folded subject has before the plain text after an encoded word: "2026-H1 –rettet").
+    Adjacent words in one charset are joined before decoding (a character may be split
+    across them). Raises ``ValueError`` or ``binascii.Error`` on a malformed word."""
+    parts: list[tuple[str | None, bytes | str]] = []
+    pos, after_word = 0, False
+    for match in _ENCODED_WORD.finditer(value):
+        between = value[pos:match.start()]
+        if between and not (after_word and between.isspace()):
+            parts.append((None, between))
+        charset, encoding, data = match.groups()
+        raw = data.encode("ascii")
+        if encoding in "qQ":
+            decoded = _Q_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]),
+                                    raw.replace(b"_", b" "))
+        else:
+            decoded = binascii.a2b_base64(raw + b"=" * (-len(raw) % 4))
+        charset = charset.split("*", 1)[0]  # RFC 2231 language suffix
+        if parts and parts[-1][0] == charset and isinstance(parts[-1][1], bytes):
+            parts[-1] = (charset, parts[-1][1] + decoded)
+        else:
+            parts.append((charset, decoded))
+        pos, after_word = match.end(), True
+    parts.append((None, value[pos:]))
+    return "".join(chunk if isinstance(chunk, str) else decode_chunk(chunk, charset)
+                   for charset, chunk in parts)
 
 
 def unfold(value: str) -> str:

@@ -41,6 +41,7 @@ from service.intake.stages import (
     Settlement,
     nul_free,
 )
+from service.mail import answers
 
 __all__ = ["FINAL_STATES", "FOLDER_OF_STATE", "Decision", "Outcome", "decide", "log_outcome",
            "process", "run_cache", "sha256"]
@@ -256,7 +257,17 @@ def _settle(msg: InboundMessage, outcome: Outcome, found: Settlement) -> None:
     msg.reason = outcome.reason
     msg.detail = nul_free(outcome.detail)
     msg.processed_at = utcnow()
-    msg.receipt_state = "pending" if outcome.state in {"accepted", "rejected"} else "none"
+    msg.receipt_state = "pending" if _answered(outcome, found) else "none"
+
+
+def _answered(outcome: Outcome, found: Settlement) -> bool:
+    """Whether the sender gets a mail back: a receipt for every report, an answer for a
+    quarantined mail from a registered, authenticated address that names what was missing
+    (``service.mail.answers``); never for unknown senders (no backscatter)."""
+    if outcome.state in {"accepted", "rejected"}:
+        return True
+    return (outcome.state == "quarantined" and answers.answered(outcome.reason)
+            and found.owner.institution_id is not None)
 
 
 def log_outcome(msg_id: int, sender: str | None, subject: str | None,

@@ -11,7 +11,7 @@ from typing import Any
 
 from service.intake.authresults import STYLES
 from service.intake.imap_connection import ImapSettings
-from service.mail.settings import oauth2_settings
+from service.mail.settings import contact, intake_address, oauth2_settings
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,9 @@ class IntakeOptions:
     #: how our receiving server writes Authentication-Results (``authresults.STYLES``)
     authresults: str = "rfc8601"
     receipt_attempts: int = 5
+    #: named in receipts and answers: where to send a corrected report, whom to ask
+    intake_address: str = ""
+    contact: str = ""
 
 
 def _context(ca_file: str) -> ssl.SSLContext | None:
@@ -86,4 +89,6 @@ def options(config: Mapping[str, Any]) -> IntakeOptions:
         authserv_id=config["INTAKE_AUTHSERV_ID"],
         mail_from=config["MAIL_FROM"],
         authresults=style,
+        intake_address=intake_address(config),
+        contact=contact(config),
     )

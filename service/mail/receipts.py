@@ -42,6 +42,8 @@ class ReceiptRow:
     value: float | str | None = None
     progress: float | None = None  # percent
     comment: str | None = None
+    #: the status as the report typed it (repeated when it is not a known status)
+    status_raw: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,59 @@ class OriginalMail:
         )
 
 
+@dataclass(frozen=True)
+class Reply:
+    """A reply composed once and stored (``OutboundMessage``) before it is sent: whom to,
+    its subject, its text, and its threading headers."""
+
+    to: str
+    subject: str
+    text: str
+    message_id: str
+    in_reply_to: str | None = None
+    references: str | None = None
+
+
+def compose_reply(original: OriginalMail, mail_from: str, subject: str, text: str) -> Reply:
+    """A reply to ``original`` from ``mail_from`` (``MRP_MAIL_FROM``), threaded under its
+    Message-ID. Raises ``ValueError`` when the sender or our address is not usable."""
+    to = clean_address(original.sender)
+    if to is None:
+        raise ValueError("the report mail has no usable sender address")
+    ours = clean_address(mail_from)
+    if ours is None:
+        raise ValueError(f"our mail address {mail_from!r} is not usable")
+    domain = ours.rpartition("@")[2].rstrip(">") or "localhost"
+    parent = first_message_id(original.message_id)
+    references = None
+    if parent:
+        chain = [*message_ids(original.references), parent]
+        references = " ".join(_dedupe(chain)[-MAX_REFERENCES:])
+    return Reply(to=to, subject=subject, text=text, message_id=make_msgid(domain=domain),
+                 in_reply_to=parent, references=references)
+
+
+def reply_message(reply: Reply, mail_from: str, now: datetime | None = None) -> EmailMessage:
+    """The mail of a stored reply, ready for :func:`service.mail.smtp.send`."""
+    ours = clean_address(mail_from)
+    if ours is None:
+        raise ValueError(f"our mail address {mail_from!r} is not usable")
+    message = EmailMessage(policy=policy.SMTP)
+    message["From"] = ours
+    message["To"] = reply.to
+    message["Subject"] = reply.subject
+    message["Date"] = format_datetime(now or datetime.now(UTC))
+    message["Message-ID"] = reply.message_id
+    if reply.in_reply_to:
+        message["In-Reply-To"] = reply.in_reply_to
+        message["References"] = reply.references or reply.in_reply_to
+    message["Auto-Submitted"] = "auto-replied"
+    message["X-Auto-Response-Suppress"] = "All"
+    message.set_content(reply.text, charset="utf-8", cte="quoted-printable")
+    message["Content-Language"] = "da"
+    return message
+
+
 def build_receipt(
     *,
     original: OriginalMail,
@@ -85,40 +140,36 @@ def build_receipt(
     rows: Sequence[ReceiptRow] = (),
     findings: Sequence[ReceiptFinding] = (),
     now: datetime | None = None,
+    intake_address: str = "",
+    contact: str = "",
 ) -> EmailMessage:
     """The receipt for one report mail, ready for :func:`service.mail.smtp.send`.
 
     ``mail_from`` is our address (``MRP_MAIL_FROM``); the reply goes to ``original.sender``.
     Raises ``ValueError`` when the sender has no usable address.
     """
-    to = clean_address(original.sender)
-    if to is None:
-        raise ValueError("the report mail has no usable sender address")
-    ours = clean_address(mail_from)
-    if ours is None:
-        raise ValueError(f"our mail address {mail_from!r} is not usable")
+    return reply_message(compose_receipt(
+        original=original, mail_from=mail_from, accepted=accepted, plan=plan, period=period,
+        rows=rows, findings=findings, intake_address=intake_address, contact=contact,
+    ), mail_from, now)
 
-    message = EmailMessage(policy=policy.SMTP)
-    message["From"] = ours
-    message["To"] = to
-    message["Subject"] = receipt_subject(original.subject)
-    message["Date"] = format_datetime(now or datetime.now(UTC))
-    domain = ours.rpartition("@")[2].rstrip(">") or "localhost"
-    message["Message-ID"] = make_msgid(domain=domain)
-    parent = first_message_id(original.message_id)
-    if parent:
-        message["In-Reply-To"] = parent
-        chain = [*message_ids(original.references), parent]
-        message["References"] = " ".join(_dedupe(chain)[-MAX_REFERENCES:])
-    message["Auto-Submitted"] = "auto-replied"
-    message["X-Auto-Response-Suppress"] = "All"
-    message.set_content(
-        receipt_text(accepted=accepted, plan=plan, period=period, rows=rows, findings=findings),
-        charset="utf-8",
-        cte="quoted-printable",
-    )
-    message["Content-Language"] = "da"
-    return message
+
+def compose_receipt(
+    *,
+    original: OriginalMail,
+    mail_from: str,
+    accepted: bool,
+    plan: str | None,
+    period: str | None,
+    rows: Sequence[ReceiptRow] = (),
+    findings: Sequence[ReceiptFinding] = (),
+    intake_address: str = "",
+    contact: str = "",
+) -> Reply:
+    """The receipt for one report mail, composed to be stored and sent."""
+    text = receipt_text(accepted=accepted, plan=plan, period=period, rows=rows,
+                        findings=findings, intake_address=intake_address, contact=contact)
+    return compose_reply(original, mail_from, receipt_subject(original.subject), text)
 
 
 def receipt_text(
@@ -128,6 +179,8 @@ def receipt_text(
     period: str | None,
     rows: Sequence[ReceiptRow] = (),
     findings: Sequence[ReceiptFinding] = (),
+    intake_address: str = "",
+    contact: str = "",
 ) -> str:
     """The receipt's body, in Danish."""
     what = "Jeres opfølgning"
@@ -141,7 +194,8 @@ def receipt_text(
     else:
         lines.append(
             f"{what} er afvist, fordi den indeholder fejl. "
-            "Ret fejlene nedenfor og send rapporten igen."
+            "Ret fejlene nedenfor og send rapporten igen"
+            + (f" til {_line(intake_address)}." if intake_address else ".")
         )
     lines.append("")
 
@@ -149,8 +203,8 @@ def receipt_text(
     rows_part = _rows_lines(rows, accepted)
     # a rejected report: what to fix comes first
     lines += (rows_part + findings_part) if accepted else (findings_part + rows_part)
+    lines += help_lines(intake_address, contact)
     lines += _rules_lines(findings)
-
     lines += [
         "Med venlig hilsen",
         "mrp — mål- og resultatplaner",
@@ -158,6 +212,17 @@ def receipt_text(
         "Denne kvittering er sendt automatisk. Svar venligst ikke på den.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def help_lines(intake_address: str, contact: str) -> list[str]:
+    """Where to send a corrected report, and how to reach a person (every receipt and
+    answer ends with them)."""
+    lines = []
+    if intake_address:
+        lines.append(f"En rettet rapport sendes til {_line(intake_address)}.")
+    if contact:
+        lines.append(f"Har I spørgsmål, så skriv til {_line(contact)}.")
+    return [*lines, ""] if lines else []
 
 
 def _findings_lines(findings: Sequence[ReceiptFinding]) -> list[str]:
@@ -203,7 +268,7 @@ def _rows_lines(rows: Sequence[ReceiptRow], accepted: bool) -> list[str]:
         return []
     lines = ["Registreret:" if accepted else "Rapportens indhold (ikke registreret):"]
     for row in rows:
-        status = STATUS_LABELS.get(row.status or "", _line(row.status or "ingen status"))
+        status = status_words(row.status, row.status_raw)
         parts = [f"  - {_line(row.goal)}: {status}"]
         if row.value is not None and row.value != "":
             parts.append(f"målt værdi {_number(row.value)}")
@@ -214,6 +279,17 @@ def _rows_lines(rows: Sequence[ReceiptRow], accepted: bool) -> list[str]:
             lines.append(f"      Kommentar: {_line(row.comment)}")
     lines.append("")
     return lines
+
+
+def status_words(status: str | None, typed: str | None) -> str:
+    """A goal's status in Danish; a value that is not a known status is repeated as the
+    report typed it, and only a status left empty reads "ingen status"."""
+    if status in STATUS_LABELS:
+        return STATUS_LABELS[status]
+    shown = typed if typed not in (None, "") else status
+    if shown in (None, ""):
+        return "ingen status"
+    return f'"{_line(shown)}" (ikke en kendt status)'
 
 
 # -- headers from untrusted input ---------------------------------------------------------

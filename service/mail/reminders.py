@@ -17,10 +17,12 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from service.domain.models import Goal, Plan
+from service.domain.models import Goal, OutboundMessage, Plan
 from service.domain.reminders import OVERDUE, DueReminder, claim, record_sent, release
 from service.exports.template import followup_template
 from service.extensions import db
+from service.mail import queue
+from service.mail.queue import queued_reminder, record_failed
 from service.mail.settings import smtp
 from service.mail.smtp import send
 from service.vocabulary import Period, date_words, period_words
@@ -103,22 +105,27 @@ def reminder_text(
 
 def build_reminder(
     *, plan: Plan, item: DueReminder, filename: str, attachment: bytes, mail_from: str,
-    reply_to: str = "", now: datetime | None = None,
+    reply_to: str = "", now: datetime | None = None, stored: OutboundMessage | None = None,
 ) -> EmailMessage:
+    """The reminder mail; with ``stored``, its subject and text as they were stored when it
+    was first queued (a reminder a run could not send is sent as it was written)."""
     message = EmailMessage(policy=policy.SMTP)
     message["From"] = mail_from
     message["To"] = ", ".join(item.recipients)
     if reply_to:
         message["Reply-To"] = reply_to
-    message["Subject"] = reminder_subject(plan.reference, item.period, item.kind, item.due)
+    message["Subject"] = stored.subject if stored else reminder_subject(
+        plan.reference, item.period, item.kind, item.due)
     message["Date"] = format_datetime(now or datetime.now(UTC))
-    message["Message-ID"] = make_msgid(domain=mail_from.rpartition("@")[2] or "localhost")
+    message["Message-ID"] = (stored.message_id if stored and stored.message_id else
+                             make_msgid(domain=mail_from.rpartition("@")[2] or "localhost"))
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
     message.set_content(
-        reminder_text(plan=plan, period=item.period, kind=item.kind, due=item.due,
-                      filename=filename, recipients=item.recipients,
-                      reply_to=reply_to or mail_from, rejected=item.rejected),
+        stored.text if stored else reminder_text(
+            plan=plan, period=item.period, kind=item.kind, due=item.due, filename=filename,
+            recipients=item.recipients, reply_to=reply_to or mail_from,
+            rejected=item.rejected),
         charset="utf-8", cte="quoted-printable",
     )
     message.add_attachment(attachment, maintype=XLSX[0], subtype=XLSX[1], filename=filename)
@@ -156,12 +163,19 @@ def send_reminders(due: Sequence[DueReminder], *, dry_run: bool = False) -> list
             message = build_reminder(plan=plan, item=item, filename=filename, attachment=data,
                                      mail_from=mail_from, reply_to=reply_to)
             reminder = claim(item)
+            row = None
+            if reminder is not None:  # stored before it is sent; as first written
+                row, fresh = queued_reminder(item, message)
+                if not fresh:
+                    message = build_reminder(plan=plan, item=item, filename=filename,
+                                             attachment=data, mail_from=mail_from,
+                                             reply_to=reply_to, stored=row)
         except Exception as exc:
             db.session.rollback()
             log.exception("reminder for %s %s not prepared", item.plan, item.period)
             outcome.state, outcome.detail = "failed", str(exc) or type(exc).__name__
             continue
-        if reminder is None:
+        if reminder is None or row is None:
             outcome.state, outcome.detail = "skipped", "already sent by another run"
             continue
         try:
@@ -169,6 +183,11 @@ def send_reminders(due: Sequence[DueReminder], *, dry_run: bool = False) -> list
         except Exception as exc:
             log.warning("reminder for %s %s not sent: %s", item.plan, item.period, exc)
             outcome.state, outcome.detail = "failed", str(exc) or type(exc).__name__
+            try:
+                record_failed(row, outcome.detail)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
             try:
                 release(reminder)
             except Exception:  # the claim stays, and expires
@@ -183,6 +202,7 @@ def send_reminders(due: Sequence[DueReminder], *, dry_run: bool = False) -> list
             log.warning("reminder for %s %s: the server refused %s", item.plan, item.period,
                         ", ".join(refused))
         try:
+            queue.record_sent(row, refused)
             record_sent(reminder, taken)
         except Exception as exc:
             db.session.rollback()

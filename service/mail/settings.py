@@ -45,3 +45,18 @@ def smtp(config: Mapping[str, Any]) -> SmtpSettings:
         ca_file=config.get("SMTP_CA_FILE") or "",
         ssl_context=config.get("SMTP_SSL_CONTEXT"),
     )
+
+
+def intake_address(config: Mapping[str, Any]) -> str:
+    """Where a (corrected) report is sent: ``MRP_INTAKE_ADDRESS``, else the reminders'
+    Reply-To, else the IMAP user when it is an address, else ``MRP_MAIL_FROM``."""
+    user = str(config.get("IMAP_USERNAME") or "")
+    return (config.get("INTAKE_ADDRESS") or config.get("REMINDER_REPLY_TO")
+            or (user if "@" in user else "") or config.get("MAIL_FROM") or "")
+
+
+def contact(config: Mapping[str, Any]) -> str:
+    """How to reach a person: ``MRP_CONTACT``, else ``MRP_WEB_ACCESS_CONTACT``, else the
+    intake address (a person reads the mail quarantined there)."""
+    return (config.get("CONTACT") or config.get("WEB_ACCESS_CONTACT")
+            or intake_address(config))

@@ -101,15 +101,51 @@ def send(settings: SmtpSettings, message: EmailMessage) -> list[str]:
     message for the others (sending again would repeat it to those); raises
     :class:`SmtpUnavailable` when the server cannot take mail now, and :class:`SmtpError`
     when it refused this message."""
+    with Connection(settings) as connection:
+        return connection.send(message)
+
+
+class Connection:
+    """One SMTP session for several messages (the receipts of a poll run): opened, with TLS
+    and the login, for the first message, and again after a message broke it. ``send`` is
+    :func:`send`'s, message by message."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self._client: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def send(self, message: EmailMessage) -> list[str]:
+        if self._client is None:
+            self._client = _open_logged_in(self.settings)
+        try:
+            return _send_on(self._client, self.settings.where, message)
+        except SmtpError:
+            self.close()  # the session may be broken: the next message opens a new one
+            raise
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            _quit(client)
+
+
+def _open_logged_in(settings: SmtpSettings) -> smtplib.SMTP:
+    """A session with TLS and the login; a refused OAuth2 token is renewed once."""
     try:
-        return _deliver(settings, message)
+        return _open(settings)
     except _TokenRefused as refused:
         assert settings.oauth2 is not None
         invalidate_token(settings.oauth2)
         log.info("SMTP server %s refused the OAuth2 token (%s); trying once with a new one",
                  settings.where, refused)
     try:
-        return _deliver(settings, message)
+        return _open(settings)
     except _TokenRefused as refused:
         assert settings.oauth2 is not None
         invalidate_token(settings.oauth2)
@@ -119,8 +155,23 @@ def send(settings: SmtpSettings, message: EmailMessage) -> list[str]:
         ) from None
 
 
-def _deliver(s: SmtpSettings, message: EmailMessage) -> list[str]:
-    """One connection: TLS, login, the message."""
+def _quit(client: smtplib.SMTP) -> None:
+    try:
+        client.quit()
+    except (OSError, smtplib.SMTPException):
+        client.close()
+
+
+def _send_on(client: smtplib.SMTP, where: str, message: EmailMessage) -> list[str]:
+    try:
+        return sorted(client.send_message(message))  # all refused: SMTPRecipientsRefused
+    except (OSError, smtplib.SMTPException, ValueError) as exc:
+        kind = SmtpUnavailable if _not_the_message(exc) else SmtpError
+        raise kind(f"sending via {where} failed: {_describe(exc)}") from exc
+
+
+def _open(s: SmtpSettings) -> smtplib.SMTP:
+    """One connection: TLS, login."""
     where = s.where
     try:
         if s.security == "ssl":
@@ -147,16 +198,10 @@ def _deliver(s: SmtpSettings, message: EmailMessage) -> list[str]:
             raise
         except (OSError, smtplib.SMTPException, ValueError) as exc:
             raise SmtpUnavailable(f"SMTP session with {where} failed: {_describe(exc)}") from exc
-        try:
-            return sorted(client.send_message(message))  # all refused: SMTPRecipientsRefused
-        except (OSError, smtplib.SMTPException, ValueError) as exc:
-            kind = SmtpUnavailable if _not_the_message(exc) else SmtpError
-            raise kind(f"sending via {where} failed: {_describe(exc)}") from exc
-    finally:
-        try:
-            client.quit()
-        except (OSError, smtplib.SMTPException):
-            client.close()
+    except BaseException:
+        _quit(client)
+        raise
+    return client
 
 
 def _context(s: SmtpSettings) -> ssl.SSLContext:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from service.domain import audit, followups, inbound, plans
+from service.domain import audit, followups, inbound, outbound, plans
 from service.domain.actors import Actor
 from service.domain.common import require
 from service.domain.errors import Conflict, NotFound
@@ -129,9 +129,11 @@ def intake() -> str:
     state = request.args.get("state") or None
     if state not in INTAKE_STATE_LABELS:
         state = None
+    messages = queries.intake_messages(actor, state)
     return render_template(
         "web/intake.html",
-        messages=queries.intake_messages(actor, state),
+        messages=messages,
+        receipts=outbound.receipts_of([m.id for m in messages]),
         state=state,
         limit=queries.INTAKE_LIMIT,
         can_reprocess=actor.is_admin or actor.is_department,

@@ -586,6 +586,8 @@ class SmtpServer:
     delay: float = 0.0
     #: messages whose data has arrived (taken or still waiting out ``delay``)
     arrived: int = 0
+    #: the client's (host, port) of each MAIL FROM: one per SMTP session sent over
+    peers: list[Any] = field(default_factory=list)
     #: the answer to MAIL FROM instead of ``250`` (``550 5.7.60`` is a missing Send As)
     refuse_sender: str | None = None
     #: XOAUTH2 only: the token endpoint that issued the tokens it accepts
@@ -631,6 +633,7 @@ class _Collector:
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
     ) -> str:
+        self.server.peers.append(session.peer)
         if self.server.refuse_sender:
             return self.server.refuse_sender
         envelope.mail_from = address

@@ -35,6 +35,23 @@ class DiscardSchema(StrictSchema):
                   metadata={"example": "Reklame; ikke en rapport."})
 
 
+class OutboundMessageSchema(Schema):
+    """A mail the service sent (or will send) in answer: its text as stored when queued."""
+
+    kind = fields.String(metadata={"description": "receipt or quarantine_answer"})
+    to = fields.String()
+    subject = fields.String()
+    text = fields.String()
+    queued_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True, metadata={"description": "null: not sent yet"})
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+
+
+class InboundMessageDetailSchema(InboundMessageSchema):
+    receipts = fields.List(fields.Nested(OutboundMessageSchema))
+
+
 class MessageQuerySchema(StrictSchema):
     state = fields.String(validate=validate.OneOf(STATES))
     reason = fields.String(validate=validate.Length(max=40))

@@ -10,6 +10,7 @@ from service.api.auth import current_actor, require_admin
 from service.api.blueprint import Blueprint
 from service.api.schemas.intake import (
     DiscardSchema,
+    InboundMessageDetailSchema,
     InboundMessageSchema,
     IntakeStatusSchema,
     MessageQuerySchema,
@@ -37,10 +38,10 @@ class Messages(MethodView):
 
 @blp.route("/messages/<int:message_id>")
 class MessageById(MethodView):
-    @blp.response(200, InboundMessageSchema)
+    @blp.response(200, InboundMessageDetailSchema)
     @blp.problems(404)
     def get(self, message_id: int) -> InboundMessage:
-        """One inbound message."""
+        """One inbound message, with the mail sent in answer (``receipts``)."""
         return inbound.get_message(current_actor(), message_id)
 
 

@@ -4,6 +4,7 @@ from service.domain.models.audit import AuditEvent
 from service.domain.models.data_version import DataVersion
 from service.domain.models.followups import FollowUp, FollowUpFinding, FollowUpGoal
 from service.domain.models.intake import InboundMessage, IntakeRun
+from service.domain.models.outbound import OutboundMessage
 from service.domain.models.plans import Goal, Indicator, Milestone, Plan
 from service.domain.models.reminders import Reminder
 from service.domain.models.sessions import WebSession
@@ -32,6 +33,7 @@ __all__ = [
     "Milestone",
     "Ministry",
     "MinistryPlugin",
+    "OutboundMessage",
     "Plan",
     "Reminder",
     "ReportingAddress",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from service.clock import utcnow
 from service.domain.models.columns import UTCDateTime
 from service.domain.models.followups import FollowUp
+from service.domain.models.outbound import OutboundMessage
 from service.domain.models.plans import Plan
 from service.domain.models.tenancy import Institution
 from service.extensions import db
@@ -79,6 +80,9 @@ class InboundMessage(db.Model):
     institution: Mapped[Institution | None] = relationship()
     plan: Mapped[Plan | None] = relationship()
     followup: Mapped[FollowUp | None] = relationship(foreign_keys=[followup_id])
+    #: the mail sent in answer (receipts, answers), as stored when it was queued
+    receipts: Mapped[list[OutboundMessage]] = relationship(
+        order_by=OutboundMessage.id, viewonly=True)
 
 
 class IntakeRun(db.Model):
