@@ -1,7 +1,7 @@
 """discarded messages: a quarantined mail a person set aside, with why, by whom and when
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02
 
 A quarantined mail that the department or an administrator discards (``POST
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
