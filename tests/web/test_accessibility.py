@@ -57,8 +57,7 @@ SAMPLES: dict[str, list[dict[str, str]]] = {
     "web.institutions_page": [{}],
     "web.institution_new": [{}],
     "web.institution_page": [{"code": "UFST"}, {"code": "DST"}],
-    "web.intake_message": [{"message_id": "message:quarantined"},
-                           {"message_id": "message:accepted"}],
+    "web.intake_message": [{"message_id": "message:quarantined"}],
 }
 
 _PROBE = """
