@@ -11,7 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from service.domain import inbound, institutions, scoping
+from service.domain import inbound, institutions, outbound, scoping
 from service.domain.actors import Actor
 from service.domain.common import require
 from service.domain.errors import Conflict, Invalid, NotFound
@@ -46,6 +46,7 @@ def _page(msg: InboundMessage, errors: dict[str, str] | None = None, reason: str
         "web/intake_message.html", message=msg, errors=errors or {}, reason=reason,
         can_discard=resolvable, can_register=can_register, target=target,
         sender_registered=inbound.sender_registered(msg), has_raw=msg.raw is not None,
+        receipts=outbound.receipts_of([msg.id]).get(msg.id, []),
         can_reprocess=_may_resolve(actor) and msg.state in {"quarantined", "received",
                                                            "ignored"},
     ), status

@@ -86,6 +86,12 @@ def test_receipt_is_stored_with_its_text_and_shown(client, admin, dst_plan, mail
     html = page.get_data(as_text=True)
     assert "<details" in html and 'class="mail-text"' in html
     assert "halvgrøn" in html and INTAKE in html
+    # and on the message's own page, whole
+    page = client.get(f"/intake/messages/{message['id']}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="h-receipts"' in html and 'class="mail-text"' in html
+    assert "halvgrøn" in html and INTAKE in html and CONTACT in html
 
 
 def test_a_receipt_is_stored_before_it_is_sent_and_sent_once(
