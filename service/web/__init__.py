@@ -28,9 +28,11 @@ def init_app(app: Flask) -> None:
     from service.web import (  # noqa: F401  (routes)
         auth,
         decisions,
+        downloads,
         errors,
         labels,
         oidc,
+        plan_list,
         signin,
         users,
         views,
