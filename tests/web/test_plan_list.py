@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from service.web import plan_list
 from tests.support.factories import goal_body, ok, plan_body
-from tests.web.conftest import page_csrf, secret_of, sign_in
+from tests.web.switching import sign_in_as
 
 ROW_RE = re.compile(r'<tr data-plan="([^"]+)"')
 
@@ -25,16 +25,8 @@ def _rows(client: FlaskClient, query: str = "") -> list[str]:
 
 @pytest.fixture
 def signed_in(client: FlaskClient, token):
-    """``signed_in("department", ministry="FM")``: the client, signed out of any earlier
-    session and signed in with a new token."""
-
-    def make(role: str = "admin", **scope: str) -> FlaskClient:
-        if "Log ud" in client.get("/login", follow_redirects=True).get_data(as_text=True):
-            client.post("/logout", data={"csrf_token": page_csrf(client, "/")})
-        sign_in(client, secret_of(token(role, **scope)))
-        return client
-
-    return make
+    """``signed_in("department", ministry="FM")``: the client, as that person only."""
+    return lambda role="admin", **scope: sign_in_as(client, token, role, **scope)
 
 
 @pytest.fixture
