@@ -54,7 +54,6 @@ def _header_row(table: Table) -> None:
     header.set(qn("w:val"), "true")
     trpr.append(header)
     for cell, name in zip(row.cells, report_text.COLUMNS, strict=True):
-        cell.text = ""
         cell.paragraphs[0].add_run(name).bold = True
 
 
