@@ -22,6 +22,11 @@ from werkzeug.wrappers import Response
 
 from service import config as settings
 
+# python-docx (the annual report in Word) brings lxml, which openpyxl would otherwise switch
+# to for every workbook: openpyxl keeps the standard library's XML, with defusedxml's checks
+# on the workbooks people mail in, and writes every workbook as it did before
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 log = logging.getLogger("mrp")

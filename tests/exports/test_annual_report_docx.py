@@ -104,3 +104,13 @@ def test_word_is_offered_by_accept_and_documented(client, admin):
     (fmt,) = [p for p in get["parameters"] if p["name"] == "format"]
     assert "docx" in fmt["schema"]["enum"]
     assert "format=docx" in get.get("summary", "") + get.get("description", "")
+
+
+def test_openpyxl_keeps_the_standard_librarys_xml_with_defusedxml():
+    """python-docx installs lxml; openpyxl does not switch to it (``service`` sees to it), so
+    workbooks are read with defusedxml's checks and written as before."""
+    import service  # noqa: F401  (sets it before openpyxl is first imported)
+    from openpyxl.xml import LXML, functions
+
+    assert LXML is False
+    assert functions.fromstring.__module__.startswith("defusedxml")
