@@ -54,6 +54,22 @@ def live(tmp_path: Path) -> Iterator[tuple[LiveServer, dict[str, str], dict[str,
         close_app(app)
 
 
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe(driver: Any) -> list[str]:
+    """axe-core's WCAG 2 A and AA violations on the page (none checked without axe-core)."""
+    if not AXE.exists():
+        return []
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']}).then(r => done("
+        "r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+        "));")
+    return list(result)
+
+
 def _wait(driver: Any, condition: Any) -> Any:
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -74,6 +90,7 @@ def test_a_draft_is_found_from_the_overview_and_approved(live: Any, tmp_path: Pa
         driver.get(f"{server.url}/?period={PERIOD}")
 
         # the overview says a draft awaits approval, and links to the drafts
+        violations = [f"overview {v}" for v in _axe(driver)]
         notice = driver.find_element(By.CSS_SELECTOR, "#drafts-notice a")
         assert notice.text == "1 plan er kladde og venter på godkendelse"
         notice.click()
@@ -87,6 +104,7 @@ def test_a_draft_is_found_from_the_overview_and_approved(live: Any, tmp_path: Pa
         assert [r.get_attribute("data-plan") for r in rows] == ["DST-2028"]
         assert driver.find_element(By.CSS_SELECTOR, "table.plan-list caption").text == "1 plan"
         driver.save_screenshot(str(tmp_path / "drafts.png"))
+        violations += [f"plans {v}" for v in _axe(driver)]
 
         # the search finds it too, the filters kept in the address
         search = driver.find_element(By.ID, "f-q")
@@ -98,6 +116,7 @@ def test_a_draft_is_found_from_the_overview_and_approved(live: Any, tmp_path: Pa
         driver.find_element(By.LINK_TEXT, "DST-2028").click()
         _wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "DST-2028"))
         assert driver.execute_script("return location.pathname;") == f"/plans/{draft['id']}"
+        violations += [f"plan {v}" for v in _axe(driver)]
 
         # one click on the plan's page only opens the confirmation page
         driver.find_element(By.ID, "approve-plan").click()
@@ -110,6 +129,7 @@ def test_a_draft_is_found_from_the_overview_and_approved(live: Any, tmp_path: Pa
         assert "Institutionen kan indberette opfølgning" in main
         assert not driver.find_elements(By.ID, "approve-blocking")
         driver.save_screenshot(str(tmp_path / "approve.png"))
+        violations += [f"approve {v}" for v in _axe(driver)]
         driver.find_element(By.CSS_SELECTOR, "form.decision-form button[type=submit]").click()
         _wait(driver, ec.presence_of_element_located((By.ID, "close-plan")))
         assert driver.execute_script("return location.pathname;") == f"/plans/{draft['id']}"
@@ -126,4 +146,5 @@ def test_a_draft_is_found_from_the_overview_and_approved(live: Any, tmp_path: Pa
         severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
 
     assert severe == [], severe
+    assert violations == [], violations
     assert server.failed() == [], server.failed()
