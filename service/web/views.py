@@ -17,6 +17,7 @@ from service.vocabulary import (
     TASK_TYPE_LABELS,
     natural_key,
     parse_period,
+    period_words,
 )
 from service.web import bp, charts, queries
 from service.web.auth import current_actor
@@ -55,6 +56,7 @@ def overview() -> str:
         institutions=queries.institutions(actor),
         task_types=TASK_TYPE_LABELS,
         can_approve=actor.is_admin or actor.is_department,
+        period_text=period_words(period),
     )
 
 

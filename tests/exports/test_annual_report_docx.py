@@ -109,8 +109,7 @@ def test_word_is_offered_by_accept_and_documented(client, admin):
 def test_openpyxl_keeps_the_standard_librarys_xml_with_defusedxml():
     """python-docx installs lxml; openpyxl does not switch to it (``service`` sees to it), so
     workbooks are read with defusedxml's checks and written as before."""
-    import service  # noqa: F401  (sets it before openpyxl is first imported)
-    from openpyxl.xml import LXML, functions
+    from openpyxl.xml import LXML, functions  # (this module imported ``service`` first)
 
     assert LXML is False
     assert functions.fromstring.__module__.startswith("defusedxml")

@@ -97,6 +97,7 @@ def test_the_overview_offers_itself_for_its_period_and_filters(client, admin, to
     page = client.get("/?period=2026-H2&task_type=operations").get_data(as_text=True)
     href = f"/overview/export.{fmt}?period=2026-H2&amp;task_type=operations"
     assert f'href="{href}" download>' in page
+    assert "Overblikket for 2. halvår 2026 med de valgte filtre" in page
     web = client.get(href.replace("&amp;", "&"))
     api = client.get(f"/api/v1/exports/overview?period=2026-H2&task_type=operations"
                      f"&format={fmt}", headers=token("department", ministry="FM"))
