@@ -25,7 +25,7 @@ REASON_MAX = 2000
 
 @dataclass(frozen=True)
 class Decision:
-    """What one of the two pages asks and does."""
+    """What one of the three pages asks and does."""
 
     action: str  # the audit action: approve | close | reopen
     verb: str  # the button and the heading: ``Luk planen``
