@@ -22,6 +22,11 @@ from werkzeug.wrappers import Response
 
 from service import config as settings
 
+# python-docx (the annual report in Word) brings lxml, which openpyxl would otherwise switch
+# to for every workbook: openpyxl keeps the standard library's XML, with defusedxml's checks
+# on the workbooks people mail in, and writes every workbook as it did before
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 log = logging.getLogger("mrp")
@@ -166,13 +171,20 @@ def _configure_api(app: Flask) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Foreign keys on, WAL for concurrent readers, and wait rather than fail on a lock."""
+    """Foreign keys on, WAL for concurrent readers, wait rather than fail on a lock, and a
+    ``lower()`` that knows every letter (the plan search is case-insensitive)."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLite's own lower() folds only ASCII; Python's folds Æ, Ø and Å as PostgreSQL does
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(text: Any) -> Any:
+    return text.lower() if isinstance(text, str) else text
 
 
 def _drop_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

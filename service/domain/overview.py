@@ -10,13 +10,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from service.domain import scoping
 from service.domain.actors import Actor
 from service.domain.errors import Invalid
 from service.domain.models import FollowUp, FollowUpGoal, Goal, Institution, Ministry, Plan
+from service.domain.plans import PlanFilters, plan_query
 from service.domain.validation import validate_plan
 from service.extensions import db
 from service.plugins.builtin.followup import status_disagrees
@@ -163,10 +164,21 @@ def overview(actor: Actor, filters: OverviewFilters, today: date | None = None) 
     return {
         "period": str(period),
         "due": due_date(period).isoformat(),
+        "drafts": draft_count(actor, filters),
         "counts": dict(totals),
         "reports": {s: reports.get(s, 0) for s in REPORT_STATES},
         "plans": items,
     }
+
+
+def draft_count(actor: Actor, filters: OverviewFilters) -> int:
+    """How many plans in scope are drafts awaiting approval, whatever their years: by the
+    ministry and institution filters only (a draft has no reports nor statuses yet)."""
+    stmt = plan_query(actor, PlanFilters(ministry=filters.ministry,
+                                         institution=filters.institution,
+                                         status=PlanStatus.DRAFT.value))
+    return int(db.session.scalar(
+        select(func.count()).select_from(stmt.with_only_columns(Plan.id).subquery())) or 0)
 
 
 def status_counts(actor: Actor, filters: OverviewFilters, period: Period) -> dict[str, int]:
@@ -225,4 +237,4 @@ def goal_history(goal: Goal) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["goal_history", "overview", "plans_in_overview", "status_counts"]
+__all__ = ["draft_count", "goal_history", "overview", "plans_in_overview", "status_counts"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -33,6 +33,17 @@ class PlanFilters:
     status: str | None = None
     task_type: str | None = None
     goal_type: str | None = None
+    #: words in the reference or the title, any case (``%`` and ``_`` are plain characters)
+    q: str | None = None
+    #: one plan by its reference, any case
+    reference: str | None = None
+
+
+def like_pattern(text: str) -> str:
+    """``text`` as a LIKE pattern that finds it anywhere, its wildcards taken literally
+    (escaped with ``\\``), lower-cased for a match in any case."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def plan_query(actor: Actor, filters: PlanFilters) -> Any:
@@ -47,6 +58,12 @@ def plan_query(actor: Actor, filters: PlanFilters) -> Any:
         stmt = stmt.where(Plan.period_start <= filters.year, Plan.period_end >= filters.year)
     if filters.status:
         stmt = stmt.where(Plan.status == filters.status)
+    if filters.reference:
+        stmt = stmt.where(Plan.reference == filters.reference.strip().upper())
+    if filters.q and filters.q.strip():
+        pattern = like_pattern(" ".join(filters.q.split()))
+        stmt = stmt.where(or_(func.lower(Plan.reference).like(pattern, escape="\\"),
+                              func.lower(Plan.title).like(pattern, escape="\\")))
     goal_conditions = []
     if filters.task_type:
         goal_conditions.append(Goal.task_type == filters.task_type)
@@ -194,10 +211,8 @@ def delete_plan(actor: Actor, plan: Plan) -> None:
     commit()
 
 
-def approve_plan(actor: Actor, plan: Plan) -> Plan:
-    """draft → approved, by a department or admin, only without error findings."""
-    from service.domain.validation import validate_plan
-
+def check_approvable(actor: Actor, plan: Plan) -> None:
+    """Raise unless ``actor`` may approve ``plan`` now (its findings aside)."""
     require(
         actor.is_admin or actor.is_department,
         "Kun departementet kan godkende en plan.",
@@ -206,6 +221,13 @@ def approve_plan(actor: Actor, plan: Plan) -> Plan:
         raise Conflict(
             f"Planen kan ikke godkendes, fordi den har status {plan.status}.", field="status"
         )
+
+
+def approve_plan(actor: Actor, plan: Plan) -> Plan:
+    """draft → approved, by a department or admin, only without error findings."""
+    from service.domain.validation import validate_plan
+
+    check_approvable(actor, plan)
     findings = validate_plan(plan)
     errors = [f for f in findings if f.severity == "error"]
     if errors:

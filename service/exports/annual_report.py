@@ -1,6 +1,7 @@
 """The annual report's account of the year's results (årsrapportens beretning om faglige
 resultater): for each plan of an institution covering the year, each goal with its final
-status for the year and its comment, as Markdown and as HTML to paste into the report.
+status for the year and its comment, as Markdown and as HTML to paste into the report, and
+as a Word document (:mod:`service.exports.word`).
 
 The final status of a goal is its row in the latest accepted (current) report of the year:
 the year-end period (``YYYY``, ``YYYY-H2`` or ``YYYY-Q4``), else the latest period of the
@@ -35,7 +36,8 @@ from service.vocabulary import format_number as da_number
 
 MARKDOWN = "text/markdown"
 HTML = "text/html"
-MIMETYPES = {"md": MARKDOWN, "html": HTML}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MIMETYPES = {"md": MARKDOWN, "html": HTML, "docx": DOCX}  # the first is the default
 
 
 @dataclass(frozen=True)
@@ -287,5 +289,11 @@ def to_html(report: AnnualReport) -> str:
     )
 
 
-def render(report: AnnualReport, fmt: str) -> str:
+def render(report: AnnualReport, fmt: str) -> str | bytes:
+    """The report as ``fmt`` of :data:`MIMETYPES` (Word's ``.docx`` from
+    :mod:`service.exports.word`)."""
+    if fmt == "docx":
+        from service.exports.word import to_docx
+
+        return to_docx(report)
     return to_html(report) if fmt == "html" else to_markdown(report)

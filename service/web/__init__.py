@@ -28,11 +28,13 @@ def init_app(app: Flask) -> None:
     from service.web import (  # noqa: F401  (routes)
         auth,
         decisions,
+        downloads,
         errors,
         institutions,
         intake_messages,
         labels,
         oidc,
+        plan_list,
         planforms,
         signin,
         users,

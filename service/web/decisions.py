@@ -1,6 +1,7 @@
-"""Closing and reopening a plan from the dashboard: each a page that says what will happen
-and asks for the reason, and a confirm button that carries the decision out with the same
-rules and audit as ``POST /api/v1/plans/{id}/close`` and ``/reopen``."""
+"""Approving, closing and reopening a plan from the dashboard: each a page that says what
+will happen (closing and reopening ask for the reason; approving shows the findings that
+block it), and a confirm button that carries the decision out with the same rules and audit
+as ``POST /api/v1/plans/{id}/approve``, ``/close`` and ``/reopen``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from werkzeug.wrappers import Response
 from service.domain import audit, plans
 from service.domain.errors import Conflict, Invalid
 from service.domain.models import Plan
-from service.vocabulary import has_control_characters, parse_period, period_words
+from service.domain.validation import validate_plan
+from service.vocabulary import has_control_characters, natural_key, parse_period, period_words
 from service.web import bp, queries
 from service.web.auth import current_actor
 from service.web.labels import format_number
@@ -23,14 +25,19 @@ REASON_MAX = 2000
 
 @dataclass(frozen=True)
 class Decision:
-    """What one of the two pages asks and does."""
+    """What one of the three pages asks and does."""
 
-    action: str  # the audit action: close | reopen
+    action: str  # the audit action: approve | close | reopen
     verb: str  # the button and the heading: ``Luk planen``
     done: str  # the message on the plan's page afterwards
     missing_reason: str  # the error when the reason is required and empty
 
 
+APPROVE = Decision(
+    "approve", "Godkend planen",
+    "{reference} er godkendt. Institutionen kan indberette opfølgning på planen.",
+    "",
+)
 CLOSE = Decision(
     "close", "Luk planen",
     "{reference} er lukket. Opfølgninger på planen bliver afvist, indtil en administrator "
@@ -42,6 +49,34 @@ REOPEN = Decision(
     "{reference} er genåbnet og godkendt igen. Institutionen kan indberette opfølgning.",
     "Skriv, hvorfor planen genåbnes.",
 )
+
+
+@bp.route("/plans/<int:plan_id>/approve", methods=["GET", "POST"])
+def plan_approve(plan_id: int) -> Response | tuple[str, int]:
+    """Approving a draft: what it means, the findings that block it, confirm."""
+    actor = current_actor()
+    plan = plans.get_plan(actor, plan_id, with_goals=True)
+    try:
+        plans.check_approvable(actor, plan)  # Forbidden: the dashboard's 403 page
+    except Conflict as error:
+        flash(error.message, "error")
+        return _to_plan(plan_id)
+    if request.method == "POST":
+        try:
+            plans.approve_plan(actor, plan)
+        except Conflict as error:  # blocking findings, or approved meanwhile
+            flash(error.message, "error")
+        else:
+            flash(APPROVE.done.format(reference=plan.reference), "info")
+        return _to_plan(plan_id)
+    findings = validate_plan(plan)
+    blocking = sorted((f for f in findings if f.severity == "error"),
+                      key=lambda f: (natural_key(f.goal or ""), f.rule))
+    body = render_template(
+        "web/plan_decision.html", plan=plan, decision=APPROVE, reason="", errors={},
+        blocking=blocking, warnings=sum(f.severity == "warning" for f in findings),
+    )
+    return body, 200
 
 
 @bp.route("/plans/<int:plan_id>/close", methods=["GET", "POST"])

@@ -1,18 +1,15 @@
 """The dashboard's pages: the overview, a plan, the intake, and the files they link to.
-Closing and reopening a plan have pages of their own (``service.web.decisions``)."""
+Approving, closing and reopening a plan have pages of their own (``service.web.decisions``),
+the list of plans too (``service.web.plan_list``), and the exports (``service.web.downloads``)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from service.domain import audit, followups, inbound, outbound, plans
-from service.domain.actors import Actor
 from service.domain.common import require
 from service.domain.errors import Conflict, NotFound
-from service.domain.models import Plan
 from service.domain.overview import overview as overview_query
 from service.domain.validation import validate_plan
 from service.exports.template import followup_template
@@ -21,6 +18,7 @@ from service.vocabulary import (
     natural_key,
     parse_period,
     period_text,
+    period_words,
 )
 from service.web import bp, changelog, charts, queries
 from service.web.auth import current_actor
@@ -62,6 +60,8 @@ def overview() -> str:
         series=series,
         institutions=queries.institutions(actor),
         task_types=TASK_TYPE_LABELS,
+        can_approve=actor.is_admin or actor.is_department,
+        period_text=period_words(period),
     )
 
 
@@ -93,25 +93,6 @@ def plan(plan_id: int) -> str:
         closing=audit.last_event(found, "close") if found.status == "closed" else None,
         errors=sum(f.severity == "error" for f in findings),
     )
-
-
-@bp.post("/plans/<int:plan_id>/approve")
-def plan_approve(plan_id: int) -> Response:
-    """Approve a draft plan, as ``POST /api/v1/plans/{id}/approve`` does."""
-    return _decide(plan_id, plans.approve_plan, "er godkendt")
-
-
-def _decide(plan_id: int, decision: Callable[[Actor, Plan], Plan], done: str) -> Response:
-    """Carry out a department's decision on a plan; a refusal is said on the plan's page."""
-    actor = current_actor()
-    found = plans.get_plan(actor, plan_id, with_goals=True)
-    try:
-        decision(actor, found)
-    except Conflict as error:
-        flash(error.message, "error")
-    else:
-        flash(f"{found.reference} {done}.", "info")
-    return redirect(url_for("web.plan", plan_id=plan_id), code=303)
 
 
 @bp.get("/plans/<int:plan_id>/followup-template.xlsx")

@@ -47,8 +47,8 @@ def test_pagination_only_where_a_route_pages(client: FlaskClient, admin, world) 
 
 def test_declared_parameters_of_a_route(app: Flask) -> None:
     assert declared(app.view_functions["plans.Plans"], "get") == {
-        "ministry", "institution", "year", "status", "task_type", "goal_type",
-        "page", "page_size",
+        "ministry", "institution", "year", "status", "task_type", "goal_type", "q",
+        "reference", "page", "page_size",
     }
     assert declared(app.view_functions["plans.Plans"], "head") == declared(
         app.view_functions["plans.Plans"], "get")

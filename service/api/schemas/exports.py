@@ -7,7 +7,7 @@ from service.api.schemas.overview import OverviewQuerySchema
 from service.api.schemas.plans import PlanQuerySchema
 
 SHEET_FORMATS = ["csv", "xlsx"]
-REPORT_FORMATS = ["md", "html"]
+REPORT_FORMATS = ["md", "html", "docx"]
 
 
 class PlanExportQuerySchema(PlanQuerySchema):

@@ -62,6 +62,9 @@ class OverviewPlanSchema(Schema):
 class OverviewSchema(Schema):
     period = fields.String()
     due = fields.String()
+    drafts = fields.Integer(metadata={
+        "description": "plans in scope still drafts awaiting approval, any year (by the "
+                       "ministry and institution filters only)"})
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     reports = fields.Dict(keys=fields.String(), values=fields.Integer())
     plans = fields.List(fields.Nested(OverviewPlanSchema))

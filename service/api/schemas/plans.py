@@ -61,6 +61,11 @@ class PlanQuerySchema(StrictSchema):
     status = one_of([s.value for s in PlanStatus])
     task_type = fields.String(validate=validate.Length(max=50))
     goal_type = one_of([g.value for g in GoalType])
+    q = fields.String(validate=validate.Length(max=100), metadata={
+        "description": "text in the reference or the title, any case; `%` and `_` match "
+                       "only themselves", "example": "digital"})
+    reference = fields.String(validate=validate.Length(max=40), metadata={
+        "description": "one plan by its reference, any case", "example": "DST-2026"})
 
 
 class AuditEventSchema(StrictSchema):

@@ -1,5 +1,5 @@
 """/exports: plans and the overview as XLSX or CSV; /institutions/{code}/annual-report: the
-year's results as Markdown or HTML for the annual report.
+year's results as Markdown, HTML or Word (.docx) for the annual report.
 
 The format is ``?format=`` when given, else the best match of the ``Accept`` header (no
 header, or ``*/*``: XLSX, resp. Markdown); an ``Accept`` that allows none of them is 406.
@@ -116,8 +116,9 @@ class AnnualReport(MethodView):
     @blp.problems(404, 406)
     def get(self, args: dict, code: str) -> Response:
         """The year's results for the annual report (beretning om faglige resultater): per
-        plan covering the year, each goal's final status and comment, in Danish, as Markdown
-        or a self-contained HTML page."""
+        plan covering the year, each goal's final status and comment, in Danish, as Markdown,
+        a self-contained HTML page or a Word document (`format=docx`: headings, and the
+        goals as Word tables)."""
         fmt = negotiate(args.get("format"), annual_report.MIMETYPES)
         if fmt is None:
             return _not_acceptable(annual_report.MIMETYPES)

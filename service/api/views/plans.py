@@ -30,8 +30,9 @@ class Plans(MethodView):
     @blp.response(200, PlanSchema(many=True))
     @blp.paginate()
     def get(self, args: dict, pagination_parameters):
-        """Plans the caller can see; filter by ministry, institution, year, status, and the
-        task or goal type of their goals."""
+        """Plans the caller can see; filter by ministry, institution, year, status, the
+        task or goal type of their goals, one `reference`, and search with `q` for text in
+        the reference or the title (any case)."""
         page = plans.list_plans(
             current_actor(),
             plans.PlanFilters(**args),
