@@ -58,6 +58,12 @@ SAMPLES: dict[str, list[dict[str, str]]] = {
     "web.institution_new": [{}],
     "web.institution_page": [{"code": "UFST"}, {"code": "DST"}],
     "web.intake_message": [{"message_id": "message:quarantined"}],
+    "web.plan_list": [{}, {"status": "draft"}, {"q": "2026", "year": "2026"}],
+    "web.plan_approve": [{"plan_id": "plan:GST-2026"}],
+    "web.plan_export": [{"plan_id": "plan:UFST-2026", "fmt": "xlsx"}],
+    "web.plans_export": [{"fmt": "csv"}],
+    "web.overview_export": [{"fmt": "csv", "period": PERIOD}],
+    "web.annual_report_file": [{"institution": "UFST", "year": "2026", "format": "html"}],
 }
 
 _PROBE = """
