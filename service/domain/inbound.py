@@ -71,6 +71,15 @@ def owner_by_sender(institutions: tuple[int, ...], ministries: tuple[int, ...]) 
     )
 
 
+def owner_by_named_plan(plan: Plan) -> Owner:
+    """A mail from an address registered nowhere whose subject names ``plan`` (an existing
+    one): it belongs to the plan's ministry, whose department can register the address for
+    the plan's institution and process the mail again (a new colleague's address, say).
+    Nothing of another ministry is shown to it: the plan is its own. No institution sees it:
+    the sender is nobody's yet."""
+    return Owner(ministry_id=plan.institution.ministry_id, plan_id=plan.id)
+
+
 def owner_by_plan(plan: Plan, institutions: tuple[int, ...]) -> tuple[Owner, bool]:
     """A mail that names ``plan`` (an existing one) belongs to the plan's ministry, whoever
     sent it: the plan's reference, that it exists and what was sent for it are that

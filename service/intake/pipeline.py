@@ -41,6 +41,7 @@ from service.intake.stages import (
     Settlement,
     nul_free,
 )
+from service.intake.subject import parse_subject
 from service.mail import answers
 
 __all__ = ["FINAL_STATES", "FOLDER_OF_STATE", "Decision", "Outcome", "decide", "log_outcome",
@@ -77,7 +78,18 @@ def _read(msg: InboundMessage, opts: IntakeOptions, reading: Reading) -> None:
         )
     else:
         reading.outcome = attribute(mail, opts, reading)
+        if reading.outcome is not None and reading.outcome.reason == "unknown_sender":
+            reading.named = _owner_by_subject(mail.subject)
     reading.stage = "store"
+
+
+def _owner_by_subject(subject: str | None) -> inbound.Owner | None:
+    """The owner of a mail from an address registered nowhere, by the plan its subject
+    names (``inbound.owner_by_named_plan``); None when it names none that exists. Only the
+    subject is read: the attachments of a sender nobody registered are not opened."""
+    reference = (parse_subject(subject).plan or "").strip().upper()
+    plan = plans_named({reference})[reference] if reference else None
+    return inbound.owner_by_named_plan(plan) if plan is not None else None
 
 
 def _record(msg: InboundMessage, reading: Reading, plan: Plan | None,

@@ -133,6 +133,8 @@ class Reading:
     attribution: Attribution | None = None
     outcome: Outcome | None = None  # decided without a plan (ignored, quarantined, failed)
     stage: str = "mail"
+    #: the owner by the plan the subject names, for a sender registered nowhere
+    named: Owner | None = None
 
     @property
     def institutions(self) -> tuple[int, ...]:
@@ -141,7 +143,9 @@ class Reading:
     @property
     def owner(self) -> Owner:
         """Who the mail belongs to as far as that is decided without its plan."""
-        return self.sender.owner if self.sender else UNATTRIBUTED
+        if self.sender:
+            return self.sender.owner
+        return self.named or UNATTRIBUTED
 
     @property
     def settlement(self) -> Settlement:

@@ -11,7 +11,8 @@ from tests.support.factories import ok
 @pytest.fixture
 def polled(client, admin, dst_plan, mailbox, poll):
     """Four messages: DST's accepted report, UFST's mail without a report (UFST is in another
-    ministry), an unregistered sender's report and an auto-reply (both unattributed)."""
+    ministry), an unregistered sender's report naming DST-2026 (so FM's, the plan's
+    ministry's) and an auto-reply (unattributed)."""
     ok(client.post("/api/v1/ministries", json={"code": "SKM", "name": "Skatteministeriet"},
                    headers=admin), 201)
     ok(client.post("/api/v1/institutions", headers=admin, json={
@@ -46,7 +47,7 @@ def test_filters(client, admin, polled):
     assert _names(client, admin, polled, "?reason=unknown_sender") == ["stranger"]
     assert _names(client, admin, polled, "?reason=no_report") == ["ufst"]
     assert _names(client, admin, polled, "?sender=Opfoelgning@DST.dk") == ["auto", "dst"]
-    assert _names(client, admin, polled, "?plan=dst-2026") == ["dst"]
+    assert _names(client, admin, polled, "?plan=dst-2026") == ["dst", "stranger"]
     assert _names(client, admin, polled, "?state=quarantined&sender=ukendt@example.org") == [
         "stranger"]
     response = client.get("/api/v1/intake/messages?state=lost", headers=admin)
@@ -54,7 +55,8 @@ def test_filters(client, admin, polled):
 
 
 def test_each_sees_its_own(client, token, polled):
-    assert _names(client, token("department", ministry="FM"), polled) == ["dst"]
+    # the stranger's mail names FM's plan: FM's department sees it, no institution does
+    assert _names(client, token("department", ministry="FM"), polled) == ["dst", "stranger"]
     assert _names(client, token("department", ministry="SKM"), polled) == ["ufst"]
     assert _names(client, token("institution", institution="DST"), polled) == ["dst"]
     assert _names(client, token("institution", institution="UFST"), polled) == ["ufst"]
@@ -70,7 +72,8 @@ def test_another_tenants_message_is_not_found(client, admin, token, polled, suff
         return getattr(client, method)(
             f"/api/v1/intake/messages/{polled[message]}{suffix}", headers=headers)
 
-    for headers, message in ((skm, "dst"), (fm, "ufst"), (fm, "stranger"), (skm, "auto")):
+    for headers, message in ((skm, "dst"), (fm, "ufst"), (skm, "stranger"), (skm, "auto"),
+                             (token("institution", institution="DST"), "stranger")):
         response = call(headers, message)
         assert response.status_code == 404, (message, response.get_json())
         assert response.mimetype == "application/problem+json"

@@ -40,11 +40,14 @@ def test_registering_the_sender_then_reprocessing_accepts_it(
     ok(client.patch("/api/v1/institutions/DST", headers=department, json={
         "reporting_addresses": ["opfoelgning@dst.dk", "Kontor@DST.dk"]}))
 
-    # unattributed mail is the administrator's to reprocess
+    # the unknown sender's mail names DST-2026: FM's department sees it and reprocesses it,
+    # another ministry's does not
+    ok(client.post("/api/v1/ministries", json={"code": "SKM", "name": "Skatteministeriet"},
+                   headers=admin), 201)
     assert client.post(f"/api/v1/intake/messages/{quarantined['id']}/reprocess",
-                       headers=department).status_code == 404
+                       headers=token("department", ministry="SKM")).status_code == 404
     message = ok(client.post(f"/api/v1/intake/messages/{quarantined['id']}/reprocess",
-                             headers=admin))
+                             headers=department))
     assert (message["state"], message["reason"]) == ("accepted", None)
     assert message["attempts"] == 2
     assert message["plan"] == "DST-2026"
@@ -101,16 +104,20 @@ def test_reprocessing_starts_the_attribution_afresh(
     [message] = ok(client.get("/api/v1/intake/messages", headers=skm))
     assert (message["reason"], message["plan"]) == ("sender_not_authorized", "DST-2026")
 
-    # the address was UFST's by mistake: it goes; reprocessed, the mail is nobody's
+    # the address was UFST's by mistake: it goes; reprocessed, the sender is nobody's, and
+    # the mail is the department's of the plan its subject names
     ok(client.patch("/api/v1/institutions/UFST", headers=admin,
                     json={"reporting_addresses": ["mrp@ufst.dk"]}))
     again = ok(client.post(f"/api/v1/intake/messages/{message['id']}/reprocess",
                            headers=admin))
     assert (again["state"], again["reason"], again["plan"]) == (
-        "quarantined", "unknown_sender", None)
-    assert ok(client.get("/api/v1/intake/messages", headers=skm)) == []
-    assert client.get(f"/api/v1/intake/messages/{message['id']}/raw",
-                      headers=skm).status_code == 404
+        "quarantined", "unknown_sender", "DST-2026")
+    assert [m["id"] for m in ok(client.get("/api/v1/intake/messages", headers=skm))] == [
+        message["id"]]
+    assert ok(client.get("/api/v1/intake/messages",
+                         headers=token("department", ministry="SKM"))) == []
+    assert ok(client.get("/api/v1/intake/messages",
+                         headers=token("institution", institution="UFST"))) == []
 
 
 def test_a_reprocessed_older_report_does_not_supersede_a_newer_one(
@@ -135,3 +142,27 @@ def test_a_reprocessed_older_report_does_not_supersede_a_newer_one(
     assert followups[newer["id"]]["current"] is True
     overview = ok(client.get("/api/v1/overview?period=2026-H1", headers=admin))
     assert overview["plans"][0]["report"]["followup"] == newer["id"]
+
+
+def test_the_department_resolves_a_new_colleagues_mail_on_its_page(
+    client, admin, token, dst_plan, quarantined, no_imap
+):
+    """A report from an address registered nowhere, naming FM's plan DST-2026 in its
+    subject: FM's department finds it on the dashboard, registers the address for DST there
+    and has the mail processed again, in one step."""
+    from tests.web.conftest import csrf_token, secret_of, sign_in
+
+    department = token("department", ministry="FM")
+    sign_in(client, secret_of(department))
+    page = client.get(f"/intake/messages/{quarantined['id']}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Registrér kontor@dst.dk for DST og behandl igen" in html
+
+    response = client.post(f"/intake/messages/{quarantined['id']}/register",
+                           data={"csrf_token": csrf_token(html)})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    message = ok(client.get(f"/api/v1/intake/messages/{quarantined['id']}", headers=department))
+    assert (message["state"], message["reason"]) == ("accepted", None)
+    dst = ok(client.get("/api/v1/institutions/DST", headers=department))
+    assert "kontor@dst.dk" in dst["reporting_addresses"]
