@@ -43,6 +43,9 @@ TERMS: dict[str, Term] = {
         Term("milestone", "milepæl", "milestone", "milepælen", "milepæle", ("delmål",)),
         Term("follow-up", "opfølgning", "followup", "opfølgningen", "opfølgninger",
              ("indberetning", "afrapportering", "statusrapport")),
+        # the document the institution sends (the filled-in template, a CSV or JSON file,
+        # or the form in the browser); the follow-up is what the service records from it
+        Term("report", "rapport", None, "rapporten", "rapporter"),
         Term("received follow-up", "modtaget", "received", "den modtagne opfølgning",
              "modtagne opfølgninger", ("indkommet",)),
         Term("accepted follow-up", "registreret", "accepted", "den registrerede opfølgning",
