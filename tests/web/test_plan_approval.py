@@ -70,8 +70,8 @@ def test_the_plan_page_links_to_a_confirmation_page(signed_in, draft):
     page = client.get(f"/plans/{draft['id']}").get_data(as_text=True)
     assert "DST-2028 er godkendt. Institutionen kan indberette opfølgning på planen." in page
     (row,) = [r for r in _audit_rows(page) if "Plan godkendt" in r]
-    assert "status : draft → approved" in row
-    assert "approved_by : – → test-department" in row
+    assert "Status : Kladde → Godkendt" in row
+    assert "Godkendt af : – → test-department" in row
     # a second look finds nothing to approve
     response = client.get(f"/plans/{draft['id']}/approve")
     assert response.status_code == 303
@@ -133,8 +133,8 @@ def test_close_before_the_end_needs_a_reason_and_every_decision_is_logged(signed
     (approved,) = [r for r in rows if "Plan godkendt" in r]
     (closed,) = [r for r in rows if "Plan lukket" in r]
     (reopened,) = [r for r in rows if "Plan genåbnet" in r]
-    assert "status : draft → approved" in approved
-    assert "status : approved → closed" in closed and closed.endswith("Ny plan")
-    assert "closed_at : – → 20" in closed
-    assert "status : closed → approved" in reopened and reopened.endswith("Ved en fejl")
+    assert "Status : Kladde → Godkendt" in approved
+    assert "Status : Godkendt → Lukket" in closed and closed.endswith("Ny plan")
+    assert "Lukket : – → " in closed and " kl. " in closed
+    assert "Status : Lukket → Godkendt" in reopened and reopened.endswith("Ved en fejl")
     assert "(administrator)" in reopened and "(departement)" in closed
