@@ -45,7 +45,8 @@ def test_mrp_local_runs_the_whole_loop(tmp_path: Path) -> None:
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             states = sorted(m["state"] for m in json.load(response))
-        assert states == ["accepted", "ignored", "quarantined", "rejected"]
+        # the four sample mails, and the quarantined mail the demo data holds of its own
+        assert states == ["accepted", "ignored", "quarantined", "quarantined", "rejected"]
         assert "receipt to opfoelgning@ufst.dk" in output
     finally:
         proc.send_signal(signal.SIGTERM)

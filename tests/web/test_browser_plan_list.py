@@ -137,7 +137,7 @@ def test_a_draft_is_found_from_the_overview_and_approved(live: Any, tmp_path: Pa
         assert "DST-2028 er godkendt." in page
         assert not driver.find_elements(By.ID, "approve-plan")
         audit = driver.find_element(By.CSS_SELECTOR, "table.audit").text
-        assert "Plan godkendt" in audit and "draft → approved" in audit
+        assert "Plan godkendt" in audit and "Kladde → Godkendt" in audit
 
         # and the overview has no drafts left to tell of
         driver.get(f"{server.url}/?period={PERIOD}")
