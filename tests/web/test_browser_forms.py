@@ -187,8 +187,10 @@ def test_annual_report_form(live: Any, department: Any) -> None:
     # HTML opens in the browser
     submit(driver, "//form[contains(@class, 'annual-report-form')]//button[text()='HTML']",
             ec.url_contains("format=html"))
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Faglige resultater 2026"
     text = driver.find_element(By.TAG_NAME, "body").text
-    assert "2026" in text and ("UFST" in text or "Udviklings- og Forenklingsstyrelsen" in text)
+    assert "Udviklings- og Forenklingsstyrelsen (UFST)" in text
+    assert "UFST-2026" in text
 
     # without a year: back on the overview with the Danish error
     driver.get(f"{server.url}/?period={PERIOD}")
