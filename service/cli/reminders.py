@@ -38,5 +38,15 @@ def reminders_send(today: object, dry_run: bool) -> None:
     states = {s: sum(o.state == s for o in outcomes)
               for s in ("sent", "failed", "skipped", "planned")}
     click.echo(", ".join(f"{k} {v}" for k, v in states.items() if v) or "nothing due")
+    if not dry_run:  # the department's answers to follow-ups wait for a mail run too
+        from flask import current_app
+
+        from service.mail.review_answers import send_review_answers
+        from service.mail.settings import smtp
+
+        answers = send_review_answers(smtp(current_app.config), current_app.config["MAIL_FROM"])
+        if any(answers.values()):
+            click.echo("review answers: " + ", ".join(f"{k} {v}" for k, v in answers.items()),
+                       err=bool(answers["failed"] or answers["waiting"]))
     if states["failed"] or any(o.refused for o in outcomes):  # an address needs fixing
         raise SystemExit(1)

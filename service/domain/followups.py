@@ -34,7 +34,7 @@ from service.plugins.views import FollowUpView, PlanView
 from service.vocabulary import Period, parse_period
 
 LOADS = (selectinload(FollowUp.goals), selectinload(FollowUp.findings),
-         selectinload(FollowUp.plan))
+         selectinload(FollowUp.plan), selectinload(FollowUp.reviews))
 
 
 def _raw(value: object) -> str | None:

@@ -106,13 +106,16 @@ def overview(actor: Actor, filters: OverviewFilters, today: date | None = None) 
     plans = list(db.session.scalars(stmt))
     current: dict[int, FollowUp] = {}
     rejected: Counter[int] = Counter()
+    awaiting = 0  # current reports, accepted or rejected, the department has not reviewed
     if plans:
         for followup in db.session.scalars(
             select(FollowUp)
             .where(FollowUp.plan_id.in_([p.id for p in plans]), FollowUp.period == str(period),
                    FollowUp.superseded_by_id.is_(None))
-            .options(selectinload(FollowUp.goals), selectinload(FollowUp.findings))
+            .options(selectinload(FollowUp.goals), selectinload(FollowUp.findings),
+                     selectinload(FollowUp.reviews))
         ):
+            awaiting += not followup.reviews
             if followup.status == "accepted":
                 current[followup.plan_id] = followup
             else:
@@ -165,6 +168,7 @@ def overview(actor: Actor, filters: OverviewFilters, today: date | None = None) 
         "period": str(period),
         "due": due_date(period).isoformat(),
         "drafts": draft_count(actor, filters),
+        "awaiting_review": awaiting,
         "counts": dict(totals),
         "reports": {s: reports.get(s, 0) for s in REPORT_STATES},
         "plans": items,

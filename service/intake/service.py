@@ -18,13 +18,15 @@ from service.intake import settings as intake_settings
 from service.intake.pipeline import process
 from service.intake.poller import PollResult, poll_mailbox
 from service.mail.outbox import send_pending
+from service.mail.review_answers import send_review_answers
 from service.mail.settings import smtp
 
 log = logging.getLogger("mrp.intake")
 
 
 def poll_once() -> list[PollResult]:
-    """One pass over every configured mailbox, then the receipts that are due."""
+    """One pass over every configured mailbox, then the receipts and the department's
+    review answers that are due."""
     config = current_app.config
     opts = intake_settings.options(config)
     results = [poll_mailbox(mb, opts) for mb in intake_settings.mailboxes(config)]
@@ -39,6 +41,11 @@ def poll_once() -> list[PollResult]:
     except Exception:  # receipts never block the intake
         db.session.rollback()
         log.exception("sending receipts failed; retried next run")
+    try:  # the department's answers to follow-ups, stored when they were written
+        send_review_answers(smtp(config), config["MAIL_FROM"])
+    except Exception:
+        db.session.rollback()
+        log.exception("sending review answers failed; retried next run")
     return results
 
 

@@ -91,10 +91,12 @@ AUDIT_ACTION_LABELS = {
     "address_add": "adresse tilføjet",
     "address_remove": "adresse fjernet",
     "discard": "kasseret",
+    "review": "gennemgået af departementet",
 }
 
 ENTITY_LABELS = {"plan": TERMS["plan"].heading, "goal": TERMS["goal"].heading,
-                 "institution": TERMS["institution"].heading, "inbound_message": "Mail"}
+                 "institution": TERMS["institution"].heading, "inbound_message": "Mail",
+                 "followup": TERMS["follow-up"].heading}
 
 ROLE_LABELS = {"admin": "Administrator", "department": TERMS["department"].heading,
                "institution": TERMS["institution"].heading}

@@ -4,6 +4,8 @@ the list of plans too (``service.web.plan_list``), and the exports (``service.we
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -67,6 +69,12 @@ def overview() -> str:
 
 @bp.get("/plans/<int:plan_id>")
 def plan(plan_id: int) -> str:
+    return plan_page(plan_id)
+
+
+def plan_page(plan_id: int, review: dict[str, Any] | None = None) -> str:
+    """The plan's page; ``review``: a review form sent back with its errors
+    (``service.web.reviews``)."""
     actor = current_actor()
     found = plans.get_plan(actor, plan_id, with_goals=True)
     goals = {g.code: g for g in found.goals}
@@ -78,7 +86,8 @@ def plan(plan_id: int) -> str:
     events = audit.plan_events(found, page=1, page_size=AUDIT_LIMIT).items
     periods = queries.plan_periods(found)
     current = queries.current_half_year()
-    chosen = request.args.get("period") or (current if current in periods else periods[0])
+    chosen = ((review or {}).get("period") or request.args.get("period")
+              or (current if current in periods else periods[0]))
     return render_template(
         "web/plan.html",
         plan=found,
@@ -92,6 +101,7 @@ def plan(plan_id: int) -> str:
         can_reopen=actor.is_admin,
         closing=audit.last_event(found, "close") if found.status == "closed" else None,
         errors=sum(f.severity == "error" for f in findings),
+        review=review or {},
     )
 
 

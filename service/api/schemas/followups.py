@@ -56,6 +56,32 @@ class FollowUpGoalSchema(Schema):
         allow_none=True, metadata={"description": "a Danish sentence with the numbers"})
 
 
+class ReviewGoalSchema(StrictSchema):
+    goal = fields.String(required=True, **plain(validate=validate.Length(min=1, max=40)))
+    comment = fields.String(load_default=None, allow_none=True,
+                            **plain(multiline=True, validate=validate.Length(max=10000)))
+
+
+class FollowUpReviewSubmitSchema(StrictSchema):
+    """The department's answer: ``returned`` needs a ``comment`` (what must change)."""
+
+    decision = fields.String(required=True,
+                             validate=validate.OneOf(["acknowledged", "returned"]))
+    comment = fields.String(load_default=None, allow_none=True,
+                            **plain(multiline=True, validate=validate.Length(max=10000)))
+    goals = fields.List(fields.Nested(ReviewGoalSchema), load_default=list,
+                        validate=validate.Length(max=500))
+
+
+class FollowUpReviewSchema(Schema):
+    decision = fields.String(metadata={"description": "acknowledged or returned"})
+    comment = fields.String(allow_none=True)
+    goals = fields.List(fields.Dict(keys=fields.String(), values=fields.String()),
+                        metadata={"description": '[{"goal": "M1", "comment": "…"}]'})
+    by = fields.String(attribute="reviewed_by")
+    at = fields.DateTime(attribute="reviewed_at")
+
+
 class FollowUpSchema(Schema):
     id = fields.Integer()
     plan = CodeRef("plan.reference")
@@ -69,6 +95,8 @@ class FollowUpSchema(Schema):
     inbound_message = fields.Integer(attribute="inbound_message_id", allow_none=True)
     goals = fields.List(fields.Nested(FollowUpGoalSchema))
     findings = fields.Method("_findings", metadata={"type": "array"})
+    review = fields.Nested(FollowUpReviewSchema, allow_none=True, metadata={
+        "description": "the department's answer (the latest review), or null"})
 
     def _findings(self, obj: object) -> list[dict]:
         return [f.to_dict() for f in obj.findings]  # type: ignore[attr-defined]

@@ -65,6 +65,9 @@ class OverviewSchema(Schema):
     drafts = fields.Integer(metadata={
         "description": "plans in scope still drafts awaiting approval, any year (by the "
                        "ministry and institution filters only)"})
+    awaiting_review = fields.Integer(metadata={
+        "description": "the period's current reports, accepted or rejected, that the "
+                       "department has not reviewed"})
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     reports = fields.Dict(keys=fields.String(), values=fields.Integer())
     plans = fields.List(fields.Nested(OverviewPlanSchema))

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 
 from service.api.auth import current_actor
 from service.api.blueprint import Blueprint
 from service.api.schemas.followups import (
     FollowUpQuerySchema,
+    FollowUpReviewSubmitSchema,
     FollowUpSchema,
     FollowUpSubmitSchema,
 )
-from service.domain import followups, plans
-from service.domain.models import FollowUp
+from service.domain import followups, plans, reviews
+from service.domain.models import FollowUp, FollowUpReview
+from service.mail.review_answers import queue_review_answer
 
 blp = Blueprint("followups", __name__, url_prefix="/api/v1", description="Follow-up reports")
 
@@ -52,3 +55,22 @@ class FollowUpById(MethodView):
     def get(self, followup_id: int) -> FollowUp:
         """One report with its rows and findings."""
         return followups.get_followup(current_actor(), followup_id)
+
+
+@blp.route("/followups/<int:followup_id>/review")
+class FollowUpReviewView(MethodView):
+    @blp.arguments(FollowUpReviewSubmitSchema())
+    @blp.response(200, FollowUpSchema)
+    @blp.problems(403, 404, 409)
+    def post(self, data: dict, followup_id: int) -> FollowUp:
+        """The department's answer (department of the plan's ministry, or admin):
+        `acknowledged`, or `returned` with a `comment` saying what must change; a comment per
+        goal of the report. The institution gets it by mail (stored now, sent by the next
+        mail run). A second review replaces the first as the answer (both audited); a
+        superseded report → 409."""
+        config = current_app.config
+
+        def answer(followup: FollowUp, review: FollowUpReview) -> None:
+            queue_review_answer(followup, review, config)
+
+        return reviews.review_followup(current_actor(), followup_id, data, answer)

@@ -7,6 +7,7 @@ from service.domain.models.intake import InboundMessage, IntakeRun
 from service.domain.models.outbound import OutboundMessage
 from service.domain.models.plans import Goal, Indicator, Milestone, Plan
 from service.domain.models.reminders import Reminder
+from service.domain.models.reviews import FollowUpReview
 from service.domain.models.sessions import WebSession
 from service.domain.models.status import StatusThresholds
 from service.domain.models.tenancy import (
@@ -25,6 +26,7 @@ __all__ = [
     "FollowUp",
     "FollowUpFinding",
     "FollowUpGoal",
+    "FollowUpReview",
     "Goal",
     "InboundMessage",
     "Indicator",

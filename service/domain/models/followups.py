@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from service.clock import utcnow
 from service.domain.models.columns import UTCDateTime
 from service.domain.models.plans import Plan
+from service.domain.models.reviews import FollowUpReview
 from service.extensions import db
 
 #: a plan's current report for a period: accepted, and superseded by none
@@ -51,10 +52,19 @@ class FollowUp(db.Model):
     findings: Mapped[list[FollowUpFinding]] = relationship(
         back_populates="followup", cascade="all, delete-orphan", order_by="FollowUpFinding.id"
     )
+    #: the department's answers, oldest first; the latest is the one that counts
+    reviews: Mapped[list[FollowUpReview]] = relationship(
+        cascade="all, delete-orphan", order_by="FollowUpReview.id"
+    )
 
     @property
     def current(self) -> bool:
         return self.status == "accepted" and self.superseded_by_id is None
+
+    @property
+    def review(self) -> FollowUpReview | None:
+        """The department's answer (the latest review), or None."""
+        return self.reviews[-1] if self.reviews else None
 
 
 class FollowUpGoal(db.Model):
