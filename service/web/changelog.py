@@ -65,6 +65,12 @@ INDICATOR_FIELD_LABELS = {
     "data_source": "Datakilde",
 }
 MILESTONE_FIELD_LABELS = {"title": "Milepæl", "due_date": "Dato", "done": "Nået"}
+#: a department's review of a follow-up (``service.domain.reviews``)
+FOLLOWUP_FIELD_LABELS = {"decision": "Afgørelse", "comment": "Kommentar",
+                         "goals": "Kommentarer til målene"}
+#: fields an event keeps for the record that a person has no use for
+HIDDEN_FIELDS = {"followup": {"review"}}
+REVIEW_DECISION_WORDS = {"acknowledged": "Kvitteret for", "returned": "Sendt tilbage"}
 
 #: the fields whose values are codes, per entity → their Danish words
 CODE_WORDS: dict[str, dict[str, dict[str, str]]] = {
@@ -74,6 +80,7 @@ CODE_WORDS: dict[str, dict[str, dict[str, str]]] = {
         "nature": capitalised(NATURE_LABELS), "status": capitalised(GOAL_STATE_LABELS),
     },
     "indicator": {"direction": DIRECTION_LABELS},
+    "followup": {"decision": REVIEW_DECISION_WORDS},
 }
 DATE_FIELDS = {"deadline", "due_date"}
 TIME_FIELDS = {"approved_at", "closed_at"}
@@ -153,28 +160,39 @@ def indicator_line(item: dict[str, Any]) -> str:
     return f"{item.get('name') or NOTHING}{unit}: {', '.join(parts) or NOTHING}"
 
 
+def goal_comment_line(item: dict[str, Any]) -> str:
+    """``M1: Godt arbejde``: the department's comment on one goal of a follow-up."""
+    return f"{item.get('goal') or NOTHING}: {item.get('comment') or NOTHING}"
+
+
 def value_lines(value: Any, name: str, entity: str) -> list[str]:
     """A value as lines: a list of milestones or indicators one per line."""
     if isinstance(value, list):
         if not value:
             return ["ingen"]
         line = milestone_line if name == "milestones" else (
-            indicator_line if name == "indicators" else None)
+            indicator_line if name == "indicators" else
+            goal_comment_line if entity == "followup" and name == "goals" else None)
         if line is not None:
             return [line(v) if isinstance(v, dict) else value_text(v) for v in value]
         return [value_text(v, name, entity) for v in value]
     return [value_text(value, name, entity)]
 
 
+def _labels(entity: str) -> dict[str, str]:
+    return {"plan": PLAN_FIELD_LABELS, "followup": FOLLOWUP_FIELD_LABELS}.get(
+        entity, GOAL_FIELD_LABELS)
+
+
 def field_label(name: str, entity: str) -> str:
-    labels = PLAN_FIELD_LABELS if entity == "plan" else GOAL_FIELD_LABELS
-    return labels.get(name, name.replace("_", " ").capitalize())
+    return _labels(entity).get(name, name.replace("_", " ").capitalize())
 
 
 def changes(event: AuditEvent) -> list[Change]:
     before, after = event.before or {}, event.after or {}
-    keys = list(dict.fromkeys([*after, *before]))
-    labels = PLAN_FIELD_LABELS if event.entity == "plan" else GOAL_FIELD_LABELS
+    hidden = HIDDEN_FIELDS.get(event.entity, set())
+    keys = [k for k in dict.fromkeys([*after, *before]) if k not in hidden]
+    labels = _labels(event.entity)
     order = {name: i for i, name in enumerate(labels)}
     keys.sort(key=lambda k: order.get(k, len(order)))
     return [

@@ -59,6 +59,10 @@ def test_the_form_returns_a_report_and_every_role_sees_the_answer(signed_in, tok
     assert (f"Gennemgået af test-department, {format_datetime(followup.review.reviewed_at)}."
             in html)
     assert OutboundMessage.query.filter_by(kind="review_answer").count() == 1
+    # the change log says it in Danish, not in field names and codes
+    log = html[html.index('id="h-audit"'):] if 'id="h-audit"' in html else html
+    assert "Afgørelse" in log and "Sendt tilbage" in log and "M2: Hvorfor udfordret?" in log
+    assert "returned" not in log and "decision" not in log
     institution = sign_in_as(client, token, "institution", institution="DST")
     html = _page(institution, reported["plan"])
     assert "Departementets svar: sendt tilbage til institutionen" in html
