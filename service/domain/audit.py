@@ -99,19 +99,19 @@ def record(
     reason: str | None = None,
 ) -> AuditEvent:
     """Add an audit event to the session (the caller's transaction commits it)."""
+    return _add(actor, plan.id, entity, entity_id, action, before, after, reason)
+
+
+def _add(actor: Actor, plan_id: int | None, entity: str, entity_id: int, action: str,
+         before: dict[str, Any] | None, after: dict[str, Any] | None,
+         reason: str | None) -> AuditEvent:
+    """The event, with only what changed when both sides are given, added to the session."""
     if before is not None and after is not None:
         before, after = diff(before, after)
     event = AuditEvent(
-        actor=actor.name,
-        actor_role=str(actor.role),
-        actor_email=actor.email,
-        plan_id=plan.id,
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        before=before,
-        after=after,
-        reason=reason,
+        actor=actor.name, actor_role=str(actor.role), actor_email=actor.email,
+        plan_id=plan_id, entity=entity, entity_id=entity_id, action=action,
+        before=before, after=after, reason=reason,
     )
     db.session.add(event)
     return event
@@ -145,12 +145,4 @@ def record_other(
 ) -> AuditEvent:
     """An audit event about something other than a plan (an institution, an inbound mail):
     no plan, so it is in no plan's history. Added to the session like :func:`record`."""
-    if before is not None and after is not None:
-        before, after = diff(before, after)
-    event = AuditEvent(
-        actor=actor.name, actor_role=str(actor.role), actor_email=actor.email, plan_id=None,
-        entity=entity, entity_id=entity_id, action=action, before=before, after=after,
-        reason=reason,
-    )
-    db.session.add(event)
-    return event
+    return _add(actor, None, entity, entity_id, action, before, after, reason)

@@ -7,7 +7,6 @@ the same bytes."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import quote
 
 from flask import abort, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
@@ -15,6 +14,7 @@ from werkzeug.wrappers import Response
 from service.domain import plans
 from service.domain.plans import PlanFilters
 from service.exports import annual_report, sheets, tables
+from service.exports.files import content_disposition
 from service.vocabulary import PERIOD_YEARS
 from service.web import bp
 from service.web.auth import current_actor
@@ -32,12 +32,8 @@ def attachment(data: bytes | str, fmt: str, mimetypes: Mapping[str, str], name: 
     response = Response(data, mimetype=mimetype)
     if mimetype.startswith("text/"):
         response.headers["Content-Type"] = f"{mimetype}; charset=utf-8"
-    filename = f"{name}.{fmt}"
-    fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
-    response.headers["Content-Disposition"] = (
-        f'{"inline" if inline else "attachment"}; filename="{fallback}"; '
-        f"filename*=UTF-8''{quote(filename)}"
-    )
+    response.headers["Content-Disposition"] = content_disposition(f"{name}.{fmt}",
+                                                                  inline=inline)
     return response
 
 

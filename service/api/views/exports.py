@@ -8,7 +8,6 @@ header, or ``*/*``: XLSX, resp. Markdown); an ``Accept`` that allows none of the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import quote
 
 from flask import Response, request
 from flask.views import MethodView
@@ -24,6 +23,7 @@ from service.api.schemas.exports import (
 from service.domain.overview import OverviewFilters
 from service.domain.plans import PlanFilters
 from service.exports import annual_report, sheets, tables
+from service.exports.files import content_disposition
 from service.vocabulary import parse_period
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1", description="Exports")
@@ -63,12 +63,8 @@ def _download(data: bytes | str, fmt: str, mimetypes: Mapping[str, str], name: s
     response = Response(data, mimetype=mimetype)
     if mimetype.startswith("text/"):
         response.headers["Content-Type"] = f"{mimetype}; charset=utf-8"
-    filename = f"{name}.{fmt}"
-    fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
-    response.headers["Content-Disposition"] = (
-        f'{"inline" if inline else "attachment"}; filename="{fallback}"; '
-        f"filename*=UTF-8''{quote(filename)}"
-    )
+    response.headers["Content-Disposition"] = content_disposition(f"{name}.{fmt}",
+                                                                  inline=inline)
     response.headers["Vary"] = "Accept"
     return response
 
