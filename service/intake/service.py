@@ -5,6 +5,7 @@ stored message, which the app factory hands to the API and the dashboard
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import current_app
 from sqlalchemy import select
@@ -32,21 +33,25 @@ def poll_once() -> list[PollResult]:
     results = [poll_mailbox(mb, opts) for mb in intake_settings.mailboxes(config)]
     # the receipts to mails of this run answer the References their mails were read with
     references = {msg_id: refs for result in results for msg_id, refs in result.references.items()}
+    _send("receipts", lambda: send_pending(smtp(config), opts, references=references))
+    # the department's answers to follow-ups, stored when they were written
+    _send("review answers", lambda: send_review_answers(smtp(config), config["MAIL_FROM"]))
+    return results
+
+
+def _send(what: str, send: Callable[[], object]) -> None:
+    """Send the stored mail that is due; a failure never blocks the intake, and the mail
+    waits for the next run. The database being down is said in one line (each mailbox has
+    said it already), anything else with its traceback."""
     try:
-        send_pending(smtp(config), opts, references=references)
-    except SQLAlchemyError as error:  # the database is down: already said per mailbox
+        send()
+    except SQLAlchemyError as error:
         db.session.rollback()
-        log.error("receipts not sent (database: %s); retried next run",
+        log.error("%s not sent (database: %s); retried next run", what,
                   type(getattr(error, "orig", None) or error).__name__)
-    except Exception:  # receipts never block the intake
-        db.session.rollback()
-        log.exception("sending receipts failed; retried next run")
-    try:  # the department's answers to follow-ups, stored when they were written
-        send_review_answers(smtp(config), config["MAIL_FROM"])
     except Exception:
         db.session.rollback()
-        log.exception("sending review answers failed; retried next run")
-    return results
+        log.exception("sending %s failed; retried next run", what)
 
 
 def reprocess(msg: InboundMessage) -> InboundMessage:
