@@ -19,7 +19,7 @@ from service.domain.models import InboundMessage, Institution
 from service.extensions import db
 from service.web import bp
 from service.web.auth import current_actor
-from service.web.labels import label
+from service.web.labels import intake_outcome
 
 
 def _may_resolve(actor: Actor) -> bool:
@@ -82,10 +82,7 @@ def intake_register_sender(message_id: int) -> Response | tuple[str, int]:
         flash(error.message, "info")
         return redirect(url_for("web.intake"), code=303)
     else:
-        outcome = label(msg.state, "intake_state")
-        if msg.reason:
-            outcome += f" ({label(msg.reason, 'reason').lower()})"
-        flash(f"Mailen er behandlet igen: {outcome}.", "info")
+        flash(f"Mailen er behandlet igen: {intake_outcome(msg.state, msg.reason)}.", "info")
     return _back(message_id)
 
 

@@ -197,3 +197,9 @@ def init_app(app: Flask) -> None:
         period_da=period_text, date_words_da=format_date_words,
     )
     app.jinja_env.globals.update(light=light, STATUS_ORDER=STATUS_ORDER)
+
+
+def intake_outcome(state: str, reason: str | None) -> str:
+    """What became of a mail, as a sentence ends: ``i karantæne (ukendt afsender)``."""
+    outcome = label(state, "intake_state")
+    return f"{outcome} ({label(reason, 'reason').lower()})" if reason else outcome

@@ -25,7 +25,7 @@ from service.vocabulary import (
 from service.web import bp, changelog, charts, queries
 from service.web.auth import current_actor
 from service.web.filters import OverviewForm
-from service.web.labels import INTAKE_STATE_LABELS, label
+from service.web.labels import INTAKE_STATE_LABELS, intake_outcome
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
@@ -156,9 +156,7 @@ def intake_reprocess(message_id: int) -> Response:
     except NotFound as error:  # attributed to another ministry now: nothing more is said
         flash(f"Besked {message_id}: {error.message}", "info")
     else:
-        outcome = label(msg.state, "intake_state")
-        if msg.reason:
-            outcome += f" ({label(msg.reason, 'reason').lower()})"
+        outcome = intake_outcome(msg.state, msg.reason)
         flash(f"Besked {message_id} er genbehandlet: {outcome}.", "info")
     back = request.form.get("state")
     return redirect(url_for("web.intake", state=back if back in INTAKE_STATE_LABELS else None),
