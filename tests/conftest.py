@@ -76,11 +76,51 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue("postgres_migrated"))
 
 
+#: how long emptying the tables waits for another connection's locks before it names them
+TRUNCATE_LOCK_TIMEOUT = "15s"
+
+_BLOCKERS = text(
+    "SELECT pid, state, application_name, now() - xact_start AS age, left(query, 200) AS query"
+    " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    " AND state <> 'idle'"
+)
+
+
+def _truncate(tables: list[str]) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(text(f"SET LOCAL lock_timeout = '{TRUNCATE_LOCK_TIMEOUT}'"))
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+def _empty_postgres(tables: list[str]) -> None:
+    """TRUNCATE every table. A connection left in a transaction by an earlier test (a thread
+    that outlived it, say) would make that wait for ever: after the lock timeout the
+    connections holding the locks are named in a warning, ended, and the TRUNCATE retried,
+    so one leak shows up as a warning that says where, not as a hung run."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        _truncate(tables)
+        return
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+    with db.engine.begin() as conn:
+        blockers = [dict(row._mapping) for row in conn.execute(_BLOCKERS)]
+        for blocker in blockers:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": blocker["pid"]})
+    import warnings
+
+    warnings.warn(f"emptying the tables waited on other connections, ended them: {blockers}",
+                  stacklevel=2)
+    db.engine.dispose()  # the pool may hold one of them
+    _truncate(tables)
+
+
 def _empty_tables() -> None:
     tables = [t.name for t in db.metadata.sorted_tables]
     if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        _empty_postgres(tables)
         return
     with db.engine.connect() as conn:
         # without the foreign keys' actions: SQLite runs them row by row, and setting a
