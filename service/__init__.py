@@ -33,10 +33,11 @@ log = logging.getLogger("mrp")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
-    app.config.update(settings.load())
-    if config:
-        app.config.update(config)
+    values = {**settings.load(), **(config or {})}
+    instance = str(values.get("INSTANCE_PATH") or "")
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=str(Path(instance).resolve()) if instance else None)
+    app.config.update(values)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))

@@ -16,6 +16,9 @@ PREFIX = "MRP_"
 #: name → (default, comment). ``None`` defaults are strings.
 SETTINGS: dict[str, tuple[Any, str]] = {
     # storage
+    "INSTANCE_PATH": ("", "the instance folder: the default SQLite file, the secret key, and "
+                      "`mrp local`'s demo tokens and access log; empty: `instance/` beside "
+                      "the package"),
     "DATABASE_URL": (None, "SQLAlchemy URL; default: a SQLite file in the instance folder"),
     "DATABASE_PREPARED_STATEMENTS": (True, "false when DATABASE_URL is PgBouncer in transaction "
                                      "pooling (before 1.21): psycopg then prepares none"),
