@@ -131,9 +131,11 @@ HISTORY_WIDTH = 520
 HISTORY_HEIGHT = 260
 PLOT_LEFT = 64
 PLOT_RIGHT = HISTORY_WIDTH - 16
-PLOT_TOP = 16
+PLOT_TOP = 30
 PLOT_BOTTOM = HISTORY_HEIGHT - 40
-Y_TICKS = 5
+Y_TICKS = 6
+#: the share of the values' range left free above and below them
+VALUE_PAD = 0.08
 
 
 def _amount(value: float, unit: str | None) -> str:
@@ -212,8 +214,13 @@ def history_scale(history: dict[str, Any]) -> HistoryScale | None:
         numbers.append(history["target"])
     if not days or not numbers:
         return None
+    # air above and below, so that no line runs along the plot's edge (nor below zero for
+    # values that are never negative)
+    low, high = min(numbers), max(numbers)
+    pad = (high - low) * VALUE_PAD
+    low = max(0.0, low - pad) if low >= 0 else low - pad
     return HistoryScale(date(min(days).year, 1, 1), date(max(days).year, 12, 31),
-                        tuple(value_ticks(numbers)))
+                        tuple(value_ticks([low, high + pad])))
 
 
 def describe_history(history: dict[str, Any]) -> str:
@@ -274,7 +281,7 @@ def history_chart(history: dict[str, Any], *, chart_id: str, title: str) -> Mark
             f'dominant-baseline="central">{escape(format_number(tick))}</text>'
         )
     if unit:
-        out.append(f'<text class="history-unit" x="{PLOT_LEFT - 6}" y="{PLOT_TOP - 6}" '
+        out.append(f'<text class="history-unit" x="{PLOT_LEFT - 6}" y="{PLOT_TOP - 14}" '
                    f'text-anchor="end">{escape(unit)}</text>')
     for year in range(scale.first.year, scale.last.year + 1):
         x = _fmt(scale.x(date(year, 1, 1)))

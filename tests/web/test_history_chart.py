@@ -82,10 +82,11 @@ def test_the_target_line_and_the_expected_path_are_where_their_numbers_are():
     assert svg.get("role") == "img"
     assert svg.get("aria-labelledby") == "h-title h-desc"
     x, y = _maps(svg)
-    # the value axis runs 30–50 in steps of 5, 30 at the bottom of the plot, 50 at its top
+    # the value axis runs 25–50 in steps of 5 (30–48 with air), 25 at the bottom of the
+    # plot, 50 at its top
     assert [float(e.get("data-value")) for e in svg.iter(f"{SVG}line")
-            if e.get("class") == "history-grid"] == [30, 35, 40, 45, 50]
-    assert y(30) == pytest.approx(PLOT_BOTTOM) and y(50) == pytest.approx(PLOT_TOP)
+            if e.get("class") == "history-grid"] == [25, 30, 35, 40, 45, 50]
+    assert y(25) == pytest.approx(PLOT_BOTTOM) and y(50) == pytest.approx(PLOT_TOP)
     target = _one(svg, "history-target")
     assert float(target.get("y1")) == float(target.get("y2")) == pytest.approx(y(30))
     assert (float(target.get("x1")), float(target.get("x2"))) == (PLOT_LEFT, PLOT_RIGHT)
@@ -100,7 +101,9 @@ def test_the_target_line_and_the_expected_path_are_where_their_numbers_are():
     span = PLOT_RIGHT - PLOT_LEFT
     assert float(expected.get("x1")) == pytest.approx(PLOT_LEFT + span * 730 / 1095, abs=0.25)
     assert float(expected.get("y1")) == pytest.approx(
-        PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * 11 / 20, abs=0.25)
+        PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * 16 / 25, abs=0.25)
+    assert float(target.get("y1")) == pytest.approx(
+        PLOT_BOTTOM - (PLOT_BOTTOM - PLOT_TOP) * 5 / 25, abs=0.25)
     # each measurement at its period's end and value, joined by the line
     points = [(e.get("data-period"), float(e.get("cx")), float(e.get("cy")))
               for e in svg.iter(f"{SVG}circle")]
@@ -129,7 +132,7 @@ def test_the_chart_says_it_all_in_danish_words():
     titles = [e.find(f"{SVG}title").text for e in svg.iter(f"{SVG}circle")]
     assert titles[-1] == "1. halvår 2026: målt 36 dage, forventet 35,55 dage (UFST-2026)"
     ticks = [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "history-tick"]
-    assert ticks == ["30", "35", "40", "45", "50", "2024", "2025", "2026"]
+    assert ticks == ["25", "30", "35", "40", "45", "50", "2024", "2025", "2026"]
 
 
 def test_a_chart_without_measurements_still_draws_the_target_and_says_so():
@@ -155,7 +158,7 @@ def test_decimals_are_danish_and_text_is_escaped():
 
 def test_value_ticks_are_round_and_cover_the_values():
     assert value_ticks([30, 48]) == [30, 35, 40, 45, 50]
-    assert value_ticks([90, 95, 93.5]) == [90, 92, 94, 96]
+    assert value_ticks([90, 95, 93.5]) == [90, 91, 92, 93, 94, 95]
     assert value_ticks([7, 7]) == [6, 6.5, 7, 7.5, 8]  # one value: a band around it
     ticks = value_ticks([-3.2, 12.7])
     assert ticks[0] <= -3.2 and ticks[-1] >= 12.7
@@ -254,3 +257,23 @@ def test_a_qualitative_goal_has_no_chart(signed_in, plans, report):
     html = signed_in("admin").get(f"/plans/{dst}").get_data(as_text=True)
     assert 'id="history-M1"' in html and 'id="history-M2"' in html
     assert 'id="history-M3"' not in html and 'id="h-history-M3"' not in html
+
+
+def test_a_link_to_an_earlier_plans_goal_is_in_the_change_log_in_words(
+    signed_in, plans, client, admin
+):
+    ufst = plans["UFST"]["id"]
+    earlier = ok(client.post("/api/v1/plans", headers=admin, json=plan_body(
+        "UFST", period_start=2024, period_end=2025)), 201)
+    old = ok(client.post(f"/api/v1/plans/{earlier['id']}/goals", headers=admin,
+                         json=goal_body("M3", deadline="2025-12-31")), 201)
+    [goal] = ok(client.get(f"/api/v1/plans/{ufst}/goals", headers=admin))
+    ok(client.patch(f"/api/v1/goals/{goal['id']}", headers=admin, json={
+        "previous_goal": old["id"], "reason": "Fortsætter M3."}))
+    html = signed_in("admin").get(f"/plans/{ufst}").get_data(as_text=True)
+    log = html[html.index('id="h-audit"'):]
+    assert re.search(r'<span class="field">Fortsætter mål fra en tidligere plan</span>: '
+                     r'<span class="before">–</span> → <span class="after">UFST-2024 M3</span>',
+                     log), log[:2000]
+    # the chart's heading names the plan it runs on from
+    assert "(også fra UFST-2024)" in html
