@@ -68,6 +68,10 @@ def goal_snapshot(goal: Goal) -> dict[str, Any]:
     snap["milestones"] = [
         {name: _plain(getattr(m, name)) for name in MILESTONE_FIELDS} for m in goal.milestones
     ]
+    if goal.previous_goal_id is not None:  # only when set: older snapshots lack the key
+        previous = db.session.get(Goal, goal.previous_goal_id)
+        snap["previous_goal"] = (f"{previous.plan.reference} {previous.code}" if previous
+                                 else goal.previous_goal_id)
     return snap
 
 

@@ -13,6 +13,7 @@ from service.domain import audit, scoping
 from service.domain.actors import Actor
 from service.domain.common import commit, flush, locked
 from service.domain.errors import Conflict, Invalid, NotFound
+from service.domain.history import check_previous_goal, release
 from service.domain.models import Goal, Indicator, Institution, Milestone, Ministry, Plan
 from service.domain.pagination import Page, paginate
 from service.domain.plans import check_editable
@@ -151,7 +152,9 @@ def create_goal(actor: Actor, plan: Plan, data: dict[str, Any]) -> Goal:
     position = (db.session.scalar(
         select(func.max(Goal.position)).where(Goal.plan_id == plan.id)
     ) or 0) + 1
-    goal = Goal(plan=plan, code=code, position=position, status=GoalState.ACTIVE.value)
+    previous = check_previous_goal(plan, None, data.get("previous_goal_id"))
+    goal = Goal(plan=plan, code=code, position=position, status=GoalState.ACTIVE.value,
+                previous_goal_id=previous)
     for name in GOAL_FIELDS:
         if name in data:
             setattr(goal, name, data[name])
@@ -220,6 +223,8 @@ def update_goal(actor: Actor, goal: Goal, data: dict[str, Any]) -> Goal:
         _check_task_type(plan, data["task_type"])
     _check_deadline_field(data)
     before = audit.goal_snapshot(goal)
+    if "previous_goal_id" in data:
+        goal.previous_goal_id = check_previous_goal(plan, goal, data["previous_goal_id"])
     for name in GOAL_FIELDS:
         if name in data:
             setattr(goal, name, data[name])
@@ -264,6 +269,7 @@ def delete_goal(actor: Actor, goal: Goal) -> None:
         )
     check_editable(actor, plan, None)
     _lock(goal)  # of two deletions at once, the second finds no goal (404)
+    release(actor, [goal.id])
     audit.record(
         actor, plan=plan, entity="goal", entity_id=goal.id, action="delete",
         before=audit.goal_snapshot(goal),

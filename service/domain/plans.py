@@ -207,6 +207,9 @@ def update_plan(actor: Actor, plan: Plan, data: dict[str, Any]) -> Plan:
 def delete_plan(actor: Actor, plan: Plan) -> None:
     if plan.status != PlanStatus.DRAFT:
         raise Conflict("Kun en kladde kan slettes. Luk planen i stedet.", field="status")
+    from service.domain.history import release
+
+    release(actor, [g.id for g in plan.goals])
     db.session.delete(plan)
     commit()
 

@@ -8,11 +8,16 @@ the numbers that explains it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 from service.plugins.views import GoalView, IndicatorView, MilestoneView
 from service.vocabulary import MONTHS, Period, date_words, format_number, period_words
+
+#: an indicator: the plugins' view or the model, read by the same attributes
+_I = TypeVar("_I")
 
 #: tolerance of float arithmetic when a ratio is compared with a threshold
 _EPSILON = 1e-9
@@ -60,11 +65,28 @@ def _percent(ratio: float) -> str:
     return f"{format_number(ratio * 100, decimals=0)} %"
 
 
-def _complete(indicator: IndicatorView) -> bool:
+def _complete(indicator: IndicatorView | Any) -> bool:
     if indicator.direction == "maintain":
         return indicator.target is not None
     return (indicator.direction in ("increase", "decrease") and indicator.baseline is not None
             and indicator.baseline_year is not None and indicator.target is not None)
+
+
+def measured_indicator(indicators: Sequence[_I]) -> _I | None:
+    """The indicator a goal's measured value is read against: its first one with what the
+    computed status needs (direction, target and, but to maintain, baseline and its year)."""
+    return next((i for i in indicators if _complete(i)), None)
+
+
+def expected_path(
+    baseline: float | None, baseline_year: int | None, target: float | None,
+    deadline: date | None,
+) -> tuple[tuple[date, float], tuple[date, float]] | None:
+    """The straight line the expected value lies on: from (31 December of the baseline
+    year, baseline) to (the deadline, target); None when one of them is missing."""
+    if baseline is None or baseline_year is None or target is None or deadline is None:
+        return None
+    return (date(baseline_year, 12, 31), baseline), (deadline, target)
 
 
 def _missing(indicator: IndicatorView) -> list[str]:
@@ -97,7 +119,7 @@ def compute_status(
         return ComputedStatus(None, None, "Status kan ikke beregnes: perioden er ukendt.")
     if goal.status == "withdrawn":
         return ComputedStatus(None, None, "Målet er udgået, så status beregnes ikke.")
-    indicator = next((i for i in goal.indicators if _complete(i)), None)
+    indicator = measured_indicator(goal.indicators)
     if goal.nature == "quantitative" and indicator is not None:
         return _from_indicator(goal, indicator, period, measured, thresholds)
     if goal.task_type == "project":

@@ -54,6 +54,7 @@ GOAL_FIELD_LABELS = {
     "withdrawn_reason": "Begrundelse for at målet er udgået",
     "indicators": "Indikatorer",
     "milestones": "Milepæle",
+    "previous_goal": "Fortsætter mål fra en tidligere plan",
 }
 INDICATOR_FIELD_LABELS = {
     "name": "Indikator",

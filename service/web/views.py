@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from service.domain import audit, followups, inbound, outbound, plans
 from service.domain.common import require
 from service.domain.errors import Conflict, NotFound
+from service.domain.history import plan_histories
 from service.domain.overview import overview as overview_query
 from service.domain.validation import validate_plan
 from service.exports.template import followup_template
@@ -84,6 +85,12 @@ def plan_page(plan_id: int, review: dict[str, Any] | None = None) -> str:
     )
     history = followups.list_followups(actor, found, page=1, page_size=HISTORY_LIMIT).items
     events = audit.plan_events(found, page=1, page_size=AUDIT_LIMIT).items
+    indicator_charts = {
+        goal_id: {"history": one, "chart": charts.history_chart(
+            one, chart_id=f"history-{one['goal']}",
+            title=f"{one['goal']}: {one['indicator'] or 'indikatoren'} over tid")}
+        for goal_id, one in plan_histories(found).items()
+    }
     periods = queries.plan_periods(found)
     current = queries.current_half_year()
     chosen = ((review or {}).get("period") or request.args.get("period")
@@ -94,6 +101,7 @@ def plan_page(plan_id: int, review: dict[str, Any] | None = None) -> str:
         goals=goals,
         findings=findings,
         history=history,
+        indicator_charts=indicator_charts,
         events=changelog.present(events, found),
         periods=periods,
         chosen_period=chosen,

@@ -94,7 +94,8 @@ def test_the_overview_shows_both_and_filters_disagreements(client, admin, token)
     h2 = ok(client.get("/api/v1/overview?period=2026-H2&disagrees=true", headers=department))
     assert h2["plans"] == []
     history = ok(client.get(f"/api/v1/goals/{goals['M2']['id']}/history", headers=department))
-    assert history[0]["computed_status"] == "off_track"
+    assert history["reports"][0]["computed_status"] == "off_track"
+    assert history["values"][0]["computed_status"] == "off_track"
 
 
 def test_the_overview_export_has_the_computed_columns(client, admin):

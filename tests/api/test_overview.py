@@ -68,6 +68,6 @@ def test_goal_history_lists_periods_in_order(client, admin):
     _report(client, admin, plan["id"], "2026-H1", ROWS)
     goals = ok(client.get(f"/api/v1/plans/{plan['id']}/goals", headers=admin))
     m2 = next(g for g in goals if g["code"] == "M2")
-    history = ok(client.get(f"/api/v1/goals/{m2['id']}/history", headers=admin))
+    history = ok(client.get(f"/api/v1/goals/{m2['id']}/history", headers=admin))["reports"]
     assert [(h["period"], h["status"]) for h in history] == [
         ("2026-H1", "at_risk"), ("2026-H2", "at_risk")]

@@ -37,7 +37,8 @@ ROLES = {"admin": "admin", "department": "skm", "institution": "dst"}
 SAMPLES: dict[str, list[dict[str, str]]] = {
     "web.overview": [{}, {"period": "2026-H1"}, {"period": PERIOD}],
     "web.plan": [{"plan_id": "plan:UFST-2026"}, {"plan_id": "plan:DST-2026"},
-                 {"plan_id": "plan:GST-2026"}, {"plan_id": "plan:STAR-2026"}],
+                 {"plan_id": "plan:GST-2026"}, {"plan_id": "plan:STAR-2026"},
+                 {"plan_id": "plan:DST-2025"}],
     "web.plan_close": [{"plan_id": "plan:UFST-2026"}],
     "web.plan_reopen": [{"plan_id": "plan:UFST-2026"}],
     "web.followup_template_file": [{"plan_id": "plan:UFST-2026", "period": PERIOD}],
@@ -104,6 +105,23 @@ return {width: box.width, right: box.right, inner: window.innerWidth,
 """
 
 
+#: the indicator history chart of a plan page's M1: its points and its smallest text as drawn
+_HISTORY = """
+const svg = document.getElementById('history-M1');
+if (!svg) return null;
+const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+const sizes = [...svg.querySelectorAll('text')]
+  .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+return {points: svg.querySelectorAll('circle').length, smallest: Math.min(...sizes),
+        width: svg.getBoundingClientRect().width};
+"""
+
+
+def _history_chart(driver: Any, url: str, plan_id: str) -> dict[str, Any] | None:
+    driver.get(f"{url}/plans/{plan_id}")
+    return driver.execute_script(_HISTORY)
+
+
 def web_get_endpoints(app: Flask) -> set[str]:
     return {
         rule.endpoint for rule in app.url_map.iter_rules()
@@ -128,6 +146,7 @@ def site(ready: None, tmp_path_factory: pytest.TempPathFactory
     try:
         secrets = populate(app)
         _add_wide_plan(app, secrets["admin"])
+        _add_earlier_plan(app, secrets["admin"])
         with LiveServer(app) as server:
             yield app, server, secrets
     finally:
@@ -160,6 +179,26 @@ def _add_wide_plan(app: Flask, admin_secret: str) -> None:
         "period": PERIOD, "goals": [
             {"goal": code, "status": "off_track", "value": 40, "progress": 10,
              "comment": "Forsinket."} for code in codes]}), 201)
+
+
+def _add_earlier_plan(app: Flask, admin_secret: str) -> None:
+    """DST-2025, approved, its M1 reported for 2025-H1 and 2025-H2: DST-2026's M1 (the same
+    code) draws its history across both plans on the plan page."""
+    from tests.support.factories import goal_body, ok, plan_body
+
+    client = app.test_client()
+    admin = {"Authorization": f"Bearer {admin_secret}"}
+    plan = ok(client.post("/api/v1/plans", headers=admin, json=plan_body(
+        "DST", title="Mål- og resultatplan 2025", period_start=2025, period_end=2025)), 201)
+    ok(client.post(f"/api/v1/plans/{plan['id']}/goals", headers=admin, json=goal_body(
+        "M1", deadline="2025-12-31", indicators=[{
+            "name": "Sagsbehandlingstid", "unit": "dage", "baseline": 52, "baseline_year": 2024,
+            "target": 41, "direction": "decrease", "data_source": "Sagssystemet"}])), 201)
+    ok(client.post(f"/api/v1/plans/{plan['id']}/approve", headers=admin))
+    for period, value in (("2025-H1", 47.5), ("2025-H2", 42)):
+        ok(client.post(f"/api/v1/plans/{plan['id']}/followups", headers=admin, json={
+            "period": period, "goals": [{"goal": "M1", "status": "on_track", "value": value}]}),
+           201)
 
 
 #: the overview's table: its width and its box's (it must fit a laptop's screen)
@@ -319,5 +358,15 @@ def test_every_page_is_accessible_and_fits(
                                 f"(< 12) at {width} px")
             if chart["overlaps"]:
                 problems.append(f"the chart's texts overlap at {width} px: {chart['overlaps']}")
+            # DST-2026's M1 runs on from DST-2025's (two reports each); SKM's department
+            # sees UFST-2026's (two reports)
+            reference, count = ("UFST-2026", 2) if role == "department" else ("DST-2026", 4)
+            history = _history_chart(driver, server.url, _ids(app)[f"plan:{reference}"])
+            assert history is not None, f"{reference}'s plan page draws no indicator history"
+            if history["points"] != count:
+                problems.append(f"{reference}'s M1 history has not {count} points: {history}")
+            if history["smallest"] < 12:
+                problems.append(f"the history chart's text is drawn at "
+                                f"{history['smallest']:.1f} px (< 12) at {width} px")
     assert checked, skipped
     assert not problems, "\n\n".join(problems)

@@ -18,6 +18,9 @@ from service.vocabulary import Direction, GoalState, GoalType, Nature
 
 GOAL_TYPES = [g.value for g in GoalType]
 NATURES = [n.value for n in Nature]
+PREVIOUS_GOAL = ("id of the goal of an earlier plan of the same institution that this goal "
+                 "continues (its history runs on from there); null: none, or the same code's "
+                 "goal in the latest earlier plan")
 
 
 class IndicatorSchema(StrictSchema):
@@ -57,6 +60,10 @@ class GoalSchema(StrictSchema):
     withdrawn_reason = fields.String(dump_only=True, allow_none=True)
     indicators = fields.List(fields.Nested(IndicatorSchema), validate=validate.Length(max=20))
     milestones = fields.List(fields.Nested(MilestoneSchema), validate=validate.Length(max=50))
+    previous_goal_id = fields.Integer(
+        data_key="previous_goal", allow_none=True, strict=True,
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": PREVIOUS_GOAL})
     reason = text(2000, load_only=True, allow_none=True, multiline=True,
                   metadata={"description": "required when the plan is approved"})
     findings = fields.List(fields.Nested(FindingSchema), dump_only=True)
@@ -75,6 +82,10 @@ class GoalPatchSchema(StrictSchema):
     owner = text(200, allow_none=True)
     indicators = fields.List(fields.Nested(IndicatorSchema), validate=validate.Length(max=20))
     milestones = fields.List(fields.Nested(MilestoneSchema), validate=validate.Length(max=50))
+    previous_goal_id = fields.Integer(
+        data_key="previous_goal", allow_none=True, strict=True,
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": PREVIOUS_GOAL})
     reason = text(2000, allow_none=True, multiline=True)
 
 

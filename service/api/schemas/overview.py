@@ -73,7 +73,7 @@ class OverviewSchema(Schema):
     plans = fields.List(fields.Nested(OverviewPlanSchema))
 
 
-class GoalHistorySchema(Schema):
+class GoalReportSchema(Schema):
     period = fields.String()
     status = fields.String(allow_none=True)
     value = fields.Float(allow_none=True)
@@ -84,3 +84,56 @@ class GoalHistorySchema(Schema):
     computed_basis = fields.String(allow_none=True)
     followup = fields.Integer()
     received_at = fields.DateTime()
+
+
+class HistoryValueSchema(Schema):
+    period = fields.String(metadata={"example": "2026-H1"})
+    period_text = fields.String(metadata={"example": "1. halvår 2026"})
+    measured = fields.Float(allow_none=True, metadata={"description": "the reported value"})
+    status = fields.String(allow_none=True, metadata={"description": "the reported status"})
+    computed_status = fields.String(allow_none=True)
+    expected_value = fields.Float(allow_none=True)
+    plan = fields.String(metadata={"description": "the reference of the plan reported on"})
+    goal_id = fields.Integer(metadata={"description": "the id of the goal reported on: this "
+                                                      "goal or one it continues"})
+    goal = fields.String(metadata={"description": "that goal's code"})
+    followup = fields.Integer()
+
+
+class PathPointSchema(Schema):
+    date = fields.Date()
+    value = fields.Float()
+
+
+class ChainGoalSchema(Schema):
+    id = fields.Integer()
+    goal = fields.String()
+    plan = fields.String()
+    title = fields.String()
+
+
+class GoalHistorySchema(Schema):
+    id = fields.Integer()
+    goal = fields.String()
+    title = fields.String()
+    plan = fields.String()
+    nature = fields.String()
+    indicator = fields.String(allow_none=True, metadata={
+        "description": "the indicator's name: the one the computed status reads, else the "
+                       "goal's first"})
+    unit = fields.String(allow_none=True)
+    baseline = fields.Float(allow_none=True)
+    baseline_year = fields.Integer(allow_none=True)
+    target = fields.Float(allow_none=True)
+    direction = fields.String(allow_none=True)
+    deadline = fields.Date(allow_none=True)
+    expected_path = fields.List(fields.Nested(PathPointSchema), allow_none=True, metadata={
+        "description": "the straight line the expected value lies on: (31 December of the "
+                       "baseline year, baseline) to (deadline, target); null when incomplete "
+                       "or the direction is maintain"})
+    goals = fields.List(fields.Nested(ChainGoalSchema), metadata={
+        "description": "this goal and the goals of earlier plans it continues, earliest first"})
+    values = fields.List(fields.Nested(HistoryValueSchema), metadata={
+        "description": "the measured values across those plans, by period"})
+    reports = fields.List(fields.Nested(GoalReportSchema), metadata={
+        "description": "this goal's reported status, period by period, in its own plan"})

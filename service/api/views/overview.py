@@ -8,7 +8,8 @@ from service.api.auth import current_actor
 from service.api.blueprint import Blueprint
 from service.api.schemas.overview import GoalHistorySchema, OverviewQuerySchema, OverviewSchema
 from service.domain import goals
-from service.domain.overview import OverviewFilters, goal_history, overview
+from service.domain.history import indicator_history
+from service.domain.overview import OverviewFilters, overview
 
 blp = Blueprint("overview", __name__, url_prefix="/api/v1", description="Overview")
 
@@ -25,8 +26,11 @@ class Overview(MethodView):
 
 @blp.route("/goals/<int:goal_id>/history")
 class GoalHistory(MethodView):
-    @blp.response(200, GoalHistorySchema(many=True))
+    @blp.response(200, GoalHistorySchema)
     @blp.problems(404)
-    def get(self, goal_id: int) -> list[dict]:
-        """The goal's reported status, period by period."""
-        return goal_history(goals.get_goal(current_actor(), goal_id))
+    def get(self, goal_id: int) -> dict:
+        """The goal's indicator (unit, baseline, target, direction, deadline, the expected
+        path) and its measured values period by period, across the earlier plans of the
+        institution it continues (the same code, or the goal named as ``previous_goal``);
+        ``reports``: its reported status in its own plan."""
+        return indicator_history(goals.get_goal(current_actor(), goal_id))

@@ -68,8 +68,14 @@ class Goal(db.Model):
     owner: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="active")
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    #: the goal of an earlier plan of the same institution this goal continues, when its
+    #: code differs (the same code follows on by itself); its history runs on from there.
+    #: Deleting that goal unlinks it first (``service.domain.history.release``), audited:
+    #: no ON DELETE, which SQLite could add to the watched table only by rebuilding it
+    previous_goal_id: Mapped[int | None] = mapped_column(ForeignKey("goal.id"), index=True)
 
     plan: Mapped[Plan] = relationship(back_populates="goals")
+    previous_goal: Mapped[Goal | None] = relationship(remote_side=[id])
     indicators: Mapped[list[Indicator]] = relationship(
         back_populates="goal", cascade="all, delete-orphan", order_by="Indicator.position"
     )
