@@ -88,3 +88,26 @@ def test_the_workbook_holds_text_cells_and_the_scope_holds(client, admin, token)
     assert other.get_data().decode("utf-8").lstrip("\ufeff").count("\r\n") == 1  # the header
     problem_of(client.get("/api/v1/exports/conversation?format=csv&period=nej",
                           headers=admin), 422)
+
+
+def test_the_overview_export_has_the_departments_answer(client, admin, token):
+    plan, _first, second = _conversation(client, admin, token)
+    ok(client.post(f"/api/v1/followups/{second['id']}/review", headers=admin, json={
+        "decision": "returned", "comment": "@SUM(1)",
+        "goals": [{"goal": "M3", "comment": "Lanceringsdato?"}]}))
+    response = client.get("/api/v1/exports/overview?period=2026-H1&format=csv",
+                          headers=admin)
+    text = response.get_data().decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    records = {r[header.index("Mål-ID")]: dict(zip(header, r, strict=True)) for r in rows}
+    assert {r["Departementets svar"] for r in records.values()} == {
+        "sendt tilbage til institutionen"}
+    assert records["M1"]["Departementets kommentar"] == "'@SUM(1)"
+    assert records["M3"]["Departementets kommentar til målet"] == "Lanceringsdato?"
+    assert records["M1"]["Departementets kommentar til målet"] == ""
+    h2 = client.get("/api/v1/exports/overview?period=2026-H2&format=csv", headers=admin)
+    h2_rows = list(csv.reader(io.StringIO(h2.get_data().decode("utf-8-sig"), newline=""),
+                              delimiter=";"))
+    column = h2_rows[0].index("Departementets svar")
+    assert {r[column] for r in h2_rows[1:]} == {""}  # not reported: no answer
+    assert plan["reference"] == "DST-2026"
