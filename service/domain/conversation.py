@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from service.domain.errors import Invalid
 from service.domain.models import FollowUp, Plan
 from service.extensions import db
-from service.vocabulary import Period, natural_key, parse_period
+from service.vocabulary import natural_key, parse_period
 
 REPORT, RESUBMISSION, REVIEW = "report", "resubmission", "review"
 KINDS = (REPORT, RESUBMISSION, REVIEW)
@@ -54,10 +54,6 @@ class Step:
 class PeriodConversation:
     period: str
     steps: tuple[Step, ...] = field(default_factory=tuple)
-
-    @property
-    def parsed(self) -> Period | None:
-        return parse_period(self.period)
 
 
 def _report_state(followup: FollowUp) -> str:
