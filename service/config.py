@@ -123,6 +123,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     # reminders (`mrp reminders send`)
     "REMINDER_DAYS_BEFORE": (14, "days before a report's due date the upcoming reminder goes"),
     "REMINDER_REPLY_TO": ("", "Reply-To of reminders (the intake mailbox); empty: MAIL_FROM"),
+    "REVIEW_REMINDER_DAYS": (14, "days after a report came, not reviewed, before the "
+                             "department's people of the ministry get one reminder"),
+    "WEB_BASE_URL": ("", "the dashboard's address as people open it (e.g. "
+                     "https://mrp.fm.dk), for the links in mails; empty: a mail names the "
+                     "page's path"),
 }
 
 

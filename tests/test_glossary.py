@@ -19,6 +19,7 @@ TEMPLATES = sorted((ROOT / "service" / "web" / "templates").rglob("*.html"))
 WRITERS = [
     ROOT / "service" / "mail" / "receipts.py",
     ROOT / "service" / "mail" / "reminders.py",
+    ROOT / "service" / "mail" / "review_reminders.py",
     *sorted((ROOT / "service" / "exports").glob("*.py")),
     ROOT / "service" / "web" / "labels.py",
     ROOT / "service" / "web" / "changelog.py",

@@ -1,4 +1,5 @@
-"""``mrp reminders``: mail institutions of follow-up reports due soon or overdue."""
+"""``mrp reminders``: mail institutions of follow-up reports due soon or overdue, and the
+department of reports it has not reviewed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from flask.cli import with_appcontext
 
 @click.group()
 def reminders() -> None:
-    """Remind institutions by mail of follow-up reports due soon or overdue."""
+    """Remind institutions by mail of follow-up reports due soon or overdue, and the
+    department of reports it has not reviewed."""
 
 
 @reminders.command("send")
@@ -18,7 +20,10 @@ def reminders() -> None:
 @with_appcontext
 def reminders_send(today: object, dry_run: bool) -> None:
     """Mail each approved plan's institution when its report is due within
-    MRP_REMINDER_DAYS_BEFORE days, or overdue; at most once per plan, period and kind."""
+    MRP_REMINDER_DAYS_BEFORE days (upcoming), or overdue; and the department's people of
+    the plan's ministry when a report has waited MRP_REVIEW_REMINDER_DAYS days for their
+    review (review). At most once per plan, period and kind; one line per reminder:
+    PLAN PERIOD KIND: STATE → recipients."""
     from datetime import date, datetime
 
     from service.domain.reminders import find_due

@@ -9,6 +9,13 @@ plan's). For each, with the due date from :func:`service.domain.overview.due_dat
   ``REMINDER_DAYS_BEFORE`` days away;
 * ``overdue`` — the due date has passed without an accepted report.
 
+And for the department, for every approved plan and period whose latest report (accepted or
+rejected, not superseded) it has not reviewed:
+
+* ``review`` — ``REVIEW_REMINDER_DAYS`` days have passed since the report came; the mail
+  goes to the department's people of the plan's ministry (the active users with the role
+  ``department``), with the link to the report on the plan's page.
+
 A reminder is sent at most once
 per plan, period and kind: the :class:`Reminder` row is inserted and committed as
 ``sending`` (claiming the unique key) before the mail is handed to the SMTP server, and
@@ -31,17 +38,17 @@ from sqlalchemy.orm import selectinload
 
 from service.clock import utcnow
 from service.domain.followups import current_followup
-from service.domain.models import FollowUp, Institution, Plan, Reminder
+from service.domain.models import FollowUp, Institution, Plan, Reminder, User
 from service.domain.overview import due_date
 from service.extensions import db
-from service.vocabulary import CADENCE_KINDS, Period, PlanStatus
+from service.vocabulary import CADENCE_KINDS, Period, PlanStatus, Role, parse_period
 
-UPCOMING, OVERDUE = "upcoming", "overdue"
+UPCOMING, OVERDUE, REVIEW = "upcoming", "overdue", "review"
 SENDING, SENT = "sending", "sent"
 #: a claim this old is a run's that died while sending: another run takes it over (a send
 #: takes at most a few SMTP timeouts)
 CLAIM_EXPIRES = timedelta(hours=1)
-KINDS = (UPCOMING, OVERDUE)
+KINDS = (UPCOMING, OVERDUE, REVIEW)
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,9 @@ class DueReminder:
     due: date
     recipients: tuple[str, ...]
     rejected: int = 0  # rejected reports received for the period
+    #: a ``review`` reminder: the report waiting for the department, and when it came
+    followup_id: int | None = None
+    received: date | None = None
 
 
 # -- periods ----------------------------------------------------------------------------
@@ -98,10 +108,14 @@ def reminder_kind(due: date, today: date, days_before: int, reported: bool) -> s
 # -- finding what is due --------------------------------------------------------------------
 
 
-def find_due(today: date, days_before: int | None = None) -> list[DueReminder]:
-    """Reminders that should go out ``today`` and have not been sent."""
+def find_due(today: date, days_before: int | None = None,
+             review_days: int | None = None) -> list[DueReminder]:
+    """Reminders that should go out ``today`` and have not been sent: to the institutions,
+    then to the departments (``review``)."""
     if days_before is None:
         days_before = int(current_app.config["REMINDER_DAYS_BEFORE"])
+    if review_days is None:
+        review_days = int(current_app.config["REVIEW_REMINDER_DAYS"])
     plans = db.session.scalars(
         select(Plan).where(Plan.status == PlanStatus.APPROVED.value)
         .options(selectinload(Plan.institution).selectinload(Institution.addresses))
@@ -127,6 +141,53 @@ def find_due(today: date, days_before: int | None = None) -> list[DueReminder]:
                 plan_id=plan.id, plan=plan.reference, period=period, kind=kind, due=due,
                 recipients=tuple(plan.institution.reporting_addresses), rejected=rejected,
             ))
+    return due_list + _due_reviews(today, review_days, sent)
+
+
+def department_addresses(ministry_id: int) -> list[str]:
+    """The addresses of the department's people of a ministry: its active users with the
+    role ``department`` (a ministry keeps no address of its own)."""
+    return list(db.session.scalars(
+        select(User.email)
+        .where(User.role == Role.DEPARTMENT.value, User.ministry_id == ministry_id,
+               User.active.is_(True))
+        .order_by(User.email)))
+
+
+def _due_reviews(today: date, days: int,
+                 sent: set[tuple[int, str, str]]) -> list[DueReminder]:
+    """``review`` reminders: each approved plan's period whose latest report, not
+    superseded, has no review ``days`` days after it came."""
+    rows = db.session.scalars(
+        select(FollowUp).join(Plan, Plan.id == FollowUp.plan_id)
+        .where(Plan.status == PlanStatus.APPROVED.value, FollowUp.superseded_by_id.is_(None))
+        .options(selectinload(FollowUp.reviews),
+                 selectinload(FollowUp.plan).selectinload(Plan.institution))
+        .order_by(FollowUp.received_at, FollowUp.id)
+    )
+    latest: dict[tuple[int, str], FollowUp] = {}
+    for followup in rows:  # by time: the last one seen is the period's latest
+        latest[(followup.plan_id, followup.period)] = followup
+    addresses: dict[int, list[str]] = {}
+    due_list = []
+    for (plan_id, period_code), followup in sorted(
+            latest.items(), key=lambda item: (item[1].plan.reference, item[0][1])):
+        received = followup.received_at.date()
+        if followup.reviews or today < received + timedelta(days=days):
+            continue
+        if (plan_id, period_code, REVIEW) in sent:
+            continue
+        period = parse_period(period_code)
+        if period is None:
+            continue
+        ministry = followup.plan.institution.ministry_id
+        if ministry not in addresses:
+            addresses[ministry] = department_addresses(ministry)
+        due_list.append(DueReminder(
+            plan_id=plan_id, plan=followup.plan.reference, period=period, kind=REVIEW,
+            due=received + timedelta(days=days), recipients=tuple(addresses[ministry]),
+            followup_id=followup.id, received=received,
+        ))
     return due_list
 
 

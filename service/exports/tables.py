@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from service.domain.actors import Actor
-from service.domain.models import Goal, Institution, Plan
+from service.domain.models import FollowUpReview, Goal, Institution, Plan
 from service.domain.overview import OverviewFilters, overview
 from service.domain.plans import PlanFilters, plan_query
 from service.exports import labels
 from service.exports.sheets import Table
 from service.extensions import db
+from service.vocabulary import REVIEW_DECISION_WORDS
 
 PLAN_COLUMNS = (
     "Ministerområde", "Institution", "Planreference", "Planens titel", "Planperiode",
@@ -24,6 +26,7 @@ OVERVIEW_COLUMNS = (
     "Periode", "Periode i tekst", "Ministerområde", "Institution", "Plan", "Mål-ID", "Mål",
     "Status",
     "Målt værdi", "Fremdrift (%)", "Kommentar", "Rapport", "Frist",
+    "Departementets svar", "Departementets kommentar", "Departementets kommentar til målet",
     "Beregnet status", "Forventet værdi", "Grundlag for beregnet status",
 )
 
@@ -65,19 +68,37 @@ def plans_table(actor: Actor, filters: PlanFilters) -> Table:
     return table
 
 
+def _answers(followup_ids: list[int]) -> dict[int, FollowUpReview]:
+    """The department's answer (the latest review) of each of the reports."""
+    answers: dict[int, FollowUpReview] = {}
+    if followup_ids:
+        for review in db.session.scalars(
+                select(FollowUpReview).where(FollowUpReview.followup_id.in_(followup_ids))
+                .order_by(FollowUpReview.id)):
+            answers[review.followup_id] = review
+    return answers
+
+
 def overview_table(actor: Actor, filters: OverviewFilters) -> Table:
-    """One row per goal of the overview: its status for the period in Danish words."""
+    """One row per goal of the overview: its status for the period in Danish words, and
+    the department's answer to the report (decision, comment, the comment on the goal)."""
     data = overview(actor, filters)
     table = Table("Overblik", OVERVIEW_COLUMNS)
+    answers = _answers([i["report"]["followup"] for i in data["plans"]
+                        if i["report"]["followup"] is not None])
     for item in data["plans"]:
         report = item["report"]
         state = labels.label(labels.REPORT_STATE, report["state"])
+        answer = answers.get(report["followup"])
+        per_goal = {g["goal"]: g["comment"] for g in (answer.goals if answer else [])}
         for goal in item["goals"]:
             table.rows.append([
                 data["period"], labels.period(data["period"]), item["ministry"],
                 item["institution"], item["plan"],
                 goal["goal"], goal["title"], labels.status(goal["status"]), goal["value"],
                 goal["progress"], goal["comment"], state, date.fromisoformat(report["due"]),
+                REVIEW_DECISION_WORDS.get(answer.decision) if answer else None,
+                answer.comment if answer else None, per_goal.get(goal["goal"]),
                 labels.status(goal["computed_status"]), goal["expected_value"],
                 goal["computed_basis"],
             ])

@@ -1,12 +1,14 @@
 """Reminder mails: written in Danish for a due reminder (plan, period, due date, how to
-reply) with the follow-up template filled in for the plan and period attached, and sent. Which
+reply) with the follow-up template filled in for the plan and period attached, and sent; the
+department's reminder of a report it has not reviewed is
+:mod:`service.mail.review_reminders`'s. Which
 reminders are due, and the claim that sends each at most once, are
 :mod:`service.domain.reminders`'s."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email import policy
@@ -17,12 +19,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from service.domain.models import Goal, OutboundMessage, Plan
-from service.domain.reminders import OVERDUE, DueReminder, claim, record_sent, release
+from service.domain.models import Goal, Institution, OutboundMessage, Plan
+from service.domain.reminders import OVERDUE, REVIEW, DueReminder, claim, record_sent, release
 from service.exports.template import followup_template
 from service.extensions import db
 from service.mail import queue
 from service.mail.queue import queued_reminder, record_failed
+from service.mail.review_reminders import build_review_reminder
 from service.mail.settings import smtp
 from service.mail.smtp import send
 from service.vocabulary import Period, date_words, period_words
@@ -133,6 +136,19 @@ def build_reminder(
     return message
 
 
+def _composer(plan: Plan, item: DueReminder, mail_from: str, reply_to: str, base_url: str
+              ) -> Callable[[OutboundMessage | None], EmailMessage]:
+    """Writes ``item``'s mail, or (given the stored row) rewrites it as first stored: the
+    institution's with the filled-in template attached, the department's with the link."""
+    if item.kind == REVIEW:
+        return lambda stored: build_review_reminder(
+            plan=plan, item=item, mail_from=mail_from, base_url=base_url, stored=stored)
+    filename, data = followup_template(plan, str(item.period))
+    return lambda stored: build_reminder(
+        plan=plan, item=item, filename=filename, attachment=data, mail_from=mail_from,
+        reply_to=reply_to, stored=stored)
+
+
 def send_reminders(due: Sequence[DueReminder], *, dry_run: bool = False) -> list[Outcome]:
     """Send each of the ``due`` reminders (:func:`service.domain.reminders.find_due`) once,
     claimed first. One failure never stops the others; a failed send is not recorded, so the
@@ -147,29 +163,29 @@ def send_reminders(due: Sequence[DueReminder], *, dry_run: bool = False) -> list
         outcomes.append(outcome)
         if not item.recipients:
             outcome.state = "skipped"
-            outcome.detail = "the institution has no reporting addresses"
+            outcome.detail = ("the ministry has no active department users"
+                              if item.kind == REVIEW else
+                              "the institution has no reporting addresses")
             continue
         if dry_run:
             continue
         try:
             plan = db.session.scalar(
                 select(Plan).where(Plan.id == item.plan_id).options(
-                    selectinload(Plan.institution),
+                    selectinload(Plan.institution).selectinload(Institution.ministry),
                     selectinload(Plan.goals).selectinload(Goal.indicators))
             )
             if plan is None:
                 raise LookupError(f"plan {item.plan} is gone")
-            filename, data = followup_template(plan, str(item.period))
-            message = build_reminder(plan=plan, item=item, filename=filename, attachment=data,
-                                     mail_from=mail_from, reply_to=reply_to)
+            compose = _composer(plan, item, mail_from, reply_to,
+                                config.get("WEB_BASE_URL") or "")
+            message = compose(None)
             reminder = claim(item)
             row = None
             if reminder is not None:  # stored before it is sent; as first written
                 row, fresh = queued_reminder(item, message)
                 if not fresh:
-                    message = build_reminder(plan=plan, item=item, filename=filename,
-                                             attachment=data, mail_from=mail_from,
-                                             reply_to=reply_to, stored=row)
+                    message = compose(row)
         except Exception as exc:
             db.session.rollback()
             log.exception("reminder for %s %s not prepared", item.plan, item.period)

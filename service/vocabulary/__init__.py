@@ -16,11 +16,14 @@ from functools import lru_cache
 
 # the glossary (one Danish word per concept), re-exported: ``from service.vocabulary import
 # TERMS`` works as for every other word of the vocabulary
+from service.vocabulary.glossary import CHANNEL_WORDS as CHANNEL_WORDS
+from service.vocabulary.glossary import CONVERSATION_WORDS as CONVERSATION_WORDS
 from service.vocabulary.glossary import FOLLOWUP_STATUS_WORDS as FOLLOWUP_STATUS_WORDS
 from service.vocabulary.glossary import GOAL_STATE_WORDS as GOAL_STATE_WORDS
 from service.vocabulary.glossary import INTAKE_STATE_WORDS as INTAKE_STATE_WORDS
 from service.vocabulary.glossary import PLAN_STATUS_WORDS as PLAN_STATUS_WORDS
 from service.vocabulary.glossary import RETIRED as RETIRED
+from service.vocabulary.glossary import REVIEW_DECISION_WORDS as REVIEW_DECISION_WORDS
 from service.vocabulary.glossary import SEVERITY_WORDS as SEVERITY_WORDS
 from service.vocabulary.glossary import TERMS as TERMS
 from service.vocabulary.glossary import Term as Term

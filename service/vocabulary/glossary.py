@@ -58,6 +58,19 @@ TERMS: dict[str, Term] = {
              ("bekræftelse", "kvitteringsmail")),
         Term("reminder", "påmindelse", "reminder", "påmindelsen", "påmindelser"),
         Term("overdue reminder", "rykker", "overdue", "rykkeren", "rykkere"),
+        # the department's answer to a follow-up (DESIGN section 14), and the reminder to
+        # the department of a report it has not answered
+        Term("review", "gennemgang", "review", "gennemgangen", "gennemgange"),
+        Term("acknowledged follow-up", "kvitteret", "acknowledged",
+             "den kvitterede opfølgning", "kvitterede opfølgninger"),
+        Term("returned follow-up", "sendt tilbage", "returned",
+             "den tilbagesendte opfølgning", "tilbagesendte opfølgninger"),
+        Term("resubmission", "ny opfølgning", "resubmission", "den nye opfølgning",
+             "nye opfølgninger", ("genindsendelse",)),
+        Term("conversation", "dialog", "conversation", "dialogen", "dialoger",
+             ("korrespondance",)),
+        Term("review reminder", "påmindelse om gennemgang", None,
+             "påmindelsen om gennemgang", "påmindelser om gennemgang"),
         Term("reporting address", "indberetningsadresse", "reporting_address",
              "indberetningsadressen", "indberetningsadresser",
              ("afsenderadresse", "registrerede adresse")),
@@ -102,6 +115,19 @@ GOAL_STATE_WORDS = {"active": "aktiv", "withdrawn": TERMS["withdrawn goal"].word
 FOLLOWUP_STATUS_WORDS = {c: TERMS[t].word for c, t in (
     ("accepted", "accepted follow-up"), ("rejected", "rejected follow-up"),
     ("superseded", "superseded follow-up"))}
+#: the steps of a plan's conversation for a period (``service.domain.conversation``)
+CONVERSATION_WORDS = {
+    "report": f"{TERMS['follow-up'].heading} modtaget",
+    "resubmission": f"{TERMS['resubmission'].heading} modtaget",
+    "review": f"{TERMS['department'].definite.capitalize()}s svar",
+}
+#: the department's decisions, as they end "Departementets svar: …"
+REVIEW_DECISION_WORDS = {"acknowledged": TERMS["acknowledged follow-up"].word,
+                         "returned": f"{TERMS['returned follow-up'].word} til "
+                                     f"{TERMS['institution'].definite}"}
+#: how a report came in
+CHANNEL_WORDS = {"email": "e-mail", "api": "API", "web": "formular i dashboardet",
+                 "upload": "fil sendt via dashboardet"}
 SEVERITY_WORDS = {"error": TERMS["error"].word, "warning": TERMS["warning"].word,
                   "info": "info"}
 INTAKE_STATE_WORDS = {

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from service.domain import plans
 from service.domain.plans import PlanFilters
 from service.exports import annual_report, sheets, tables
+from service.exports.conversation import conversation_table
 from service.exports.files import content_disposition
 from service.vocabulary import PERIOD_YEARS
 from service.web import bp
@@ -52,6 +53,19 @@ def plan_export(plan_id: int, fmt: str) -> Response:
     table = tables.plans_table(actor, PlanFilters(reference=plan.reference))
     return attachment(sheets.render(table, fmt), fmt, sheets.MIMETYPES,
                       f"plan-{plan.reference}")
+
+
+@bp.get("/plans/<int:plan_id>/conversation.<fmt>")
+def conversation_export(plan_id: int, fmt: str) -> Response:
+    """The plan's conversation, every period, as
+    ``/api/v1/exports/conversation?reference=…`` writes it."""
+    actor = current_actor()
+    fmt = _sheet_format(fmt)
+    plan = plans.get_plan(actor, plan_id)
+    table = conversation_table(actor, PlanFilters(reference=plan.reference),
+                               timezone=current_app.config.get("WEB_TIMEZONE") or "UTC")
+    return attachment(sheets.render(table, fmt), fmt, sheets.MIMETYPES,
+                      f"dialog-{plan.reference}")
 
 
 @bp.get("/plans/export.<fmt>")

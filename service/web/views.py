@@ -9,7 +9,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from service.domain import audit, followups, inbound, outbound, plans
+from service.domain import audit, conversation, followups, inbound, outbound, plans
 from service.domain.common import require
 from service.domain.errors import Conflict, NotFound
 from service.domain.history import plan_histories
@@ -17,6 +17,9 @@ from service.domain.overview import overview as overview_query
 from service.domain.validation import validate_plan
 from service.exports.template import followup_template
 from service.vocabulary import (
+    CHANNEL_WORDS,
+    CONVERSATION_WORDS,
+    REVIEW_DECISION_WORDS,
     TASK_TYPE_LABELS,
     natural_key,
     parse_period,
@@ -110,6 +113,10 @@ def plan_page(plan_id: int, review: dict[str, Any] | None = None) -> str:
         closing=audit.last_event(found, "close") if found.status == "closed" else None,
         errors=sum(f.severity == "error" for f in findings),
         review=review or {},
+        conversation=conversation.conversation(found),
+        conversation_words=CONVERSATION_WORDS,
+        decision_words=REVIEW_DECISION_WORDS,
+        channel_words=CHANNEL_WORDS,
     )
 
 

@@ -62,6 +62,7 @@ SAMPLES: dict[str, list[dict[str, str]]] = {
     "web.plan_list": [{}, {"status": "draft"}, {"q": "2026", "year": "2026"}],
     "web.plan_approve": [{"plan_id": "plan:GST-2026"}],
     "web.plan_export": [{"plan_id": "plan:UFST-2026", "fmt": "xlsx"}],
+    "web.conversation_export": [{"plan_id": "plan:UFST-2026", "fmt": "csv"}],
     "web.plans_export": [{"fmt": "csv"}],
     "web.overview_export": [{"fmt": "csv", "period": PERIOD}],
     "web.annual_report_file": [{"institution": "UFST", "year": "2026", "format": "html"}],
@@ -175,10 +176,14 @@ def _add_wide_plan(app: Flask, admin_secret: str) -> None:
         ok(client.post(f"/api/v1/plans/{plan['id']}/goals", headers=admin,
                        json=goal_body(code)), 201)
     ok(client.post(f"/api/v1/plans/{plan['id']}/approve", headers=admin))
-    ok(client.post(f"/api/v1/plans/{plan['id']}/followups", headers=admin, json={
+    report = ok(client.post(f"/api/v1/plans/{plan['id']}/followups", headers=admin, json={
         "period": PERIOD, "goals": [
             {"goal": code, "status": "off_track", "value": 40, "progress": 10,
              "comment": "Forsinket."} for code in codes]}), 201)
+    # the plan's page shows a conversation: the department's answer to the report
+    ok(client.post(f"/api/v1/followups/{report['id']}/review", headers=admin, json={
+        "decision": "returned", "comment": "Beskriv, hvad I gør ved forsinkelserne.",
+        "goals": [{"goal": "M1", "comment": "Hvornår er I tilbage på sporet?"}]}))
 
 
 def _add_earlier_plan(app: Flask, admin_secret: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from marshmallow import fields, validate
+
 from service.api.schemas.common import StrictSchema, one_of, year
 from service.api.schemas.overview import OverviewQuerySchema
 from service.api.schemas.plans import PlanQuerySchema
@@ -15,6 +17,12 @@ class PlanExportQuerySchema(PlanQuerySchema):
 
 
 class OverviewExportQuerySchema(OverviewQuerySchema):
+    format = one_of(SHEET_FORMATS, metadata={"description": "instead of the Accept header"})
+
+
+class ConversationExportQuerySchema(PlanQuerySchema):
+    period = fields.String(validate=validate.Length(min=4, max=40), metadata={
+        "example": "2026-H1", "description": "one period; without it every period"})
     format = one_of(SHEET_FORMATS, metadata={"description": "instead of the Accept header"})
 
 

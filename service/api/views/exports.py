@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Response, request
+from flask import Response, current_app, request
 from flask.views import MethodView
 
 from service.api.auth import current_actor
@@ -17,12 +17,14 @@ from service.api.blueprint import Blueprint
 from service.api.problems import problem
 from service.api.schemas.exports import (
     AnnualReportQuerySchema,
+    ConversationExportQuerySchema,
     OverviewExportQuerySchema,
     PlanExportQuerySchema,
 )
 from service.domain.overview import OverviewFilters
 from service.domain.plans import PlanFilters
 from service.exports import annual_report, sheets, tables
+from service.exports.conversation import conversation_table
 from service.exports.files import content_disposition
 from service.vocabulary import parse_period
 
@@ -103,6 +105,23 @@ class OverviewExport(MethodView):
             args, lambda a: tables.overview_table(current_actor(), OverviewFilters(**a)),
             f"overblik-{period}" if period else "overblik",
         )
+
+
+@blp.route("/exports/conversation")
+class ConversationExport(MethodView):
+    @blp.arguments(ConversationExportQuerySchema(), location="query")
+    @blp.doc(responses=_file(sheets.MIMETYPES))
+    @blp.problems(406)
+    def get(self, args: dict) -> Response:
+        """The plans' conversations as XLSX or CSV, one row per step in order: each report
+        (with its status, channel and sender) and each answer of the department (decision,
+        comment, comments per goal, who, when), per plan and period. Filters as
+        `GET /plans`; `period` for one period (unknown: 422 naming `period`)."""
+        period = args.pop("period", None)
+        zone = current_app.config.get("WEB_TIMEZONE") or "UTC"
+        return _sheet(args, lambda a: conversation_table(
+            current_actor(), PlanFilters(**a), period, timezone=zone),
+            "dialog" + (f"-{parse_period(period) or 'periode'}" if period else ""))
 
 
 @blp.route("/institutions/<code>/annual-report")

@@ -7,13 +7,14 @@ from flask.views import MethodView
 
 from service.api.auth import current_actor
 from service.api.blueprint import Blueprint
+from service.api.schemas.conversation import ConversationQuerySchema, ConversationSchema
 from service.api.schemas.followups import (
     FollowUpQuerySchema,
     FollowUpReviewSubmitSchema,
     FollowUpSchema,
     FollowUpSubmitSchema,
 )
-from service.domain import followups, plans, reviews
+from service.domain import conversation, followups, plans, reviews
 from service.domain.models import FollowUp, FollowUpReview
 from service.mail.review_answers import queue_review_answer
 
@@ -46,6 +47,21 @@ class PlanFollowUps(MethodView):
         actor = current_actor()
         plan = plans.get_plan(actor, plan_id, with_goals=True)
         return followups.submit_followup(actor, plan, data)
+
+
+@blp.route("/plans/<int:plan_id>/conversation")
+class PlanConversation(MethodView):
+    @blp.arguments(ConversationQuerySchema(), location="query")
+    @blp.response(200, ConversationSchema)
+    @blp.problems(404)
+    def get(self, args: dict, plan_id: int) -> dict:
+        """The plan's conversation per period, in order: each report the institution sent
+        (superseded and rejected ones too; after the first, a `resubmission`) with channel
+        and time, and each answer of the department with decision, comments, who and when.
+        `?period=` for one period (unknown: 422 naming `period`)."""
+        plan = plans.get_plan(current_actor(), plan_id)
+        return {"plan": plan.reference,
+                "periods": conversation.conversation(plan, args.get("period"))}
 
 
 @blp.route("/followups/<int:followup_id>")
