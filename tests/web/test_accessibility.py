@@ -70,7 +70,8 @@ SAMPLES: dict[str, list[dict[str, str]]] = {
                         {"plan_id": "plan:DST-2026", "period": "2026-H2"}],
     "web.followup_receipt": [{"plan_id": "plan:DST-2026", "followup_id": "followup:DST-2026"},
                              {"plan_id": "plan:DST-2026",
-                              "followup_id": "followup:DST-2026/rejected"}],
+                              "followup_id": "followup:DST-2026/rejected"},
+                             {"plan_id": "plan:UFST-2026", "followup_id": "followup:UFST-2026"}],
 }
 
 _PROBE = """
