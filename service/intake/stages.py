@@ -9,34 +9,18 @@ A stored mail goes through the stages ``mail`` (parsed: :class:`MailFacts`), ``s
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import TypeVar
 
 from service.domain.inbound import UNATTRIBUTED, Owner, owner_by_sender
 from service.domain.models import FollowUp
+from service.domain.reportfiles import nul_free, report_nul_free
 from service.intake.attachments import Attachment
 from service.intake.message import InboundMail
 from service.plugins.reports import ParsedReport, ReportParser
 from service.vocabulary import parse_period
 
-T = TypeVar("T")
-
-
-def nul_free(value: T) -> T:
-    """Text as PostgreSQL can store it: a NUL character (``=00`` in a subject, ``\\u0000`` in
-    JSON) would fail the commit, and with it the mailbox, on every run."""
-    return value.replace("\x00", "") if isinstance(value, str) else value  # type: ignore[return-value]
-
-
-def report_nul_free(report: ParsedReport) -> ParsedReport:
-    rows = tuple(
-        dataclasses.replace(row, **{f: nul_free(getattr(row, f))
-                                    for f in ("goal", "status", "value", "progress", "comment")})
-        for row in report.rows
-    )
-    return dataclasses.replace(report, rows=rows, plan=nul_free(report.plan),
-                               period=nul_free(report.period))
+__all__ = ["Attribution", "Candidate", "Decision", "MailFacts", "Outcome", "Reading", "Sender",
+           "Settlement", "nul_free", "report_nul_free"]
 
 
 @dataclass(frozen=True)

@@ -183,21 +183,9 @@ def receipt_text(
     contact: str = "",
 ) -> str:
     """The receipt's body, in Danish."""
-    what = "Jeres opfølgning"
-    if plan:
-        what += f" på {_line(plan)}"
-    if period:
-        what += f" for {_line(period_text(period))}"
-    lines: list[str] = ["Kære modtager,", ""]
-    if accepted:
-        lines.append(f"{what} er modtaget og registreret.")
-    else:
-        lines.append(
-            f"{what} er afvist, fordi den indeholder fejl. "
-            "Ret fejlene nedenfor og send rapporten igen"
-            + (f" til {_line(intake_address)}." if intake_address else ".")
-        )
-    lines.append("")
+    lines: list[str] = ["Kære modtager,", "",
+                        verdict(accepted=accepted, plan=plan, period=period,
+                                intake_address=intake_address), ""]
 
     findings_part = _findings_lines(findings)
     rows_part = _rows_lines(rows, accepted)
@@ -226,25 +214,58 @@ def help_lines(intake_address: str, contact: str) -> list[str]:
 
 
 def _findings_lines(findings: Sequence[ReceiptFinding]) -> list[str]:
-    ordered = sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 3))
-    if not ordered:
+    if not findings:
         return []
-    errors = sum(1 for f in ordered if f.severity == "error")
-    warnings = sum(1 for f in ordered if f.severity == "warning")
+    lines = [findings_count(findings), ""]
+    for heading, group in finding_groups(findings):
+        lines.append(f"{heading}:")
+        for f in group:
+            lines.append(f"  - {finding_line(f)}")
+        lines.append("")
+    return lines
+
+
+def verdict(*, accepted: bool, plan: str | None, period: str | None,
+            intake_address: str = "") -> str:
+    """The receipt's first sentence: the report registered, or rejected and to be sent
+    again (to ``intake_address`` when given)."""
+    what = "Jeres opfølgning"
+    if plan:
+        what += f" på {_line(plan)}"
+    if period:
+        what += f" for {_line(period_text(period))}"
+    if accepted:
+        return f"{what} er modtaget og registreret."
+    return (f"{what} er afvist, fordi den indeholder fejl. "
+            "Ret fejlene nedenfor og send rapporten igen"
+            + (f" til {_line(intake_address)}." if intake_address else "."))
+
+
+def findings_count(findings: Sequence[ReceiptFinding]) -> str:
+    """``Valideringen fandt 1 fejl og 2 advarsler.``"""
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = sum(1 for f in findings if f.severity == "warning")
     noun = "advarsel" if warnings == 1 else "advarsler"
-    lines = [f"Valideringen fandt {errors} fejl og {warnings} {noun}.", ""]
+    return f"Valideringen fandt {errors} fejl og {warnings} {noun}."
+
+
+def finding_groups(findings: Sequence[ReceiptFinding]
+                   ) -> list[tuple[str, list[ReceiptFinding]]]:
+    """The findings by severity, errors first, each group with the receipt's heading
+    (``Fejl, der skal rettes``, ``Advarsler``, ``Til orientering``)."""
+    ordered = sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, 3))
     groups: dict[str, list[ReceiptFinding]] = {}
     for f in ordered:
         key = f.severity if f.severity in _SEVERITY_ORDER else ""
         groups.setdefault(key, []).append(f)
-    for key, group in groups.items():
-        lines.append(f"{_SEVERITY_HEADINGS.get(key, 'Andre fund')}:")
-        for f in group:
-            label = SEVERITY_LABELS.get(f.severity, _line(f.severity))
-            where = f"Mål {_line(f.goal)}" if f.goal else "Rapporten"
-            lines.append(f"  - {where} ({label}): {_line(f.message)}")
-        lines.append("")
-    return lines
+    return [(_SEVERITY_HEADINGS.get(key, "Andre fund"), group) for key, group in groups.items()]
+
+
+def finding_line(f: ReceiptFinding) -> str:
+    """``Mål M2 (advarsel): …`` as the receipt lists a finding."""
+    label = SEVERITY_LABELS.get(f.severity, _line(f.severity))
+    where = f"Mål {_line(f.goal)}" if f.goal else "Rapporten"
+    return f"{where} ({label}): {_line(f.message)}"
 
 
 RULES_HEADING = "Til teknisk support (reglernes koder):"

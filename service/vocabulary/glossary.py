@@ -46,6 +46,10 @@ TERMS: dict[str, Term] = {
         # the document the institution sends (the filled-in template, a CSV or JSON file,
         # or the form in the browser); the follow-up is what the service records from it
         Term("report", "rapport", None, "rapporten", "rapporter"),
+        # a report typed into the dashboard's report page and saved, not yet sent; only the
+        # institution sees it
+        Term("report draft", "rapportkladde", "followup_draft", "rapportkladden",
+             "rapportkladder"),
         Term("received follow-up", "modtaget", "received", "den modtagne opfølgning",
              "modtagne opfølgninger", ("indkommet",)),
         Term("accepted follow-up", "registreret", "accepted", "den registrerede opfølgning",

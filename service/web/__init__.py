@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
         oidc,
         plan_list,
         planforms,
+        reports,
         reviews,
         signin,
         users,

@@ -60,7 +60,8 @@ REPORT_STATE_LABELS = {
 
 FOLLOWUP_STATUS_LABELS = dict(FOLLOWUP_STATUS_WORDS)
 
-CHANNEL_LABELS = {"email": "e-mail", "api": "API"}
+CHANNEL_LABELS = {"email": "e-mail", "api": "API", "web": "dashboardet",
+                  "upload": "fil sendt i dashboardet"}
 
 INTAKE_STATE_LABELS = dict(INTAKE_STATE_WORDS)
 

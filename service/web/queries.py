@@ -15,6 +15,7 @@ from service.domain.models import (
     Plan,
 )
 from service.domain.overview import OverviewFilters, status_counts
+from service.domain.reporting import plan_periods, previous_period
 from service.vocabulary import Period, natural_key, parse_period
 
 #: the intake page's default: the mail that needs a person
@@ -27,32 +28,12 @@ def current_half_year(today: date | None = None) -> str:
     return f"{today.year}-H{1 if today.month <= 6 else 2}"
 
 
-def previous_period(period: Period) -> Period:
-    if period.kind == "Y":
-        return Period(period.year - 1, "Y", 1)
-    last = {"H": 2, "Q": 4}[period.kind]
-    if period.number == 1:
-        return Period(period.year - 1, period.kind, last)
-    return Period(period.year, period.kind, period.number - 1)
-
-
 def recent_periods(period: Period, count: int = 4) -> list[Period]:
     """``period`` and the ``count - 1`` before it, oldest first."""
     periods = [period]
     while len(periods) < count:
         periods.append(previous_period(periods[-1]))
     return list(reversed(periods))
-
-
-def plan_periods(plan: Plan) -> list[str]:
-    """Every reporting period of the plan, by its cadence and years."""
-    kinds = {"quarterly": ("Q", 4), "half-yearly": ("H", 2), "yearly": ("Y", 1)}
-    kind, count = kinds.get(plan.followup_cadence or "half-yearly", ("H", 2))
-    return [
-        str(Period(year, kind, n))
-        for year in range(plan.period_start, plan.period_end + 1)
-        for n in range(1, count + 1)
-    ]
 
 
 def unreported_periods(actor: Actor, plan: Plan) -> list[str]:

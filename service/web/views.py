@@ -9,7 +9,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from service.domain import audit, conversation, followups, inbound, outbound, plans
+from service.domain import audit, conversation, followups, inbound, outbound, plans, reporting
 from service.domain.common import require
 from service.domain.errors import Conflict, NotFound
 from service.domain.history import plan_histories
@@ -68,6 +68,7 @@ def overview() -> str:
         task_types=TASK_TYPE_LABELS,
         can_approve=actor.is_admin or actor.is_department,
         period_text=period_words(period),
+        reports_due=reporting.reports_due(actor),
     )
 
 
@@ -98,9 +99,15 @@ def plan_page(plan_id: int, review: dict[str, Any] | None = None) -> str:
     current = queries.current_half_year()
     chosen = ((review or {}).get("period") or request.args.get("period")
               or (current if current in periods else periods[0]))
+    # the institution's own report page, and its rapportkladde (no one else sees it)
+    reports = actor.is_institution and found.institution_id == actor.institution_id
+    due = reporting.periods_due(found) if reports else []
     return render_template(
         "web/plan.html",
         plan=found,
+        can_report=reports and found.status == "approved",
+        periods_due=due,
+        draft=reporting.get_draft(found, chosen) if reports else None,
         goals=goals,
         findings=findings,
         history=history,

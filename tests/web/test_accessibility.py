@@ -33,7 +33,8 @@ WIDTHS = ((1366, 900, False), (400, 860, True))
 ROLES = {"admin": "admin", "department": "skm", "institution": "dst"}
 
 #: sample URL arguments for every GET page of the dashboard; ``"plan:REF"`` and
-#: ``"message:STATE"`` stand for the id of that plan or of a message in that state
+#: ``"message:STATE"`` stand for the id of that plan or of a message in that state,
+#: ``"followup:REF"`` for the plan's latest accepted follow-up (``/rejected``: rejected one)
 SAMPLES: dict[str, list[dict[str, str]]] = {
     "web.overview": [{}, {"period": "2026-H1"}, {"period": PERIOD}],
     "web.plan": [{"plan_id": "plan:UFST-2026"}, {"plan_id": "plan:DST-2026"},
@@ -66,6 +67,13 @@ SAMPLES: dict[str, list[dict[str, str]]] = {
     "web.plans_export": [{"fmt": "csv"}],
     "web.overview_export": [{"fmt": "csv", "period": PERIOD}],
     "web.annual_report_file": [{"institution": "UFST", "year": "2026", "format": "html"}],
+    # the institution's own (a 403 page for the others): with the previous period beside
+    "web.report_page": [{"plan_id": "plan:DST-2026", "period": "2027-H1"},
+                        {"plan_id": "plan:DST-2026", "period": "2026-H2"}],
+    "web.followup_receipt": [{"plan_id": "plan:DST-2026", "followup_id": "followup:DST-2026"},
+                             {"plan_id": "plan:DST-2026",
+                              "followup_id": "followup:DST-2026/rejected"},
+                             {"plan_id": "plan:UFST-2026", "followup_id": "followup:UFST-2026"}],
 }
 
 _PROBE = """
@@ -215,7 +223,7 @@ return t ? {table: t.scrollWidth, box: t.parentElement.clientWidth,
 
 
 def _ids(app: Flask) -> dict[str, str]:
-    from service.domain.models import Goal, InboundMessage, Plan
+    from service.domain.models import FollowUp, Goal, InboundMessage, Plan
 
     with app.app_context():
         found = {f"plan:{ref}": str(pid) for ref, pid in db.session.execute(
@@ -225,6 +233,11 @@ def _ids(app: Flask) -> dict[str, str]:
             found[f"goal:{ref}/{code}"] = str(gid)
         for state, mid in db.session.execute(select(InboundMessage.state, InboundMessage.id)):
             found.setdefault(f"message:{state}", str(mid))
+        for ref, status, fid in db.session.execute(
+                select(Plan.reference, FollowUp.status, FollowUp.id).join(FollowUp.plan)
+                .order_by(FollowUp.id)):
+            found[f"followup:{ref}" if status == "accepted" else f"followup:{ref}/{status}"] = \
+                str(fid)
     return found
 
 
@@ -239,7 +252,7 @@ def _urls(app: Flask) -> list[tuple[str, str]]:
             for sample in SAMPLES[endpoint]:
                 args = {k: ids.get(v, v) for k, v in sample.items()}
                 unknown = [v for v in args.values()
-                           if v.startswith(("plan:", "goal:", "message:"))]
+                           if v.startswith(("plan:", "goal:", "message:", "followup:"))]
                 assert not unknown, f"sample {sample} of {endpoint}: {unknown} not in the data"
                 path = url_for(endpoint, **args)
                 out.append((endpoint, path))

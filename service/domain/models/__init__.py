@@ -2,6 +2,7 @@
 
 from service.domain.models.audit import AuditEvent
 from service.domain.models.data_version import DataVersion
+from service.domain.models.drafts import FollowUpDraft
 from service.domain.models.followups import FollowUp, FollowUpFinding, FollowUpGoal
 from service.domain.models.intake import InboundMessage, IntakeRun
 from service.domain.models.outbound import OutboundMessage
@@ -24,6 +25,7 @@ __all__ = [
     "AuditEvent",
     "DataVersion",
     "FollowUp",
+    "FollowUpDraft",
     "FollowUpFinding",
     "FollowUpGoal",
     "FollowUpReview",

@@ -33,7 +33,7 @@ class FollowUp(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     period: Mapped[str] = mapped_column(String(20), index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    channel: Mapped[str] = mapped_column(String(10))  # email | api
+    channel: Mapped[str] = mapped_column(String(10))  # email | api | web | upload
     submitted_by: Mapped[str | None] = mapped_column(String(320))
     #: the mail it came in (InboundMessage.id; that row points back through followup_id)
     inbound_message_id: Mapped[int | None] = mapped_column(index=True, unique=True)

@@ -1,41 +1,29 @@
 """The built-in report parsers (XLSX, CSV, JSON) and the choice of parser for an attachment.
 
-``choose_parser(parsers, filename, content_type, data)`` asks each parser in turn
-(``accepts``, shown the first ``HEAD_BYTES`` of the file) and gives the first that accepts;
-``read_with(parser, filename, content_type, data)`` lets it read the bytes; the two together
-are ``parse_attachment``. Parsers raise :class:`~service.plugins.reports.ReportError` with a
-Danish message when they cannot.
+The choice of parser and the reading (``choose_parser``, ``read_with``, ``parse_attachment``)
+live in :mod:`service.domain.reportfiles`, shared with the dashboard's upload; they are
+named here too for the intake. Parsers raise :class:`~service.plugins.reports.ReportError`
+with a Danish message when they cannot.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Sequence
-
+from service.domain.reportfiles import (
+    HEAD_BYTES,
+    accepting_parser,
+    choose_parser,
+    parse_attachment,
+    read_with,
+)
 from service.intake.reports.csvreport import CsvParser
 from service.intake.reports.jsonreport import JsonParser
 from service.intake.reports.limits import DEFAULT_LIMITS, ReportLimits
 from service.intake.reports.xlsx import XlsxParser
-from service.plugins.reports import ParsedReport, ReportError, ReportParser
-
-log = logging.getLogger(__name__)
-
-#: how much of a file a parser's ``accepts`` is shown
-HEAD_BYTES = 4096
-
-# Formats people send that we cannot read, with what to do instead.
-_UNSUPPORTED: dict[str, str] = {
-    ".xls": "Det gamle Excel-format (.xls) kan ikke læses. Gem regnearket som .xlsx.",
-    ".ods": "OpenDocument-regneark (.ods) kan ikke læses. Gem regnearket som .xlsx.",
-    ".numbers": "Numbers-filer kan ikke læses. Eksportér regnearket som .xlsx eller .csv.",
-    ".docx": "Word-dokumenter kan ikke læses. Send rapporten i skabelonen (.xlsx).",
-    ".doc": "Word-dokumenter kan ikke læses. Send rapporten i skabelonen (.xlsx).",
-    ".pdf": "PDF-filer kan ikke læses. Send rapporten i skabelonen (.xlsx).",
-    ".zip": "Pakkede filer (.zip) kan ikke læses. Vedhæft rapporten (.xlsx) direkte.",
-}
+from service.plugins.reports import ReportParser
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "HEAD_BYTES",
     "CsvParser",
     "JsonParser",
     "ReportLimits",
@@ -51,75 +39,3 @@ __all__ = [
 def builtin_parsers(limits: ReportLimits = DEFAULT_LIMITS) -> list[ReportParser]:
     """The XLSX, CSV and JSON parsers, in that order."""
     return [XlsxParser(limits), CsvParser(limits), JsonParser(limits)]
-
-
-def accepting_parser(
-    parsers: Iterable[ReportParser], filename: str, content_type: str, head: bytes
-) -> ReportParser | None:
-    """The first parser that accepts the attachment, or None. A parser whose ``accepts``
-    raises is skipped (and logged)."""
-    for parser in parsers:
-        try:
-            if parser.accepts(filename or "", (content_type or "").lower(), head):
-                return parser
-        except Exception:
-            log.exception("report parser %r failed in accepts()", getattr(parser, "name", parser))
-    return None
-
-
-def choose_parser(
-    parsers: Iterable[ReportParser], filename: str, content_type: str, data: bytes
-) -> ReportParser | None:
-    """The parser for an attachment, chosen once from its name, type and first
-    ``HEAD_BYTES`` bytes; None when no parser accepts it."""
-    return accepting_parser(parsers, filename, content_type, data[:HEAD_BYTES])
-
-
-def parse_attachment(
-    parsers: Sequence[ReportParser], filename: str, content_type: str, data: bytes
-) -> ParsedReport:
-    """Read one attachment with the first parser that accepts it (see ``read_with``)."""
-    return read_with(choose_parser(parsers, filename, content_type, data), filename,
-                     content_type, data)
-
-
-def read_with(
-    parser: ReportParser | None, filename: str, content_type: str, data: bytes
-) -> ParsedReport:
-    """Read one attachment with the parser chosen for it (``choose_parser``).
-
-    Raises :class:`ReportError` (Danish message) when no parser accepted it (``parser`` is
-    None) or the parser cannot read it. A parser that fails with anything other than
-    ReportError is logged and reported as ``unreadable_report``, never propagated.
-    """
-    filename = filename or ""
-    if parser is None:
-        lower = filename.lower()
-        for ext, hint in _UNSUPPORTED.items():
-            if lower.endswith(ext):
-                raise ReportError(hint, reason="unreadable_report")
-        shown = f"«{filename}» " if filename else ""
-        raise ReportError(
-            f"Vedhæftningen {shown}({content_type or 'ukendt type'}) er ikke en rapport, vi kan "
-            "læse. Send opfølgningen som Excel-skabelonen (.xlsx), som CSV eller som JSON.",
-            reason="unreadable_report",
-        )
-    try:
-        report = parser.parse(data, filename)
-    except ReportError:
-        raise
-    except Exception as exc:
-        log.exception("report parser %r failed on %r", getattr(parser, "name", parser), filename)
-        raise ReportError(
-            f"Vedhæftningen «{filename}» kunne ikke læses ({type(exc).__name__}). Tjek at "
-            "filen er udfyldt efter skabelonen, og send den igen.",
-            reason="unreadable_report",
-        ) from exc
-    if not isinstance(report, ParsedReport):
-        log.error("report parser %r returned %r", getattr(parser, "name", parser), type(report))
-        raise ReportError(
-            f"Vedhæftningen «{filename}» kunne ikke læses. Send rapporten som Excel-skabelonen "
-            "(.xlsx).",
-            reason="unreadable_report",
-        )
-    return report
