@@ -9,7 +9,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from service.domain import audit, followups, inbound, outbound, plans
+from service.domain import attainment, audit, followups, inbound, outbound, plans
 from service.domain.common import require
 from service.domain.errors import Conflict, NotFound
 from service.domain.overview import overview as overview_query
@@ -88,6 +88,10 @@ def plan_page(plan_id: int, review: dict[str, Any] | None = None) -> str:
     current = queries.current_half_year()
     chosen = ((review or {}).get("period") or request.args.get("period")
               or (current if current in periods else periods[0]))
+    chosen_year = getattr(parse_period(chosen), "year", None)
+    if chosen_year is None or not found.period_start <= chosen_year <= found.period_end:
+        chosen_year = found.period_start
+    points = attainment.attainment_if_enabled(found, chosen_year)
     return render_template(
         "web/plan.html",
         plan=found,
@@ -102,6 +106,9 @@ def plan_page(plan_id: int, review: dict[str, Any] | None = None) -> str:
         closing=audit.last_event(found, "close") if found.status == "closed" else None,
         errors=sum(f.severity == "error" for f in findings),
         review=review or {},
+        attainment=points,
+        attainment_words=attainment.words(points) if points else None,
+        points_words=attainment.points_words,
     )
 
 

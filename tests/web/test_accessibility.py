@@ -128,6 +128,7 @@ def site(ready: None, tmp_path_factory: pytest.TempPathFactory
     try:
         secrets = populate(app)
         _add_wide_plan(app, secrets["admin"])
+        _add_weights(app, secrets["admin"])
         with LiveServer(app) as server:
             yield app, server, secrets
     finally:
@@ -160,6 +161,21 @@ def _add_wide_plan(app: Flask, admin_secret: str) -> None:
         "period": PERIOD, "goals": [
             {"goal": code, "status": "off_track", "value": 40, "progress": 10,
              "comment": "Forsinket."} for code in codes]}), 201)
+
+
+def _add_weights(app: Flask, admin_secret: str) -> None:
+    """FM weighs goals: DST-2026's page shows its attainment and each goal's points."""
+    from tests.support.factories import ok
+
+    client = app.test_client()
+    admin = {"Authorization": f"Bearer {admin_secret}"}
+    ok(client.put("/api/v1/ministries/FM/attainment", headers=admin,
+                  json={"weights_enabled": True}))
+    [plan] = ok(client.get("/api/v1/plans?reference=DST-2026", headers=admin))
+    for n, goal in enumerate(ok(client.get(f"/api/v1/plans/{plan['id']}/goals",
+                                           headers=admin))):
+        ok(client.patch(f"/api/v1/goals/{goal['id']}", headers=admin,
+                        json={"weight": 10 * (n + 1), "reason": "Vægtning"}))
 
 
 #: the overview's table: its width and its box's (it must fit a laptop's screen)
