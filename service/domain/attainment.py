@@ -28,7 +28,7 @@ from service.domain.attainment_settings import settings_of
 from service.domain.errors import Conflict, Invalid
 from service.domain.models import Plan
 from service.domain.yearend import final_row, year_reports
-from service.vocabulary import GoalState, ProgressStatus, format_number
+from service.vocabulary import GoalState, ProgressStatus, format_number, heading, word
 
 FULL = frozenset({ProgressStatus.ACHIEVED.value, ProgressStatus.ON_TRACK.value})
 PARTIAL = frozenset({ProgressStatus.PARTIALLY_ACHIEVED.value, ProgressStatus.AT_RISK.value})
@@ -125,19 +125,22 @@ def compute(year: int, goals: Sequence[WeightedGoal], partial_share: float,
 def words(result: Attainment) -> str:
     """``Målopfyldelse 2026: 72 % (36 af 50 point)``; without a counted goal
     ``Målopfyldelse 2026: ingen vægtede mål med status endnu``."""
+    title = f"{heading('attainment')} {result.year}"
     if result.percent is None:
-        return f"Målopfyldelse {result.year}: ingen vægtede mål med status endnu"
-    return (f"Målopfyldelse {result.year}: {format_number(result.percent, decimals=0)} % "
-            f"({format_number(result.points)} af {format_number(result.max_points)} point)")
+        return f"{title}: ingen vægtede mål med status endnu"
+    return (f"{title}: {format_number(result.percent, decimals=0)} % "
+            f"({format_number(result.points)} af {format_number(result.max_points)} "
+            f"{word('points')})")
 
 
 def points_words(goal: GoalScore) -> str:
     """A goal's line: ``7,5 af 15 point``, or why it does not count."""
+    points = word("points")
     if goal.withdrawn:
-        return f"{format_number(goal.weight)} point, tæller ikke (udgået)"
+        return f"{format_number(goal.weight)} {points}, tæller ikke ({word('withdrawn goal')})"
     if goal.points is None:
-        return f"{format_number(goal.weight)} point, tæller ikke (ingen status)"
-    return f"{format_number(goal.points)} af {format_number(goal.weight)} point"
+        return f"{format_number(goal.weight)} {points}, tæller ikke (ingen status)"
+    return f"{format_number(goal.points)} af {format_number(goal.weight)} {points}"
 
 
 def check_year(plan: Plan, year: int) -> None:

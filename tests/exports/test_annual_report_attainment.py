@@ -84,3 +84,15 @@ def test_without_weights_the_report_has_no_attainment(client, admin):
     assert "| Mål | Succeskriterium | Resultat | Vurdering | Kommentar |" in markdown
     document = Document(io.BytesIO(_get(client, admin, "docx").data))
     assert len(document.tables[0].rows[0].cells) == 5
+
+
+def test_the_plans_export_has_each_goals_weight(client, admin):
+    import csv
+
+    _dst(client, admin, weights=False)  # a goal's weight is shown wherever it is set
+    response = client.get("/api/v1/exports/plans?year=2026&format=csv", headers=admin)
+    header, *rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"),
+                                                newline=""), delimiter=";"))
+    assert header[-1] == "Vægtning (point)"
+    assert {r[header.index("Mål-ID")]: r[-1] for r in rows} == {
+        "M1": "20", "M2": "20", "M3": "10"}

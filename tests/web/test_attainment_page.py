@@ -46,3 +46,46 @@ def test_the_plan_page_shows_the_attainment(client, admin, signed_in, plans, rep
     # the other ministry's plan shows none
     ufst = browser.get(f"/plans/{plans['UFST']['id']}")
     assert ufst.status_code == 404
+
+
+def test_the_goal_form_sets_and_checks_the_weight(client, admin, signed_in, plans):
+    from sqlalchemy import select
+
+    from service.domain.models import AuditEvent, Goal
+    from service.extensions import db
+    from tests.web.conftest import page_csrf
+
+    dst = plans["DST"]["id"]
+    m1 = {g["code"]: g for g in ok(client.get(f"/api/v1/plans/{dst}/goals",
+                                              headers=admin))}["M1"]
+    web = signed_in("department", ministry="FM")
+    path = f"/goals/{m1['id']}/edit"
+    page = web.get(path).get_data(as_text=True)
+    assert re.search(r'<label for="weight">Vægtning i point \(valgfri\)</label>', page)
+    # the goal as tests.support.factories.goal_body made it, so nothing but the weight changes
+    form = {
+        "code": "M1", "title": "Kortere sagsbehandlingstid",
+        "description": "Borgerne skal have svar hurtigere.", "task_type": "operations",
+        "goal_type": "output", "nature": "quantitative",
+        "success_criterion": "Gennemsnit højst 30 dage", "deadline": "2026-12-31",
+        "owner": "Kontorchef", "indicators-0-name": "Sagsbehandlingstid",
+        "indicators-0-unit": "dage", "indicators-0-baseline": "41",
+        "indicators-0-baseline_year": "2025", "indicators-0-target": "30",
+        "indicators-0-direction": "decrease", "indicators-0-data_source": "Sagssystemet",
+    }
+    bad = web.post(path, data={**form, "weight": "femten", "reason": "Vægtning",
+                               "csrf_token": page_csrf(web, path)})
+    assert bad.status_code == 422
+    assert ('Vægtningen skal være et helt antal point fra 0 til 10.000, fx 15.'
+            in bad.get_data(as_text=True))
+    saved = web.post(path, data={**form, "weight": "15", "reason": "Vægtning aftalt",
+                                 "csrf_token": page_csrf(web, path)})
+    assert saved.status_code == 303, saved.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Goal, m1["id"]).weight == 15
+    [event] = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.entity_id == m1["id"], AuditEvent.action == "update")).all()
+    assert (event.before, event.after) == ({"weight": None}, {"weight": 15})
+    assert 'value="15"' in web.get(path).get_data(as_text=True)
+    log = web.get(f"/plans/{dst}").get_data(as_text=True)
+    assert '<span class="field">Vægtning (point)</span>' in log
