@@ -99,3 +99,13 @@ def test_each_goal_carries_its_score_and_points():
 ])
 def test_the_danish_sentence(goals, share, text):
     assert words(compute(2026, goals, share)) == text
+
+
+def test_plugins_see_the_goals_weight():
+    from service.plugins.builders import goal_from_dict
+
+    view = goal_from_dict({"code": "M1", "task_type": "operations", "goal_type": "output",
+                           "weight": 15})
+    assert view.weight == 15
+    assert goal_from_dict({"code": "M2", "task_type": "project",
+                           "goal_type": "output"}).weight is None
