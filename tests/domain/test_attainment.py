@@ -109,3 +109,12 @@ def test_plugins_see_the_goals_weight():
     assert view.weight == 15
     assert goal_from_dict({"code": "M2", "task_type": "project",
                            "goal_type": "output"}).weight is None
+
+
+def test_the_domains_goal_view_carries_the_weight():
+    from service.domain.models import Goal
+    from service.domain.validation import goal_view
+
+    goal = Goal(code="M1", title="Mål", task_type="operations", goal_type="output",
+                nature="quantitative", status="active", weight=15)
+    assert goal_view(goal).weight == 15
