@@ -35,6 +35,7 @@ GOAL_FIELDS = (
     "deadline",
     "politically_fixed",
     "owner",
+    "weight",
     "status",
     "withdrawn_reason",
 )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from service.domain import audit, scoping
 from service.domain.actors import Actor
+from service.domain.attainment import MAX_WEIGHT
 from service.domain.common import commit, flush, locked
 from service.domain.errors import Conflict, Invalid, NotFound
 from service.domain.history import check_previous_goal, release
@@ -18,7 +19,7 @@ from service.domain.models import Goal, Indicator, Institution, Milestone, Minis
 from service.domain.pagination import Page, paginate
 from service.domain.plans import check_editable
 from service.extensions import db
-from service.vocabulary import GoalState, PlanStatus
+from service.vocabulary import GoalState, PlanStatus, format_number
 
 #: what a caller sets on a goal: the audited fields less those with rules of their own (the
 #: code, checked for uniqueness) and those the server owns (status, withdrawal)
@@ -130,6 +131,16 @@ def _set_children(goal: Goal, data: dict[str, Any]) -> None:
         goal.milestones = [Milestone(position=i, **ms) for i, ms in enumerate(data["milestones"])]
 
 
+def _check_weight(data: dict[str, Any]) -> None:
+    """A goal's points: none, or a whole number from 0 to ``MAX_WEIGHT``."""
+    weight = data.get("weight")
+    if weight is None:
+        return
+    if isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= MAX_WEIGHT:
+        raise Invalid("Vægtningen skal være et helt antal point fra 0 til "
+                      f"{format_number(MAX_WEIGHT)}, fx 15.", field="weight")
+
+
 def _check_deadline_field(data: dict[str, Any]) -> None:
     for i, ind in enumerate(data.get("indicators") or []):
         if ind.get("baseline_year") is not None and not 1900 <= ind["baseline_year"] <= 2200:
@@ -149,6 +160,7 @@ def create_goal(actor: Actor, plan: Plan, data: dict[str, Any]) -> Goal:
         raise _taken(code)
     _check_task_type(plan, data["task_type"])
     _check_deadline_field(data)
+    _check_weight(data)
     position = (db.session.scalar(
         select(func.max(Goal.position)).where(Goal.plan_id == plan.id)
     ) or 0) + 1
@@ -222,6 +234,7 @@ def update_goal(actor: Actor, goal: Goal, data: dict[str, Any]) -> Goal:
     if "task_type" in data and data["task_type"] != goal.task_type:
         _check_task_type(plan, data["task_type"])
     _check_deadline_field(data)
+    _check_weight(data)
     before = audit.goal_snapshot(goal)
     if "previous_goal_id" in data:
         goal.previous_goal_id = check_previous_goal(plan, goal, data["previous_goal_id"])

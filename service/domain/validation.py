@@ -31,6 +31,7 @@ def goal_view(goal: Goal) -> GoalView:
         deadline=goal.deadline,
         politically_fixed=bool(goal.politically_fixed),
         owner=goal.owner,
+        weight=goal.weight,
         status=goal.status,
         withdrawn_reason=goal.withdrawn_reason,
         indicators=tuple(

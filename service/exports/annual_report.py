@@ -5,7 +5,9 @@ as a Word document (:mod:`service.exports.word`).
 
 The final status of a goal is its row in the latest accepted (current) report of the year:
 the year-end period (``YYYY``, ``YYYY-H2`` or ``YYYY-Q4``), else the latest period of the
-year that was reported for the goal.
+year that was reported for the goal (``service.domain.yearend``). Where the ministry weighs
+goals, each plan also states its attainment (``Målopfyldelse 2026: 72 % (36 af 50 point)``,
+``service.domain.attainment``) and its table has a column with each goal's points.
 
 Both formats open in a spreadsheet (Excel reads an HTML page's tables as cells, and a
 Markdown table split at ``|``), so every text from people that begins a cell or a line goes
@@ -19,19 +21,21 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from service.domain.actors import Actor
-from service.domain.models import FollowUp, Goal, Plan
+from service.domain.attainment import Attainment, GoalScore, plan_attainment, points_words
+from service.domain.attainment import words as attainment_words
+from service.domain.attainment_settings import settings_of
+from service.domain.models import Goal, Plan
 from service.domain.plans import PlanFilters, plan_query
 from service.domain.tenancy import get_institution
+from service.domain.yearend import YearReports, final_row, year_reports
 from service.exports import labels
 from service.exports.sheets import cell_text
 from service.extensions import db
-from service.vocabulary import STATUS_LABELS, Period, PlanStatus, parse_period
+from service.vocabulary import STATUS_LABELS, PlanStatus
 from service.vocabulary import format_number as da_number
 
 MARKDOWN = "text/markdown"
@@ -54,6 +58,7 @@ class GoalResult:
     comment: str | None
     withdrawn: bool = False
     withdrawn_reason: str | None = None
+    score: GoalScore | None = None  # its points, where the ministry weighs goals
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class PlanResult:
     period_start: int
     period_end: int
     goals: list[GoalResult] = field(default_factory=list)
+    attainment: Attainment | None = None  # where the ministry weighs goals
 
 
 @dataclass(frozen=True)
@@ -83,27 +89,20 @@ def annual_report(actor: Actor, institution_ident: str | int, year: int) -> Annu
         .options(selectinload(Plan.goals).selectinload(Goal.indicators))
         .order_by(Plan.period_start, Plan.reference)
     ))
-    reports: dict[int, list[tuple[Period, FollowUp]]] = {p.id: [] for p in plans}
-    if plans:
-        for followup in db.session.scalars(
-            select(FollowUp)
-            .where(FollowUp.plan_id.in_(list(reports)), FollowUp.status == "accepted",
-                   FollowUp.superseded_by_id.is_(None), FollowUp.period.like(f"{year}%"))
-            .options(selectinload(FollowUp.goals))
-        ):
-            period = parse_period(followup.period)
-            if period is not None and period.year == year:
-                reports[followup.plan_id].append((period, followup))
+    reports = year_reports([p.id for p in plans], year)
+    settings = settings_of(institution.ministry_id)
     results = []
     for plan in plans:
-        latest_first = sorted(
-            reports[plan.id], key=lambda pf: (pf[0].end, pf[1].received_at, pf[1].id),
-            reverse=True,
-        )
+        points = None
+        if settings.weights_enabled:
+            points = plan_attainment(plan, year, settings.partial_share)
+        scores = {g.code: g for g in points.goals} if points else {}
         results.append(PlanResult(
             reference=plan.reference, title=plan.title, period_start=plan.period_start,
             period_end=plan.period_end,
-            goals=[_goal_result(goal, latest_first, year) for goal in plan.goals],
+            goals=[_goal_result(goal, reports[plan.id], scores.get(goal.code))
+                   for goal in plan.goals],
+            attainment=points,
         ))
     return AnnualReport(
         year=year, institution=institution.code, institution_name=institution.name,
@@ -111,23 +110,23 @@ def annual_report(actor: Actor, institution_ident: str | int, year: int) -> Annu
     )
 
 
-def _goal_result(goal: Goal, reports: list[tuple[Period, FollowUp]], year: int) -> GoalResult:
+def _goal_result(goal: Goal, reports: YearReports, score: GoalScore | None) -> GoalResult:
     unit = goal.indicators[0].unit if goal.indicators else None
-    for period, followup in reports:
-        row = next((r for r in followup.goals if r.goal_id == goal.id), None)
-        if row is None:
-            continue
+    found = final_row(goal.id, reports)
+    if found is not None:
+        row = found.row
         return GoalResult(
             code=goal.code, title=goal.title, success_criterion=goal.success_criterion,
-            status=row.status, period=str(period), final=period.end == date(year, 12, 31),
+            status=row.status, period=str(found.period), final=found.final,
             value=row.value, unit=unit, progress=row.progress, comment=row.comment,
             withdrawn=goal.status == "withdrawn", withdrawn_reason=goal.withdrawn_reason,
+            score=score,
         )
     return GoalResult(
         code=goal.code, title=goal.title, success_criterion=goal.success_criterion,
         status=None, period=None, final=False, value=None, unit=unit, progress=None,
         comment=None, withdrawn=goal.status == "withdrawn",
-        withdrawn_reason=goal.withdrawn_reason,
+        withdrawn_reason=goal.withdrawn_reason, score=score,
     )
 
 
@@ -192,12 +191,48 @@ INTRO = (
 )
 NO_PLANS = "{name} har ingen godkendt mål- og resultatplan, der dækker {year}."
 COLUMNS = ("Mål", "Succeskriterium", "Resultat", "Vurdering", "Kommentar")
+POINTS_COLUMN = "Point"
+ATTAINMENT_NOTE = (
+    "Målopfyldelsen regnes af de vægtede mål med status: opfyldt og på rette spor giver "
+    "målets fulde point, delvist opfyldt og udfordret {share} % af dem, ikke opfyldt og ikke "
+    "på rette spor ingen. Har målet en beregnet status, er det den, der tæller. Udgåede mål "
+    "og mål uden status tæller ikke med."
+)
 
 
-def _cells(goal: GoalResult) -> tuple[str, ...]:
-    cells = (f"{goal.code} {goal.title}", goal.success_criterion or "", result_text(goal),
-             assessment(goal), comment_text(goal))
-    return tuple(cell_text(c) for c in cells)
+def columns(plan: PlanResult) -> tuple[str, ...]:
+    """The table's columns: with the points where the ministry weighs goals."""
+    return (*COLUMNS, POINTS_COLUMN) if plan.attainment is not None else COLUMNS
+
+
+def points_text(goal: GoalResult) -> str:
+    """``7,5 af 15 point``, with the computed status when that is what counted."""
+    if goal.score is None:
+        return ""
+    text = points_words(goal.score)
+    if goal.score.counted and goal.score.source == "computed" and goal.score.status:
+        text += f" (beregnet status: {labels.status(goal.score.status)})"
+    return text
+
+
+def attainment_text(plan: PlanResult) -> str:
+    """``Målopfyldelse 2026: 72 % (36 af 50 point).`` and how it is worked out; empty
+    where the ministry does not weigh goals."""
+    if plan.attainment is None:
+        return ""
+    share = da_number(plan.attainment.partial_share * 100, decimals=0)
+    return f"{attainment_words(plan.attainment)}. {ATTAINMENT_NOTE.format(share=share)}"
+
+
+def cells(goal: GoalResult, plan: PlanResult) -> tuple[str, ...]:
+    """The goal's row, as text (not yet neutralised for a workbook)."""
+    row = (f"{goal.code} {goal.title}", goal.success_criterion or "", result_text(goal),
+           assessment(goal), comment_text(goal))
+    return (*row, points_text(goal)) if plan.attainment is not None else row
+
+
+def _cells(goal: GoalResult, plan: PlanResult) -> tuple[str, ...]:
+    return tuple(cell_text(c) for c in cells(goal, plan))
 
 
 # -- Markdown -------------------------------------------------------------------------------
@@ -229,11 +264,15 @@ def to_markdown(report: AnnualReport) -> str:
         out += [
             f"## {md_escape(plan.title)} ({md_escape(plan.reference)})", "",
             f"Planperiode {plan.period_start}–{plan.period_end}. {summary(plan)}", "",
-            "| " + " | ".join(COLUMNS) + " |",
-            "|" + ":---|" * len(COLUMNS),  # not ``---``: a dash begins a formula
+        ]
+        if plan.attainment is not None:
+            out += [md_escape(attainment_text(plan)), ""]
+        out += [
+            "| " + " | ".join(columns(plan)) + " |",
+            "|" + ":---|" * len(columns(plan)),  # not ``---``: a dash begins a formula
         ]
         for goal in plan.goals:
-            out.append("| " + " | ".join(md_cell(c) for c in _cells(goal)) + " |")
+            out.append("| " + " | ".join(md_cell(c) for c in _cells(goal, plan)) + " |")
         out.append("")
     return "\n".join(out)
 
@@ -254,8 +293,9 @@ def _h(text: str) -> str:
     return "<br>".join(html.escape(line, quote=True) for line in text.strip().splitlines())
 
 
-def _rows(goals: Iterable[GoalResult]) -> list[str]:
-    return ["<tr>" + "".join(f"<td>{_h(c)}</td>" for c in _cells(g)) + "</tr>" for g in goals]
+def _rows(goals: Iterable[GoalResult], plan: PlanResult) -> list[str]:
+    return ["<tr>" + "".join(f"<td>{_h(c)}</td>" for c in _cells(g, plan)) + "</tr>"
+            for g in goals]
 
 
 def to_html(report: AnnualReport) -> str:
@@ -273,9 +313,13 @@ def to_html(report: AnnualReport) -> str:
         body += [
             f"<h2>{_h(cell_text(plan.title))} ({_h(plan.reference)})</h2>",
             f"<p>Planperiode {plan.period_start}–{plan.period_end}. {_h(summary(plan))}</p>",
+        ]
+        if plan.attainment is not None:
+            body.append(f'<p class="attainment">{_h(attainment_text(plan))}</p>')
+        body += [
             "<table>",
-            "<thead><tr>" + "".join(f"<th>{c}</th>" for c in COLUMNS) + "</tr></thead>",
-            "<tbody>", *_rows(plan.goals), "</tbody>",
+            "<thead><tr>" + "".join(f"<th>{c}</th>" for c in columns(plan)) + "</tr></thead>",
+            "<tbody>", *_rows(plan.goals, plan), "</tbody>",
             "</table>",
         ]
     head = (

@@ -21,6 +21,7 @@ PLAN_COLUMNS = (
     "Ministerområde", "Institution", "Planreference", "Planens titel", "Planperiode",
     "Planstatus", "Mål-ID", "Mål", "Opgavetype", "Måltype", "Karakter", "Succeskriterium",
     "Frist", "Indikator", "Enhed", "Udgangspunkt", "Målværdi", "Retning", "Målstatus",
+    "Vægtning (point)",
 )
 OVERVIEW_COLUMNS = (
     "Periode", "Periode i tekst", "Ministerområde", "Institution", "Plan", "Mål-ID", "Mål",
@@ -39,7 +40,7 @@ def _goal_cells(goal: Goal) -> list[object]:
         first.name if first else None, first.unit if first else None,
         first.baseline if first else None, first.target if first else None,
         labels.label(labels.DIRECTION, first.direction) if first else None,
-        labels.label(labels.GOAL_STATE, goal.status),
+        labels.label(labels.GOAL_STATE, goal.status), goal.weight,
     ]
 
 

@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 
 from service.exports import annual_report as report_text
-from service.exports.annual_report import DOCX, AnnualReport, GoalResult
+from service.exports.annual_report import DOCX, AnnualReport, GoalResult, PlanResult
 from service.exports.sheets import UNWRITABLE
 
 LANGUAGE = "da-DK"
@@ -27,12 +27,8 @@ def _text(text: str | None) -> str:
     return UNWRITABLE.sub("", (text or "").strip())
 
 
-def _cells(goal: GoalResult) -> tuple[str, ...]:
-    return tuple(_text(c) for c in (
-        f"{goal.code} {goal.title}", goal.success_criterion or "",
-        report_text.result_text(goal), report_text.assessment(goal),
-        report_text.comment_text(goal),
-    ))
+def _cells(goal: GoalResult, plan: PlanResult) -> tuple[str, ...]:
+    return tuple(_text(c) for c in report_text.cells(goal, plan))
 
 
 def _danish(document: object) -> None:
@@ -46,14 +42,14 @@ def _danish(document: object) -> None:
     rpr.append(lang)
 
 
-def _header_row(table: Table) -> None:
+def _header_row(table: Table, columns: tuple[str, ...]) -> None:
     """The first row is the table's header: bold, and repeated on every page."""
     row = table.rows[0]
     trpr = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     trpr.append(header)
-    for cell, name in zip(row.cells, report_text.COLUMNS, strict=True):
+    for cell, name in zip(row.cells, columns, strict=True):
         cell.paragraphs[0].add_run(name).bold = True
 
 
@@ -76,12 +72,15 @@ def to_docx(report: AnnualReport) -> bytes:
         document.add_heading(f"{_text(plan.title)} ({_text(plan.reference)})", level=2)
         document.add_paragraph(
             f"Planperiode {plan.period_start}–{plan.period_end}. {report_text.summary(plan)}")
-        table = document.add_table(rows=1, cols=len(report_text.COLUMNS))
+        if plan.attainment is not None:
+            document.add_paragraph(_text(report_text.attainment_text(plan)))
+        columns = report_text.columns(plan)
+        table = document.add_table(rows=1, cols=len(columns))
         table.style = "Table Grid"
-        _header_row(table)
+        _header_row(table, columns)
         for goal in plan.goals:
             cells = table.add_row().cells
-            for cell, text in zip(cells, _cells(goal), strict=True):
+            for cell, text in zip(cells, _cells(goal, plan), strict=True):
                 lines = [line for line in text.splitlines() if line.strip()] or [""]
                 cell.text = lines[0]
                 for line in lines[1:]:

@@ -70,6 +70,7 @@ def goal_from_dict(data: Mapping[str, Any]) -> GoalView:
         deadline=_date(data.get("deadline")),
         politically_fixed=bool(data.get("politically_fixed", False)),
         owner=data.get("owner"),
+        weight=data.get("weight"),
         status=data.get("status", "active"),
         withdrawn_reason=data.get("withdrawn_reason"),
         indicators=tuple(indicator_from_dict(i) for i in data.get("indicators", ())),

@@ -52,6 +52,7 @@ class GoalView:
     deadline: date | None = None
     politically_fixed: bool = False
     owner: str | None = None
+    weight: int | None = None  # points, where the ministry weighs goals
     status: str = "active"
     withdrawn_reason: str | None = None
     indicators: tuple[IndicatorView, ...] = ()

@@ -93,6 +93,11 @@ TERMS: dict[str, Term] = {
         Term("target", "målværdi", "target", "målværdien", "målværdier", ("måltal",)),
         Term("deadline", "frist", "deadline", "fristen", "frister", ("deadline",)),
         Term("rule", "regel", "rule", "reglen", "regler"),
+        # a goal's points where its ministry weighs goals, and the plan's share of them
+        Term("weight", "vægtning", "weight", "vægtningen", "vægtninger"),
+        Term("points", "point", None, "pointene", "point"),
+        Term("attainment", "målopfyldelse", "attainment", "målopfyldelsen", None,
+             ("målopnåelse",)),
     )
 }
 

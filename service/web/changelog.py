@@ -50,6 +50,7 @@ GOAL_FIELD_LABELS = {
     "deadline": "Frist",
     "politically_fixed": "Politisk resultatkrav",
     "owner": "Ansvarlig",
+    "weight": "Vægtning (point)",
     "status": "Status",
     "withdrawn_reason": "Begrundelse for at målet er udgået",
     "indicators": "Indikatorer",

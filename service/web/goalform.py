@@ -12,6 +12,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from service.domain.attainment import MAX_WEIGHT
 from service.domain.models import Goal
 from service.vocabulary import (
     CADENCE_LABELS,
@@ -130,6 +131,20 @@ def _number(form: Form, raw: MultiDict[str, str], name: str, what: str, *, key: 
         into[key] = number
 
 
+def _weight(form: Form, raw: MultiDict[str, str]) -> None:
+    """The goal's points: empty (not weighted) or a whole number from 0."""
+    value = (raw.get("weight") or "").strip()
+    form.values["weight"] = value
+    form.data["weight"] = None
+    if not value:
+        return
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_WEIGHT:
+        form.error("weight", "Vægtningen skal være et helt antal point fra 0 til "
+                             f"{format_number(MAX_WEIGHT)}, fx 15.")
+        return
+    form.data["weight"] = int(value)
+
+
 def reason(form: Form, raw: MultiDict[str, str], required: bool,
            missing: str = "Skriv, hvorfor den godkendte plan ændres.") -> None:
     """The reason for changing an approved plan, recorded in the change log."""
@@ -240,6 +255,7 @@ def goal_form(raw: MultiDict[str, str], task_types: dict[str, str], *,
     _date(form, raw, "deadline", "Fristen", key="deadline", into=deadline)
     form.data.update(deadline)
     _text(form, raw, "owner", 200, "Den ansvarlige")
+    _weight(form, raw)
     form.values["politically_fixed"] = bool(raw.get("politically_fixed"))
     form.data["politically_fixed"] = form.values["politically_fixed"]
     _indicators(form, raw)
@@ -264,6 +280,7 @@ def goal_values(goal: Goal | None) -> dict[str, Any]:
             "success_criterion", "owner")
     }
     values["deadline"] = goal.deadline.isoformat() if goal.deadline else ""
+    values["weight"] = "" if goal.weight is None else str(goal.weight)
     values["politically_fixed"] = bool(goal.politically_fixed)
     values["indicators"] = [{
         "name": i.name, "unit": i.unit or "", "baseline": _number_text(i.baseline),

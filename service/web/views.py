@@ -9,7 +9,9 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from service.domain import audit, conversation, followups, inbound, outbound, plans, reporting
+from service.domain import (
+    attainment, audit, conversation, followups, inbound, outbound, plans, reporting,
+)
 from service.domain.common import require
 from service.domain.errors import Conflict, NotFound
 from service.domain.history import plan_histories
@@ -102,6 +104,10 @@ def plan_page(plan_id: int, review: dict[str, Any] | None = None) -> str:
     # the institution's own report page, and its rapportkladde (no one else sees it)
     reports = actor.is_institution and found.institution_id == actor.institution_id
     due = reporting.periods_due(found) if reports else []
+    chosen_year = getattr(parse_period(chosen), "year", None)
+    if chosen_year is None or not found.period_start <= chosen_year <= found.period_end:
+        chosen_year = found.period_start
+    points = attainment.attainment_if_enabled(found, chosen_year)
     return render_template(
         "web/plan.html",
         plan=found,
@@ -124,6 +130,9 @@ def plan_page(plan_id: int, review: dict[str, Any] | None = None) -> str:
         conversation_words=CONVERSATION_WORDS,
         decision_words=REVIEW_DECISION_WORDS,
         channel_words=CHANNEL_WORDS,
+        attainment=points,
+        attainment_words=attainment.words(points) if points else None,
+        points_words=attainment.points_words,
     )
 
 

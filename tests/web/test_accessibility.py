@@ -156,6 +156,7 @@ def site(ready: None, tmp_path_factory: pytest.TempPathFactory
         secrets = populate(app)
         _add_wide_plan(app, secrets["admin"])
         _add_earlier_plan(app, secrets["admin"])
+        _add_weights(app, secrets["admin"])
         with LiveServer(app) as server:
             yield app, server, secrets
     finally:
@@ -212,6 +213,21 @@ def _add_earlier_plan(app: Flask, admin_secret: str) -> None:
         ok(client.post(f"/api/v1/plans/{plan['id']}/followups", headers=admin, json={
             "period": period, "goals": [{"goal": "M1", "status": "on_track", "value": value}]}),
            201)
+
+
+def _add_weights(app: Flask, admin_secret: str) -> None:
+    """FM weighs goals: DST-2026's page shows its attainment and each goal's points."""
+    from tests.support.factories import ok
+
+    client = app.test_client()
+    admin = {"Authorization": f"Bearer {admin_secret}"}
+    ok(client.put("/api/v1/ministries/FM/attainment", headers=admin,
+                  json={"weights_enabled": True}))
+    [plan] = ok(client.get("/api/v1/plans?reference=DST-2026", headers=admin))
+    for n, goal in enumerate(ok(client.get(f"/api/v1/plans/{plan['id']}/goals",
+                                           headers=admin))):
+        ok(client.patch(f"/api/v1/goals/{goal['id']}", headers=admin,
+                        json={"weight": 10 * (n + 1), "reason": "Vægtning"}))
 
 
 #: the overview's table: its width and its box's (it must fit a laptop's screen)

@@ -13,10 +13,20 @@ from service.api.schemas.common import (
     text,
     year,
 )
+from service.domain.attainment import MAX_WEIGHT
 from service.domain.common import MAX_ID
 from service.vocabulary import Direction, GoalState, GoalType, Nature
 
 GOAL_TYPES = [g.value for g in GoalType]
+
+
+def weight(**kw: object) -> fields.Integer:
+    """A goal's points (``Vægtning: 15 point``): a whole number from 0, or null."""
+    return fields.Integer(strict=True, allow_none=True,
+                          validate=validate.Range(min=0, max=MAX_WEIGHT),
+                          metadata={"example": 15, "description": (
+                              "the goal's points for the plan's attainment where its ministry "
+                              "weighs goals; null: not weighted")}, **kw)
 NATURES = [n.value for n in Nature]
 PREVIOUS_GOAL = ("id of the goal of an earlier plan of the same institution that this goal "
                  "continues (its history runs on from there); null: none, or the same code's "
@@ -56,6 +66,7 @@ class GoalSchema(StrictSchema):
     deadline = fields.Date(allow_none=True)
     politically_fixed = fields.Boolean(load_default=False)
     owner = text(200, allow_none=True)
+    weight = weight()
     status = fields.String(dump_only=True)
     withdrawn_reason = fields.String(dump_only=True, allow_none=True)
     indicators = fields.List(fields.Nested(IndicatorSchema), validate=validate.Length(max=20))
@@ -80,6 +91,7 @@ class GoalPatchSchema(StrictSchema):
     deadline = fields.Date(allow_none=True)
     politically_fixed = fields.Boolean()
     owner = text(200, allow_none=True)
+    weight = weight()
     indicators = fields.List(fields.Nested(IndicatorSchema), validate=validate.Length(max=20))
     milestones = fields.List(fields.Nested(MilestoneSchema), validate=validate.Length(max=50))
     previous_goal_id = fields.Integer(

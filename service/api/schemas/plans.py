@@ -83,6 +83,50 @@ class AuditEventSchema(StrictSchema):
     reason = fields.String(allow_none=True)
 
 
+class AttainmentQuerySchema(StrictSchema):
+    year = year(strict=False, required=True, metadata={"example": 2026,
+                                                       "description": "a year of the plan"})
+
+
+class AttainmentGoalSchema(StrictSchema):
+    goal = fields.String(attribute="code", metadata={"example": "M1"})
+    title = fields.String()
+    weight = fields.Integer(metadata={"example": 15, "description": "the goal's points"})
+    status = fields.String(allow_none=True, metadata={
+        "description": "its final status in the year; null: none reported"})
+    status_source = fields.String(attribute="source", allow_none=True, metadata={
+        "description": "`computed` (the computed status of the report row) or `reported`"})
+    period = fields.String(allow_none=True, metadata={
+        "example": "2026-H2", "description": "the period the status is for"})
+    withdrawn = fields.Boolean()
+    counted = fields.Boolean(metadata={
+        "description": "false for a withdrawn goal and one without a status"})
+    score = fields.Float(allow_none=True, metadata={
+        "description": "1, the ministry's partial share, or 0; null when not counted"})
+    points = fields.Float(allow_none=True, metadata={"example": 7.5,
+                                                     "description": "weight × score"})
+
+
+class AttainmentSchema(StrictSchema):
+    """A plan's attainment (målopfyldelse) for a year: Σ weight × score ÷ Σ weight over the
+    weighted goals that count (docs/operations.md, "How a plan's attainment is worked
+    out")."""
+
+    plan = fields.String(metadata={"example": "UFST-2026"})
+    year = fields.Integer(metadata={"example": 2026})
+    percent = fields.Float(allow_none=True, metadata={
+        "example": 72.0, "description": "null when no weighted goal counts"})
+    points = fields.Float(metadata={"example": 36})
+    max_points = fields.Integer(metadata={"example": 50})
+    partial_share = fields.Float(metadata={"example": 0.5})
+    text = fields.String(metadata={"example": "Målopfyldelse 2026: 72 % (36 af 50 point)"})
+    goals = fields.List(fields.Nested(AttainmentGoalSchema))
+    without_status = fields.List(fields.String(), metadata={
+        "description": "active weighted goals with no status in the year"})
+    unweighted = fields.List(fields.String(), metadata={
+        "description": "goals without a weight, not part of the attainment"})
+
+
 class TemplateQuerySchema(StrictSchema):
     period = fields.String(required=True, validate=validate.Length(min=4, max=40),
                            metadata={"example": "2026-H1"})

@@ -39,6 +39,22 @@ class StatusThresholdsSchema(StrictSchema):
         "description": "true while the ministry uses the defaults"})
 
 
+class AttainmentSettingsSchema(StrictSchema):
+    """A ministry's settings for the plans' attainment (målopfyldelse): with
+    ``weights_enabled`` its plans show an attainment per year from their goals' weights
+    (points) and final statuses; a partly met goal (partially achieved, at risk) earns
+    ``partial_share`` of its points. Fields left out keep their value."""
+
+    ministry = fields.String(dump_only=True, metadata={"example": "SKM"})
+    weights_enabled = fields.Boolean(metadata={"example": True, "description": "default false"})
+    partial_share = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=1),
+                                 metadata={"example": 0.5, "description": "0–1, default 0.5"})
+    reason = fields.String(load_only=True, **plain(multiline=True,
+                                                   validate=validate.Length(max=2000)))
+    default = fields.Boolean(dump_only=True, metadata={
+        "description": "true while the ministry uses the defaults"})
+
+
 class InstitutionSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     code = text(16, required=True, metadata={"example": "UFST"})

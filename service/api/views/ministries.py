@@ -8,11 +8,12 @@ from service.api.auth import current_actor
 from service.api.blueprint import Blueprint
 from service.api.cache import cached
 from service.api.schemas.tenancy import (
+    AttainmentSettingsSchema,
     MinistryPatchSchema,
     MinistrySchema,
     StatusThresholdsSchema,
 )
-from service.domain import tenancy, thresholds
+from service.domain import attainment_settings, tenancy, thresholds
 from service.domain.models import Ministry
 
 blp = Blueprint("ministries", __name__, url_prefix="/api/v1/ministries", description="Ministries")
@@ -81,3 +82,23 @@ class MinistryStatusThresholds(MethodView):
         received from then on are computed with them; earlier ones keep theirs."""
         actor = current_actor()
         return thresholds.set_thresholds(actor, tenancy.get_ministry(actor, ident), data)
+
+
+@blp.route("/<ident>/attainment")
+class MinistryAttainmentSettings(MethodView):
+    @blp.response(200, AttainmentSettingsSchema)
+    @blp.problems(404)
+    def get(self, ident: str) -> dict:
+        """The ministry's settings for its plans' attainment (weights off and a partial
+        share of 0.5 until it sets its own)."""
+        return attainment_settings.as_dict(tenancy.get_ministry(current_actor(), ident))
+
+    @blp.arguments(AttainmentSettingsSchema())
+    @blp.response(200, AttainmentSettingsSchema)
+    @blp.problems(403, 404)
+    def put(self, data: dict, ident: str) -> dict:
+        """Turn goal weights on or off for the ministry, and set what share of its points a
+        partly met goal earns (its department or an admin; audited)."""
+        actor = current_actor()
+        return attainment_settings.set_settings(actor, tenancy.get_ministry(actor, ident),
+                                                data)

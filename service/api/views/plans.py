@@ -11,13 +11,15 @@ from service.api.blueprint import Blueprint
 from service.api.cache import cached
 from service.api.schemas.common import ReasonSchema, RequiredReasonSchema, ValidationSchema
 from service.api.schemas.plans import (
+    AttainmentQuerySchema,
+    AttainmentSchema,
     AuditEventSchema,
     PlanPatchSchema,
     PlanQuerySchema,
     PlanSchema,
     TemplateQuerySchema,
 )
-from service.domain import audit, plans, validation
+from service.domain import attainment, audit, plans, validation
 from service.domain.models import Plan
 
 blp = Blueprint("plans", __name__, url_prefix="/api/v1/plans", description="Plans")
@@ -137,6 +139,30 @@ class PlanValidation(MethodView):
         """Run every enabled validation plugin over the plan and its goals."""
         plan = plans.get_plan(current_actor(), plan_id, with_goals=True)
         return validation.report(validation.validate_plan(plan))
+
+
+@blp.route("/<int:plan_id>/attainment")
+class PlanAttainment(MethodView):
+    @blp.arguments(AttainmentQuerySchema(), location="query")
+    @blp.response(200, AttainmentSchema)
+    @blp.problems(404, 409)
+    def get(self, args: dict, plan_id: int) -> dict:
+        """The plan's attainment (målopfyldelse) for a year, where its ministry weighs goals:
+        each weighted goal's points times the score of its final status in the year (full,
+        the ministry's partial share, or nothing), as a share of the points of the goals
+        that count. 409 when the ministry does not weigh goals; 422 naming `year` for a year
+        outside the plan's period."""
+        plan = plans.get_plan(current_actor(), plan_id, with_goals=True)
+        result = attainment.require_attainment(plan, args["year"])
+        percent = result.percent
+        return {
+            "plan": plan.reference, "year": result.year,
+            "percent": None if percent is None else round(percent, 2),
+            "points": result.points, "max_points": result.max_points,
+            "partial_share": result.partial_share, "text": attainment.words(result),
+            "goals": result.goals, "without_status": result.without_status,
+            "unweighted": result.unweighted,
+        }
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,5 +1,6 @@
 """The domain's tables (DESIGN section 4), as SQLAlchemy 2 typed models."""
 
+from service.domain.models.attainment import AttainmentSettings
 from service.domain.models.audit import AuditEvent
 from service.domain.models.data_version import DataVersion
 from service.domain.models.drafts import FollowUpDraft
@@ -22,6 +23,7 @@ from service.domain.models.users import User
 
 __all__ = [
     "ApiToken",
+    "AttainmentSettings",
     "AuditEvent",
     "DataVersion",
     "FollowUp",

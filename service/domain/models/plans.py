@@ -66,6 +66,9 @@ class Goal(db.Model):
     deadline: Mapped[date | None]
     politically_fixed: Mapped[bool] = mapped_column(default=False)
     owner: Mapped[str | None] = mapped_column(String(200))
+    #: points (``Vægtning: 15 point``) for the plan's attainment, where its ministry weighs
+    #: goals (``service.domain.attainment``); None: not weighted
+    weight: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(20), default="active")
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     #: the goal of an earlier plan of the same institution this goal continues, when its
