@@ -10,7 +10,14 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from service.domain import (
-    attainment, audit, conversation, followups, inbound, outbound, plans, reporting,
+    attainment,
+    audit,
+    conversation,
+    followups,
+    inbound,
+    outbound,
+    plans,
+    reporting,
 )
 from service.domain.common import require
 from service.domain.errors import Conflict, NotFound
