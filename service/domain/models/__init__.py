@@ -1,6 +1,7 @@
 """The domain's tables (DESIGN section 4), as SQLAlchemy 2 typed models."""
 
 from service.domain.models.audit import AuditEvent
+from service.domain.models.changes import ChangeRequest
 from service.domain.models.data_version import DataVersion
 from service.domain.models.followups import FollowUp, FollowUpFinding, FollowUpGoal
 from service.domain.models.intake import InboundMessage, IntakeRun
@@ -22,6 +23,7 @@ from service.domain.models.users import User
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "ChangeRequest",
     "DataVersion",
     "FollowUp",
     "FollowUpFinding",
