@@ -216,3 +216,35 @@ def test_a_draft_edit_keeps_one_target(client, admin, world):
     assert changed["indicators"][0]["target_history"] == [
         {"target": 20, "valid_from": "2026-01-01", "change_request": None}]
     assert ok(client.get("/api/v1/change-requests", headers=admin)) == []
+
+
+def test_computed_status_uses_the_target_valid_in_the_period(client, institution, department,
+                                                             approved, world, monkeypatch):
+    """Target 30 dage lowered to 20 dage from 1 October 2026: a report for 2. halvår 2026
+    (ending at the deadline) is judged by 20, one for 1. halvår 2026 by 30."""
+    from datetime import UTC, datetime
+
+    import service.domain.targets as targets
+
+    monkeypatch.setattr(targets, "utcnow", lambda: datetime(2026, 10, 1, 9, tzinfo=UTC))
+    goal = world["goals"]["UFST"]
+    made = ok(_propose(client, institution, goal["id"], {"indicators": _indicators(20)}), 201)
+    ok(_decide(client, department, made["id"], "approve"))
+    history = ok(client.get(f"/api/v1/goals/{goal['id']}", headers=institution)
+                 )["indicators"][0]["target_history"]
+    assert history[1] == {"target": 20, "valid_from": "2026-10-01", "change_request": made["id"]}
+    plan_id = world["plans"]["UFST"]["id"]
+
+    def computed(period, value):
+        report = ok(client.post(f"/api/v1/plans/{plan_id}/followups", headers=institution,
+                                json={"period": period, "goals": [
+                                    {"goal": "M1", "status": "on_track", "value": value,
+                                     "progress": 50, "comment": "Som ventet"}]}), 201)
+        return report["goals"][0]
+
+    year_end = computed("2026-H2", 25)
+    assert year_end["computed_status"] == "not_achieved"  # 25 meets 30, not 20
+    assert "20 dage" in year_end["computed_basis"]
+    first_half = computed("2026-H1", 36)
+    assert first_half["expected_value"] == pytest.approx(41 + 181 / 365 * (30 - 41), abs=0.01)
+    assert "30 dage" in first_half["computed_basis"]
