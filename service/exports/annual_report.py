@@ -25,13 +25,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from service.domain.actors import Actor
+from service.domain.changes import year_changes
 from service.domain.models import FollowUp, Goal, Plan
 from service.domain.plans import PlanFilters, plan_query
 from service.domain.tenancy import get_institution
 from service.exports import labels
+from service.exports.change_words import change_lines
 from service.exports.sheets import cell_text
 from service.extensions import db
-from service.vocabulary import STATUS_LABELS, Period, PlanStatus, parse_period
+from service.vocabulary import STATUS_LABELS, Period, PlanStatus, date_words, parse_period
 from service.vocabulary import format_number as da_number
 
 MARKDOWN = "text/markdown"
@@ -57,12 +59,24 @@ class GoalResult:
 
 
 @dataclass(frozen=True)
+class ChangeResult:
+    """One change made to a goal during the year: what changed (Danish lines, old → new),
+    when, and why."""
+
+    goal: str
+    lines: list[str]
+    day: date
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class PlanResult:
     reference: str
     title: str
     period_start: int
     period_end: int
     goals: list[GoalResult] = field(default_factory=list)
+    changes: list[ChangeResult] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -104,11 +118,25 @@ def annual_report(actor: Actor, institution_ident: str | int, year: int) -> Annu
             reference=plan.reference, title=plan.title, period_start=plan.period_start,
             period_end=plan.period_end,
             goals=[_goal_result(goal, latest_first, year) for goal in plan.goals],
+            changes=_changes(plan, year),
         ))
     return AnnualReport(
         year=year, institution=institution.code, institution_name=institution.name,
         ministry_name=institution.ministry.name, plans=results,
     )
+
+
+def _changes(plan: Plan, year: int) -> list[ChangeResult]:
+    results = []
+    for change in year_changes(plan, year):
+        assert change.decided_at is not None
+        title = (change.after or {}).get("title") or (change.goal.title if change.goal else "")
+        results.append(ChangeResult(
+            goal=f"{change.goal_code or ''} {title}".strip(),
+            lines=change_lines(change.before, change.after, change.kind),
+            day=change.decided_at.date(), reason=change.reason,
+        ))
+    return results
 
 
 def _goal_result(goal: Goal, reports: list[tuple[Period, FollowUp]], year: int) -> GoalResult:
@@ -192,6 +220,16 @@ INTRO = (
 )
 NO_PLANS = "{name} har ingen godkendt mål- og resultatplan, der dækker {year}."
 COLUMNS = ("Mål", "Succeskriterium", "Resultat", "Vurdering", "Kommentar")
+CHANGES_HEADING = "Ændringer i løbet af året"
+CHANGES_INTRO = "Planens mål er ændret i {year} efter godkendelsen:"
+CHANGE_COLUMNS = ("Mål", "Ændring", "Dato", "Begrundelse")
+
+
+def change_cells(change: ChangeResult) -> tuple[str, ...]:
+    """A change's cells; what changed one line per thing."""
+    cells = (change.goal, "\n".join(change.lines), date_words(change.day),
+             change.reason or "")
+    return tuple(cell_text(c) for c in cells)
 
 
 def _cells(goal: GoalResult) -> tuple[str, ...]:
@@ -235,6 +273,15 @@ def to_markdown(report: AnnualReport) -> str:
         for goal in plan.goals:
             out.append("| " + " | ".join(md_cell(c) for c in _cells(goal)) + " |")
         out.append("")
+        if plan.changes:
+            out += [
+                f"### {CHANGES_HEADING}", "", CHANGES_INTRO.format(year=report.year), "",
+                "| " + " | ".join(CHANGE_COLUMNS) + " |",
+                "|" + ":---|" * len(CHANGE_COLUMNS),
+            ]
+            out += ["| " + " | ".join(md_cell(c) for c in change_cells(change)) + " |"
+                    for change in plan.changes]
+            out.append("")
     return "\n".join(out)
 
 
@@ -278,6 +325,19 @@ def to_html(report: AnnualReport) -> str:
             "<tbody>", *_rows(plan.goals), "</tbody>",
             "</table>",
         ]
+        if plan.changes:
+            body += [
+                f"<h3>{CHANGES_HEADING}</h3>",
+                f"<p>{_h(CHANGES_INTRO.format(year=report.year))}</p>",
+                "<table>",
+                "<thead><tr>" + "".join(f"<th>{c}</th>" for c in CHANGE_COLUMNS)
+                + "</tr></thead>",
+                "<tbody>",
+                *("<tr>" + "".join(f"<td>{_h(c)}</td>" for c in change_cells(change))
+                  + "</tr>" for change in plan.changes),
+                "</tbody>",
+                "</table>",
+            ]
     head = (
         '<meta charset="utf-8">'
         f"<title>{_h(title(report))} – {_h(report.institution)}</title>"

@@ -19,6 +19,7 @@ from docx.table import Table
 from service.exports import annual_report as report_text
 from service.exports.annual_report import DOCX, AnnualReport, GoalResult
 from service.exports.sheets import UNWRITABLE
+from service.vocabulary import date_words
 
 LANGUAGE = "da-DK"
 
@@ -46,15 +47,30 @@ def _danish(document: object) -> None:
     rpr.append(lang)
 
 
-def _header_row(table: Table) -> None:
+def _header_row(table: Table, columns: tuple[str, ...] = report_text.COLUMNS) -> None:
     """The first row is the table's header: bold, and repeated on every page."""
     row = table.rows[0]
     trpr = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     trpr.append(header)
-    for cell, name in zip(row.cells, report_text.COLUMNS, strict=True):
+    for cell, name in zip(row.cells, columns, strict=True):
         cell.paragraphs[0].add_run(name).bold = True
+
+
+def _table(document: object, columns: tuple[str, ...],
+           rows: list[tuple[str, ...]]) -> None:
+    """A Word table with a header row; a cell's lines as paragraphs."""
+    table = document.add_table(rows=1, cols=len(columns))  # type: ignore[attr-defined]
+    table.style = "Table Grid"
+    _header_row(table, columns)
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            lines = [line for line in text.splitlines() if line.strip()] or [""]
+            cell.text = lines[0]
+            for line in lines[1:]:
+                cell.add_paragraph(line)
 
 
 def to_docx(report: AnnualReport) -> bytes:
@@ -76,17 +92,16 @@ def to_docx(report: AnnualReport) -> bytes:
         document.add_heading(f"{_text(plan.title)} ({_text(plan.reference)})", level=2)
         document.add_paragraph(
             f"Planperiode {plan.period_start}–{plan.period_end}. {report_text.summary(plan)}")
-        table = document.add_table(rows=1, cols=len(report_text.COLUMNS))
-        table.style = "Table Grid"
-        _header_row(table)
-        for goal in plan.goals:
-            cells = table.add_row().cells
-            for cell, text in zip(cells, _cells(goal), strict=True):
-                lines = [line for line in text.splitlines() if line.strip()] or [""]
-                cell.text = lines[0]
-                for line in lines[1:]:
-                    cell.add_paragraph(line)
+        _table(document, report_text.COLUMNS, [_cells(goal) for goal in plan.goals])
         document.add_paragraph()
+        if plan.changes:
+            document.add_heading(report_text.CHANGES_HEADING, level=3)
+            document.add_paragraph(report_text.CHANGES_INTRO.format(year=report.year))
+            _table(document, report_text.CHANGE_COLUMNS, [
+                tuple(_text(c) for c in (change.goal, "\n".join(change.lines),
+                                         date_words(change.day), change.reason or ""))
+                for change in plan.changes])
+            document.add_paragraph()
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
