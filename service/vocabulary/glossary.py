@@ -76,6 +76,8 @@ TERMS: dict[str, Term] = {
         Term("target", "målværdi", "target", "målværdien", "målværdier", ("måltal",)),
         Term("deadline", "frist", "deadline", "fristen", "frister", ("deadline",)),
         Term("rule", "regel", "rule", "reglen", "regler"),
+        Term("change request", "ændringsanmodning", "change_request", "ændringsanmodningen",
+             "ændringsanmodninger", ("ændringsønske",)),
     )
 }
 
