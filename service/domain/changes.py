@@ -168,9 +168,9 @@ def _typed(changes: dict[str, Any]) -> dict[str, Any]:
 
 def _decide(actor: Actor, request_id: int) -> ChangeRequest:
     """The request, read again under its lock; only a pending one may be decided."""
+    request = get_change_request(actor, request_id)  # another tenant's: 404 first
     require(actor.is_admin or actor.is_department,
             "Kun departementet kan godkende eller afvise en ændringsanmodning.")
-    request = get_change_request(actor, request_id)
     if locked(select(ChangeRequest).where(ChangeRequest.id == request.id)) is None:
         raise NotFound("Ændringsanmodningen findes ikke.")
     if request.status != PENDING:
@@ -220,6 +220,9 @@ def reject(actor: Actor, request_id: int, data: dict[str, Any]) -> ChangeRequest
     """Refuse the request; the comment (required) says why."""
     comment = _text(data.get("comment"))
     if not comment:
+        get_change_request(actor, request_id)  # another tenant's: 404, not what is missing
+        require(actor.is_admin or actor.is_department,
+                "Kun departementet kan godkende eller afvise en ændringsanmodning.")
         raise Invalid("Skriv, hvorfor ændringen afvises (feltet comment).", field="comment")
     request = _decide(actor, request_id)
     _decided(actor, request, REJECTED, comment)

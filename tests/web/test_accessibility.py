@@ -64,6 +64,9 @@ SAMPLES: dict[str, list[dict[str, str]]] = {
     "web.plans_export": [{"fmt": "csv"}],
     "web.overview_export": [{"fmt": "csv", "period": PERIOD}],
     "web.annual_report_file": [{"institution": "UFST", "year": "2026", "format": "html"}],
+    "web.change_requests": [{}, {"status": "all"}, {"plan": "plan:STAR-2026"}],
+    "web.change_request_new": [{"goal_id": "goal:STAR-2026/M1"},
+                               {"goal_id": "goal:UFST-2026/M1"}],
 }
 
 _PROBE = """
@@ -160,6 +163,11 @@ def _add_wide_plan(app: Flask, admin_secret: str) -> None:
         "period": PERIOD, "goals": [
             {"goal": code, "status": "off_track", "value": 40, "progress": 10,
              "comment": "Forsinket."} for code in codes]}), 201)
+    goals = ok(client.get(f"/api/v1/plans/{plan['id']}/goals", headers=admin))
+    # a pending change request: the change requests page shows its forms
+    ok(client.post(f"/api/v1/goals/{goals[0]['id']}/change-requests", headers=admin, json={
+        "changes": {"deadline": "2027-06-30", "owner": "Vicedirektør"},
+        "reason": "Forsinket udbud"}), 201)
 
 
 #: the overview's table: its width and its box's (it must fit a laptop's screen)
