@@ -190,6 +190,11 @@ def _decided(actor: Actor, request: ChangeRequest, status: str, comment: str) ->
 def approve(actor: Actor, request_id: int, data: dict[str, Any]) -> ChangeRequest:
     """Apply the request's change, audited with its reason; the decision with its comment."""
     request = _decide(actor, request_id)
+    # two approved changes to one goal at once: the second applies to what the first made
+    # (its target history included)
+    if (request.goal_id is not None
+            and locked(select(Goal).where(Goal.id == request.goal_id)) is None):
+        raise NotFound("Målet findes ikke længere.")
     comment = _text(data.get("comment"))
     _decided(actor, request, APPROVED, comment)
     audit.record(actor, plan=request.plan, entity="change", entity_id=request.id,

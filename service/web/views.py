@@ -9,7 +9,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from service.domain import audit, followups, inbound, outbound, plans
+from service.domain import audit, changes, followups, inbound, outbound, plans
 from service.domain.common import require
 from service.domain.errors import Conflict, NotFound
 from service.domain.overview import overview as overview_query
@@ -102,6 +102,9 @@ def plan_page(plan_id: int, review: dict[str, Any] | None = None) -> str:
         closing=audit.last_event(found, "close") if found.status == "closed" else None,
         errors=sum(f.severity == "error" for f in findings),
         review=review or {},
+        pending_changes=changes.list_change_requests(
+            actor, changes.ChangeFilters(status="pending", plan=found.id), 1, 1).total
+        if found.status == "approved" else 0,
     )
 
 

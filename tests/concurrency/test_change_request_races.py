@@ -49,3 +49,25 @@ def test_approve_and_reject_at_once_one_wins(live, client, admin, world):
     decided = db.session.get(ChangeRequest, made["id"])
     winner = next(a for a in answers if a.status == 200).body
     assert decided.status == winner["status"]
+
+
+def test_two_target_changes_to_one_goal_at_once_both_stay_in_its_history(live, client, admin,
+                                                                         world):
+    plan_id = world["plans"]["UFST"]["id"]
+    goal_id = world["goals"]["UFST"]["id"]
+    ok(client.post(f"/api/v1/plans/{plan_id}/approve", headers=admin))
+    made = []
+    for target in (25, 20):
+        indicators = [{**goal_body()["indicators"][0], "target": target}]
+        made.append(ok(client.post(f"/api/v1/goals/{goal_id}/change-requests", headers=admin,
+                                   json={"changes": {"indicators": indicators},
+                                         "reason": f"Mål {target}"}), 201)["id"])
+    answers = at_once(2, lambda i: live.post(f"/api/v1/change-requests/{made[i]}/approve",
+                                             admin, {}))
+    assert statuses(answers) == [200, 200], answers
+    db.session.expire_all()
+    goal = ok(client.get(f"/api/v1/goals/{goal_id}", headers=admin))
+    history = goal["indicators"][0]["target_history"]
+    assert history[0]["target"] == 30 and len(history) == 3
+    assert {h["target"] for h in history[1:]} == {25, 20}
+    assert history[-1]["target"] == goal["indicators"][0]["target"]

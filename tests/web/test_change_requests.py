@@ -40,6 +40,8 @@ def test_the_institution_proposes_and_the_department_approves(client, token, pla
     assert request.status == "pending" and list(request.changes) == ["indicators"]
     assert request.changes["indicators"][0]["target"] == 25
     assert request.requested_by == "test-institution"
+    plan_page = client.get(f"/plans/{plans['UFST']['id']}").get_data(as_text=True)
+    assert "1 ændringsanmodning afventer departementets afgørelse" in plan_page
     # the institution sees its request, with no forms to decide it
     listed = client.get("/change-requests").get_data(as_text=True)
     assert "Målværdi for Sagsbehandlingstid: 30 → 25" in listed
