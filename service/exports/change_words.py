@@ -92,7 +92,8 @@ def change_lines(before: dict[str, Any] | None, after: dict[str, Any] | None,
     the keys that changed), in Danish."""
     before, after = before or {}, after or {}
     if kind == "new_goal":
-        return [f"Nyt mål: {after.get('code') or ''} {after.get('title') or ''}".strip()]
+        name = " ".join(str(after.get(k)) for k in ("code", "title") if after.get(k))
+        return [f"Nyt mål: {name}"]
     lines = []
     if after.get("status") == "withdrawn" and before.get("status") != "withdrawn":
         lines.append("Målet udgår")

@@ -22,7 +22,8 @@ from service.extensions import db
 from service.vocabulary import has_control_characters
 from service.web import bp
 from service.web.auth import current_actor
-from service.web.goalform import Form, _date, _number, _text, reason
+from service.web.goalform import Form, _date, _number, _text, goal_form, goal_values, reason
+from service.web.planforms import domain_error, goal_page, task_types
 
 Page = Response | tuple[str, int]
 COMMENT_MAX = 10000
@@ -61,12 +62,39 @@ def _fields(goal: Goal, form: Form) -> dict[str, Any]:
 
 
 def _values(goal: Goal) -> dict[str, Any]:
-    from service.web.goalform import goal_values
-
     values = goal_values(goal)
     for place, indicator in enumerate(values["indicators"]):
         values[f"target-{place}"] = indicator["target"]
     return values
+
+
+@bp.route("/plans/<int:plan_id>/change-request", methods=["GET", "POST"])
+def change_request_goal_new(plan_id: int) -> Page:
+    """Propose a new goal for an approved plan: the goal form, sent as a change request."""
+    actor = current_actor()
+    plan = plans.get_plan(actor, plan_id, with_goals=True)
+    if plan.status != "approved":
+        flash("Der kan kun foreslås nye mål til en godkendt plan.", "error")
+        return redirect(url_for("web.plan", plan_id=plan.id), code=303)
+    if request.method != "POST":
+        return goal_page(plan, Form(values=goal_values(None)))
+    form = goal_form(request.form, task_types(plan), reason_required=True)
+    if request.form.get("add") in ("indicator", "milestone"):
+        form.errors = {}  # another empty line asked for: nothing sent yet
+        return goal_page(plan, form)
+    if form.errors:
+        return goal_page(plan, form, 422)
+    data = dict(form.data)
+    why = data.pop("reason", None)
+    try:
+        made = changes.request_new_goal(actor, plan, {"goal": data, "reason": why})
+    except (Invalid, Conflict) as error:
+        db.session.rollback()
+        domain_error(form, error)
+        return goal_page(plans.get_plan(actor, plan_id, with_goals=True), form, 422)
+    flash(f"Det nye mål er sendt til departementet som ændringsanmodning nr. {made.id}. Det "
+          "kommer med i planen, når departementet har godkendt det.", "info")
+    return redirect(url_for("web.plan", plan_id=plan.id, _anchor="h-goals"), code=303)
 
 
 @bp.route("/goals/<int:goal_id>/change-request", methods=["GET", "POST"])

@@ -65,6 +65,7 @@ SAMPLES: dict[str, list[dict[str, str]]] = {
     "web.overview_export": [{"fmt": "csv", "period": PERIOD}],
     "web.annual_report_file": [{"institution": "UFST", "year": "2026", "format": "html"}],
     "web.change_requests": [{}, {"status": "all"}, {"plan": "plan:STAR-2026"}],
+    "web.change_request_goal_new": [{"plan_id": "plan:UFST-2026"}],
     "web.change_request_new": [{"goal_id": "goal:STAR-2026/M1"},
                                {"goal_id": "goal:UFST-2026/M1"}],
 }

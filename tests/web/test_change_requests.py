@@ -124,3 +124,41 @@ def test_a_politically_fixed_goal_shows_its_target_locked(client, token, admin, 
                                       "owner": "Direktør", "reason": "Ny ejer",
                                       "success_criterion": goal.success_criterion})
     assert list(ChangeRequest.query.filter_by(direct=False).one().changes) == ["owner"]
+
+
+def test_the_institution_proposes_a_new_goal_with_the_goal_form(client, token, plans):
+    plan_id = plans["UFST"]["id"]
+    institution = sign_in_as(client, token, "institution", institution="UFST")
+    page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert f'href="/plans/{plan_id}/change-request"' in page
+    path = f"/plans/{plan_id}/change-request"
+    form = institution.get(path).get_data(as_text=True)
+    assert "<h1>Foreslå et nyt mål</h1>" in form and "Send ændringsanmodningen" in form
+    fields = {"title": "Flere digitale sager", "task_type": "operations",
+              "goal_type": "output", "nature": "quantitative", "deadline": "31.12.2027",
+              "success_criterion": "Mindst 80 % digitalt", "indicators-0-name": "Andel digitalt",
+              "indicators-0-unit": "%", "indicators-0-baseline": "60",
+              "indicators-0-baseline_year": "2025", "indicators-0-target": "80",
+              "indicators-0-direction": "increase"}
+    response = institution.post(path, data={"csrf_token": page_csrf(institution, path),
+                                            **fields})
+    assert response.status_code == 422
+    assert '<a href="#reason">' in response.get_data(as_text=True)
+    response = institution.post(path, data={"csrf_token": page_csrf(institution, path),
+                                            **fields, "reason": "Digitaliseringsstrategien"})
+    assert response.status_code == 303
+    request = ChangeRequest.query.one()
+    assert request.kind == "new_goal" and request.status == "pending"
+    assert request.changes["deadline"] == "2027-12-31"
+    assert Goal.query.filter_by(plan_id=plan_id).count() == 1  # not yet in the plan
+    department = sign_in_as(client, token, "department", ministry="SKM")
+    listed = department.get("/change-requests").get_data(as_text=True)
+    assert "Nyt mål: Flere digitale sager" in listed
+    response = department.post(f"/change-requests/{request.id}/approve",
+                               data={"csrf_token": page_csrf(department, "/change-requests")})
+    assert response.status_code == 303
+    added = Goal.query.filter_by(plan_id=plan_id, code="M2").one()
+    assert added.title == "Flere digitale sager" and added.indicators[0].target == 80
+    created = AuditEvent.query.filter_by(entity="goal", action="create",
+                                         entity_id=added.id).one()
+    assert created.reason == "Digitaliseringsstrategien"
