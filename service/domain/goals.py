@@ -9,13 +9,21 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from service.domain import audit, scoping
+from service.domain import audit, change_records, scoping, targets
 from service.domain.actors import Actor
 from service.domain.attainment import MAX_WEIGHT
 from service.domain.common import commit, flush, locked
 from service.domain.errors import Conflict, Invalid, NotFound
 from service.domain.history import check_previous_goal, release
-from service.domain.models import Goal, Indicator, Institution, Milestone, Ministry, Plan
+from service.domain.models import (
+    ChangeRequest,
+    Goal,
+    Indicator,
+    Institution,
+    Milestone,
+    Ministry,
+    Plan,
+)
 from service.domain.pagination import Page, paginate
 from service.domain.plans import check_editable
 from service.extensions import db
@@ -124,9 +132,12 @@ def _taken(code: str) -> Conflict:
     return Conflict(f"Planen har allerede et mål med koden {code}.", field="code")
 
 
-def _set_children(goal: Goal, data: dict[str, Any]) -> None:
+def _set_children(goal: Goal, data: dict[str, Any], change_request: int | None = None) -> None:
+    """Replace the lists given; the indicators keep their target history (``targets``)."""
     if "indicators" in data:
+        old = list(goal.indicators)
         goal.indicators = [Indicator(position=i, **ind) for i, ind in enumerate(data["indicators"])]
+        targets.carry(goal.plan, old, goal.indicators, change_request)
     if "milestones" in data:
         goal.milestones = [Milestone(position=i, **ms) for i, ms in enumerate(data["milestones"])]
 
@@ -147,7 +158,11 @@ def _check_deadline_field(data: dict[str, Any]) -> None:
             raise Invalid("Basisåret skal være et årstal.", field=f"indicators.{i}.baseline_year")
 
 
-def create_goal(actor: Actor, plan: Plan, data: dict[str, Any]) -> Goal:
+def create_goal(actor: Actor, plan: Plan, data: dict[str, Any],
+                change_request: ChangeRequest | None = None) -> Goal:
+    """Add a goal. To an approved plan: by a department or admin with a reason, kept as a
+    change during the year (``change_request``: the approved request it carries out; else
+    one is recorded as made directly)."""
     reason = data.get("reason")
     check_editable(actor, plan, reason)
     given = (data.get("code") or "").strip()
@@ -165,17 +180,21 @@ def create_goal(actor: Actor, plan: Plan, data: dict[str, Any]) -> Goal:
         select(func.max(Goal.position)).where(Goal.plan_id == plan.id)
     ) or 0) + 1
     previous = check_previous_goal(plan, None, data.get("previous_goal_id"))
+    record = change_records.begin(actor, plan, None, change_records.NEW_GOAL, data, reason,
+                                  change_request)
     goal = Goal(plan=plan, code=code, position=position, status=GoalState.ACTIVE.value,
                 previous_goal_id=previous)
     for name in GOAL_FIELDS:
         if name in data:
             setattr(goal, name, data[name])
-    _set_children(goal, data)
+    _set_children(goal, data, record.id if record else None)
     db.session.add(goal)
     flush(lambda e: _taken(code))
+    after = audit.goal_snapshot(goal)
+    change_records.finish(record, goal, {}, after)
     audit.record(
         actor, plan=plan, entity="goal", entity_id=goal.id, action="create",
-        after=audit.goal_snapshot(goal), reason=reason,
+        after=after, reason=reason,
     )
     commit(lambda e: _taken(code))
     return goal
@@ -185,7 +204,7 @@ def _targets(goal: Goal) -> list[float | None]:
     return [i.target for i in goal.indicators]
 
 
-def _check_politically_fixed(goal: Goal, data: dict[str, Any]) -> None:
+def check_politically_fixed(goal: Goal, data: dict[str, Any]) -> None:
     """A political result requirement's target and success criterion are locked once the
     plan is approved."""
     if not goal.politically_fixed or goal.plan.status == PlanStatus.DRAFT:
@@ -214,11 +233,15 @@ def _check_politically_fixed(goal: Goal, data: dict[str, Any]) -> None:
             raise Conflict(f"{locked}; målværdien kan ikke ændres.", field=field)
 
 
-def update_goal(actor: Actor, goal: Goal, data: dict[str, Any]) -> Goal:
+def update_goal(actor: Actor, goal: Goal, data: dict[str, Any],
+                change_request: ChangeRequest | None = None) -> Goal:
+    """Change a goal. A change to an approved plan's goal is kept as a change during the
+    year (``change_request``: the approved request it carries out; else one is recorded as
+    made directly by the department)."""
     plan = goal.plan
     reason = data.get("reason")
     check_editable(actor, plan, reason)
-    _check_politically_fixed(goal, data)
+    check_politically_fixed(goal, data)
     if "code" in data and data["code"] != goal.code:
         code = data["code"].strip()
         if not GOAL_CODE_RE.match(code):
@@ -238,12 +261,15 @@ def update_goal(actor: Actor, goal: Goal, data: dict[str, Any]) -> Goal:
     before = audit.goal_snapshot(goal)
     if "previous_goal_id" in data:
         goal.previous_goal_id = check_previous_goal(plan, goal, data["previous_goal_id"])
+    record = change_records.begin(actor, plan, goal, change_records.CHANGE, data, reason,
+                                  change_request)
     for name in GOAL_FIELDS:
         if name in data:
             setattr(goal, name, data[name])
-    _set_children(goal, data)
+    _set_children(goal, data, record.id if record else None)
     flush(lambda e: _taken(goal.code))
     after = audit.goal_snapshot(goal)
+    change_records.finish(record, goal, before, after)
     if before != after:
         audit.record(
             actor, plan=plan, entity="goal", entity_id=goal.id, action="update",
@@ -253,8 +279,10 @@ def update_goal(actor: Actor, goal: Goal, data: dict[str, Any]) -> Goal:
     return goal
 
 
-def withdraw_goal(actor: Actor, goal: Goal, reason: str) -> Goal:
-    """Withdrawing keeps the goal, marked withdrawn with its reason."""
+def withdraw_goal(actor: Actor, goal: Goal, reason: str,
+                  change_request: ChangeRequest | None = None) -> Goal:
+    """Withdrawing keeps the goal, marked withdrawn with its reason; in an approved plan it
+    is a change during the year, as :func:`update_goal` keeps it."""
     if not (reason and reason.strip()):
         raise Invalid("Angiv hvorfor målet udgår (feltet reason).", field="reason")
     check_editable(actor, goal.plan, reason)
@@ -262,11 +290,15 @@ def withdraw_goal(actor: Actor, goal: Goal, reason: str) -> Goal:
     if goal.status == GoalState.WITHDRAWN:
         raise Conflict("Målet er allerede udgået.", field="status")
     before = audit.goal_snapshot(goal)
+    record = change_records.begin(actor, goal.plan, goal, change_records.WITHDRAW,
+                                  {"withdraw": True}, reason, change_request)
     goal.status = GoalState.WITHDRAWN.value
     goal.withdrawn_reason = reason.strip()
+    after = audit.goal_snapshot(goal)
+    change_records.finish(record, goal, before, after)
     audit.record(
         actor, plan=goal.plan, entity="goal", entity_id=goal.id, action="withdraw",
-        before=before, after=audit.goal_snapshot(goal), reason=reason,
+        before=before, after=after, reason=reason,
     )
     commit()
     return goal

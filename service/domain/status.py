@@ -9,7 +9,7 @@ the numbers that explains it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -119,6 +119,7 @@ def compute_status(
         return ComputedStatus(None, None, "Status kan ikke beregnes: perioden er ukendt.")
     if goal.status == "withdrawn":
         return ComputedStatus(None, None, "Målet er udgået, så status beregnes ikke.")
+    goal = _targets_at(goal, period.end)
     indicator = measured_indicator(goal.indicators)
     if goal.nature == "quantitative" and indicator is not None:
         return _from_indicator(goal, indicator, period, measured, thresholds)
@@ -132,6 +133,23 @@ def compute_status(
                                           "indikator.")
     return ComputedStatus(None, None, "Status kan ikke beregnes: indikatoren mangler "
                                       f"{_and(_missing(goal.indicators[0]))}.")
+
+
+def target_at(indicator: IndicatorView, day: date) -> float | None:
+    """The indicator's target valid on ``day`` (DESIGN section 13): the latest of its
+    targets valid from that day or before; before the first, the first."""
+    if not indicator.target_history:
+        return indicator.target
+    valid = [v for v in indicator.target_history if v.valid_from <= day]
+    return (valid[-1] if valid else indicator.target_history[0]).target
+
+
+def _targets_at(goal: GoalView, day: date) -> GoalView:
+    """``goal`` with each indicator's target the one valid on ``day``."""
+    if not any(i.target_history for i in goal.indicators):
+        return goal
+    return replace(goal, indicators=tuple(replace(i, target=target_at(i, day))
+                                          for i in goal.indicators))
 
 
 def _from_indicator(

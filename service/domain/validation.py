@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from service.domain import targets
 from service.domain.models import Goal, Ministry, Plan
 from service.domain.plugins import manager, ministry_plugins
 from service.plugins.findings import Finding
@@ -38,6 +39,7 @@ def goal_view(goal: Goal) -> GoalView:
             IndicatorView(
                 name=i.name, unit=i.unit, baseline=i.baseline, baseline_year=i.baseline_year,
                 target=i.target, direction=i.direction, data_source=i.data_source,
+                target_history=targets.versions(i, goal.plan),
             )
             for i in goal.indicators
         ),

@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy.orm import selectinload
 
@@ -28,14 +29,16 @@ from service.domain.actors import Actor
 from service.domain.attainment import Attainment, GoalScore, plan_attainment, points_words
 from service.domain.attainment import words as attainment_words
 from service.domain.attainment_settings import settings_of
+from service.domain.changes import year_changes
 from service.domain.models import Goal, Plan
 from service.domain.plans import PlanFilters, plan_query
 from service.domain.tenancy import get_institution
 from service.domain.yearend import YearReports, final_row, year_reports
 from service.exports import labels
+from service.exports.change_words import change_lines
 from service.exports.sheets import cell_text
 from service.extensions import db
-from service.vocabulary import STATUS_LABELS, PlanStatus
+from service.vocabulary import STATUS_LABELS, PlanStatus, date_words
 from service.vocabulary import format_number as da_number
 
 MARKDOWN = "text/markdown"
@@ -62,6 +65,17 @@ class GoalResult:
 
 
 @dataclass(frozen=True)
+class ChangeResult:
+    """One change made to a goal during the year: what changed (Danish lines, old → new),
+    when, and why."""
+
+    goal: str
+    lines: list[str]
+    day: date
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class PlanResult:
     reference: str
     title: str
@@ -69,6 +83,7 @@ class PlanResult:
     period_end: int
     goals: list[GoalResult] = field(default_factory=list)
     attainment: Attainment | None = None  # where the ministry weighs goals
+    changes: list[ChangeResult] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -103,11 +118,25 @@ def annual_report(actor: Actor, institution_ident: str | int, year: int) -> Annu
             goals=[_goal_result(goal, reports[plan.id], scores.get(goal.code))
                    for goal in plan.goals],
             attainment=points,
+            changes=_changes(plan, year),
         ))
     return AnnualReport(
         year=year, institution=institution.code, institution_name=institution.name,
         ministry_name=institution.ministry.name, plans=results,
     )
+
+
+def _changes(plan: Plan, year: int) -> list[ChangeResult]:
+    results = []
+    for change in year_changes(plan, year):
+        assert change.decided_at is not None
+        title = (change.after or {}).get("title") or (change.goal.title if change.goal else "")
+        results.append(ChangeResult(
+            goal=f"{change.goal_code or ''} {title}".strip(),
+            lines=change_lines(change.before, change.after, change.kind),
+            day=change.decided_at.date(), reason=change.reason,
+        ))
+    return results
 
 
 def _goal_result(goal: Goal, reports: YearReports, score: GoalScore | None) -> GoalResult:
@@ -198,6 +227,16 @@ ATTAINMENT_NOTE = (
     "på rette spor ingen. Har målet en beregnet status, er det den, der tæller. Udgåede mål "
     "og mål uden status tæller ikke med."
 )
+CHANGES_HEADING = "Ændringer i løbet af året"
+CHANGES_INTRO = "Planens mål er ændret i {year} efter godkendelsen:"
+CHANGE_COLUMNS = ("Mål", "Ændring", "Dato", "Begrundelse")
+
+
+def change_cells(change: ChangeResult) -> tuple[str, ...]:
+    """A change's cells; what changed one line per thing."""
+    cells = (change.goal, "\n".join(change.lines), date_words(change.day),
+             change.reason or "")
+    return tuple(cell_text(c) for c in cells)
 
 
 def columns(plan: PlanResult) -> tuple[str, ...]:
@@ -274,6 +313,15 @@ def to_markdown(report: AnnualReport) -> str:
         for goal in plan.goals:
             out.append("| " + " | ".join(md_cell(c) for c in _cells(goal, plan)) + " |")
         out.append("")
+        if plan.changes:
+            out += [
+                f"### {CHANGES_HEADING}", "", CHANGES_INTRO.format(year=report.year), "",
+                "| " + " | ".join(CHANGE_COLUMNS) + " |",
+                "|" + ":---|" * len(CHANGE_COLUMNS),
+            ]
+            out += ["| " + " | ".join(md_cell(c) for c in change_cells(change)) + " |"
+                    for change in plan.changes]
+            out.append("")
     return "\n".join(out)
 
 
@@ -322,6 +370,19 @@ def to_html(report: AnnualReport) -> str:
             "<tbody>", *_rows(plan.goals, plan), "</tbody>",
             "</table>",
         ]
+        if plan.changes:
+            body += [
+                f"<h3>{CHANGES_HEADING}</h3>",
+                f"<p>{_h(CHANGES_INTRO.format(year=report.year))}</p>",
+                "<table>",
+                "<thead><tr>" + "".join(f"<th>{c}</th>" for c in CHANGE_COLUMNS)
+                + "</tr></thead>",
+                "<tbody>",
+                *("<tr>" + "".join(f"<td>{_h(c)}</td>" for c in change_cells(change))
+                  + "</tr>" for change in plan.changes),
+                "</tbody>",
+                "</table>",
+            ]
     head = (
         '<meta charset="utf-8">'
         f"<title>{_h(title(report))} – {_h(report.institution)}</title>"

@@ -19,6 +19,7 @@ from docx.table import Table
 from service.exports import annual_report as report_text
 from service.exports.annual_report import DOCX, AnnualReport, GoalResult, PlanResult
 from service.exports.sheets import UNWRITABLE
+from service.vocabulary import date_words
 
 LANGUAGE = "da-DK"
 
@@ -53,6 +54,21 @@ def _header_row(table: Table, columns: tuple[str, ...]) -> None:
         cell.paragraphs[0].add_run(name).bold = True
 
 
+def _table(document: object, columns: tuple[str, ...],
+           rows: list[tuple[str, ...]]) -> None:
+    """A Word table with a header row; a cell's lines as paragraphs."""
+    table = document.add_table(rows=1, cols=len(columns))  # type: ignore[attr-defined]
+    table.style = "Table Grid"
+    _header_row(table, columns)
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            lines = [line for line in text.splitlines() if line.strip()] or [""]
+            cell.text = lines[0]
+            for line in lines[1:]:
+                cell.add_paragraph(line)
+
+
 def to_docx(report: AnnualReport) -> bytes:
     document = Document()
     _danish(document)
@@ -74,18 +90,16 @@ def to_docx(report: AnnualReport) -> bytes:
             f"Planperiode {plan.period_start}–{plan.period_end}. {report_text.summary(plan)}")
         if plan.attainment is not None:
             document.add_paragraph(_text(report_text.attainment_text(plan)))
-        columns = report_text.columns(plan)
-        table = document.add_table(rows=1, cols=len(columns))
-        table.style = "Table Grid"
-        _header_row(table, columns)
-        for goal in plan.goals:
-            cells = table.add_row().cells
-            for cell, text in zip(cells, _cells(goal, plan), strict=True):
-                lines = [line for line in text.splitlines() if line.strip()] or [""]
-                cell.text = lines[0]
-                for line in lines[1:]:
-                    cell.add_paragraph(line)
+        _table(document, report_text.columns(plan), [_cells(goal, plan) for goal in plan.goals])
         document.add_paragraph()
+        if plan.changes:
+            document.add_heading(report_text.CHANGES_HEADING, level=3)
+            document.add_paragraph(report_text.CHANGES_INTRO.format(year=report.year))
+            _table(document, report_text.CHANGE_COLUMNS, [
+                tuple(_text(c) for c in (change.goal, "\n".join(change.lines),
+                                         date_words(change.day), change.reason or ""))
+                for change in plan.changes])
+            document.add_paragraph()
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

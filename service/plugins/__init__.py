@@ -16,6 +16,7 @@ from service.plugins.views import (
     IndicatorView,
     MilestoneView,
     PlanView,
+    TargetVersion,
     TopManagerView,
 )
 
@@ -27,6 +28,7 @@ __all__ = [
     "IndicatorView",
     "MilestoneView",
     "PlanView",
+    "TargetVersion",
     "TaskTypeDef",
     "TopManagerView",
     "ValidationContext",

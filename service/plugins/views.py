@@ -15,6 +15,16 @@ from service.vocabulary import Period, parse_period
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TargetVersion:
+    """One target an indicator has had: valid from ``valid_from`` until the next one;
+    ``change_request``: the id of the change that set it (None: the plan's own)."""
+
+    target: float | None
+    valid_from: date
+    change_request: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IndicatorView:
     """What a goal measures. ``direction`` is ``increase``, ``decrease`` or ``maintain``."""
 
@@ -25,6 +35,8 @@ class IndicatorView:
     target: float | None = None
     direction: str | None = None
     data_source: str | None = None
+    #: every target it has had, oldest first (empty: only ``target``)
+    target_history: tuple[TargetVersion, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -98,6 +98,8 @@ TERMS: dict[str, Term] = {
         Term("points", "point", None, "pointene", "point"),
         Term("attainment", "målopfyldelse", "attainment", "målopfyldelsen", None,
              ("målopnåelse",)),
+        Term("change request", "ændringsanmodning", "change_request", "ændringsanmodningen",
+             "ændringsanmodninger", ("ændringsønske",)),
     )
 }
 

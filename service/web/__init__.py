@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     """Register the dashboard. Call after the API, so its blueprints can be exempted."""
     from service.web import (  # noqa: F401  (routes)
         auth,
+        changes,
         decisions,
         downloads,
         errors,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from service.domain.changes import KIND_WORDS, STATUS_WORDS
 from service.domain.models import AuditEvent, Plan
 from service.vocabulary import (
     CADENCE_LABELS,
@@ -70,8 +71,11 @@ MILESTONE_FIELD_LABELS = {"title": "Milepæl", "due_date": "Dato", "done": "Nåe
 #: a department's review of a follow-up (``service.domain.reviews``)
 FOLLOWUP_FIELD_LABELS = {"decision": "Afgørelse", "comment": "Kommentar",
                          "goals": "Kommentarer til målene"}
+#: a change request's request and decision (``service.domain.changes``); what it asks for is
+#: shown in the goal's own event when the change is made
+CHANGE_FIELD_LABELS = {"goal": "Mål", "kind": "Ændring", "status": "Status"}
 #: fields an event keeps for the record that a person has no use for
-HIDDEN_FIELDS = {"followup": {"review"}}
+HIDDEN_FIELDS = {"followup": {"review"}, "change": {"changes"}}
 REVIEW_DECISION_WORDS = {"acknowledged": "Kvitteret for", "returned": "Sendt tilbage"}
 
 #: the fields whose values are codes, per entity → their Danish words
@@ -83,6 +87,7 @@ CODE_WORDS: dict[str, dict[str, dict[str, str]]] = {
     },
     "indicator": {"direction": DIRECTION_LABELS},
     "followup": {"decision": REVIEW_DECISION_WORDS},
+    "change": {"kind": KIND_WORDS, "status": STATUS_WORDS},
 }
 DATE_FIELDS = {"deadline", "due_date"}
 TIME_FIELDS = {"approved_at", "closed_at"}
@@ -182,7 +187,8 @@ def value_lines(value: Any, name: str, entity: str) -> list[str]:
 
 
 def _labels(entity: str) -> dict[str, str]:
-    return {"plan": PLAN_FIELD_LABELS, "followup": FOLLOWUP_FIELD_LABELS}.get(
+    return {"plan": PLAN_FIELD_LABELS, "followup": FOLLOWUP_FIELD_LABELS,
+            "change": CHANGE_FIELD_LABELS}.get(
         entity, GOAL_FIELD_LABELS)
 
 

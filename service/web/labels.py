@@ -93,11 +93,14 @@ AUDIT_ACTION_LABELS = {
     "address_remove": "adresse fjernet",
     "discard": "kasseret",
     "review": "gennemgået af departementet",
+    "request": "foreslået",
+    "reject": "afvist",
 }
 
 ENTITY_LABELS = {"plan": TERMS["plan"].heading, "goal": TERMS["goal"].heading,
                  "institution": TERMS["institution"].heading, "inbound_message": "Mail",
-                 "followup": TERMS["follow-up"].heading}
+                 "followup": TERMS["follow-up"].heading,
+                 "change": TERMS["change request"].heading}
 
 ROLE_LABELS = {"admin": "Administrator", "department": TERMS["department"].heading,
                "institution": TERMS["institution"].heading}

@@ -106,12 +106,28 @@ def _blanks(name: str) -> int:
     return max(1, min(count, MAX_BLANK_ROWS))
 
 
+def goal_page(plan: Plan, form: Form, status: int = 200) -> tuple[str, int]:
+    """The form of a new goal proposed for an approved plan."""
+    return _goal_page(plan, None, form, status, proposing=True)
+
+
+def task_types(plan: Plan) -> dict[str, str]:
+    return _task_types(plan)
+
+
+def domain_error(form: Form, error: Invalid | Conflict) -> None:
+    _domain_error(form, error, GOAL_KNOWN, "goal-fields")
+
+
 GOAL_KNOWN = {"code", "title", "description", "task_type", "goal_type", "nature",
               "success_criterion", "deadline", "owner", "politically_fixed", "reason",
               "indicators", "milestones"}
 
 
-def _goal_page(plan: Plan, goal: Goal | None, form: Form, status: int = 200) -> tuple[str, int]:
+def _goal_page(plan: Plan, goal: Goal | None, form: Form, status: int = 200, *,
+               proposing: bool = False) -> tuple[str, int]:
+    """The goal form; ``proposing``: a new goal asked for by a change request
+    (``service.web.changes``)."""
     locked = bool(goal is not None and goal.politically_fixed
                   and plan.status != PlanStatus.DRAFT)
     adding = request.form.get("add") if request.method == "POST" else None
@@ -121,7 +137,7 @@ def _goal_page(plan: Plan, goal: Goal | None, form: Form, status: int = 200) -> 
         goal_types=GOAL_TYPE_LABELS, natures=NATURE_LABELS, directions=DIRECTION_LABELS,
         reason_required=plan.status == PlanStatus.APPROVED, locked=locked,
         indicator_blanks=0 if locked else _blanks("indicator"),
-        milestone_blanks=_blanks("milestone"), adding=adding,
+        milestone_blanks=_blanks("milestone"), adding=adding, proposing=proposing,
     )
     return body, status
 

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from service.domain import (
     attainment,
     audit,
+    changes,
     conversation,
     followups,
     inbound,
@@ -140,6 +141,9 @@ def plan_page(plan_id: int, review: dict[str, Any] | None = None) -> str:
         attainment=points,
         attainment_words=attainment.words(points) if points else None,
         points_words=attainment.points_words,
+        pending_changes=changes.list_change_requests(
+            actor, changes.ChangeFilters(status="pending", plan=found.id), 1, 1).total
+        if found.status == "approved" else 0,
     )
 
 

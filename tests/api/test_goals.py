@@ -23,7 +23,9 @@ def test_goal_with_indicators_and_milestones(client, admin, world):
     assert goal["status"] == "active"
     assert goal["indicators"] == [{
         "name": "Sagsbehandlingstid", "unit": "dage", "baseline": 41, "baseline_year": 2025,
-        "target": 30, "direction": "decrease", "data_source": "Sagssystemet"}]
+        "target": 30, "direction": "decrease", "data_source": "Sagssystemet",
+        # the first target is valid from the plan's start
+        "target_history": [{"target": 30, "valid_from": "2026-01-01", "change_request": None}]}]
     assert goal["milestones"] == [
         {"title": "Analyse", "due_date": "2026-03-31", "done": True},
         {"title": "Udrulning", "due_date": "2026-09-30", "done": False},

@@ -190,6 +190,22 @@ CASES: list[Case] = [
          scoped(200)),
     Case("GET", "/api/v1/goals/<int:goal_id>/history",
          lambda o, t: f"/api/v1/goals/{_goal(o, t)}/history", scoped(200)),
+    Case("POST", "/api/v1/goals/<int:goal_id>/change-requests",
+         lambda o, t: f"/api/v1/goals/{o['approved_goals'][INSTITUTION[t]]}/change-requests",
+         scoped(201), lambda t: {"changes": {"owner": "Ny ejer"}, "reason": "Omorganisering"}),
+    Case("POST", "/api/v1/plans/<int:plan_id>/change-requests",
+         lambda o, t: f"/api/v1/plans/{o['approved_plans'][INSTITUTION[t]]}/change-requests",
+         scoped(201), lambda t: {"goal": goal_body("M9"), "reason": "Nyt mål"}),
+    Case("GET", "/api/v1/change-requests", lambda o, t: "/api/v1/change-requests",
+         everyone(200)),
+    Case("GET", "/api/v1/change-requests/<int:request_id>",
+         lambda o, t: f"/api/v1/change-requests/{o['changes'][INSTITUTION[t]]}", scoped(200)),
+    Case("POST", "/api/v1/change-requests/<int:request_id>/approve",
+         lambda o, t: f"/api/v1/change-requests/{o['changes'][INSTITUTION[t]]}/approve",
+         scoped(200, institution_own=403), lambda t: {"comment": "OK"}),
+    Case("POST", "/api/v1/change-requests/<int:request_id>/reject",
+         lambda o, t: f"/api/v1/change-requests/{o['changes'][INSTITUTION[t]]}/reject",
+         scoped(200, institution_own=403), lambda t: {"comment": "Nej tak"}),
     Case("GET", "/api/v1/overview", lambda o, t: "/api/v1/overview?period=2026-H1",
          everyone(200)),
     Case("GET", "/api/v1/exports/plans", lambda o, t: "/api/v1/exports/plans?format=csv",
@@ -259,7 +275,21 @@ def objects(client, admin, world):
         # attributed by the pipeline to its sender's institution and ministry
         raw = mail(ADDRESS[code], f"Opfølgning {plan['reference']}", None, n=len(messages))
         messages[code] = _decided(raw, len(messages) + 1)
-    return {**world, "followups": followups, "messages": messages}
+    # an approved plan 2028–2029 per institution, its goal with a pending change request
+    approved_plans, approved_goals, changes = {}, {}, {}
+    for code in world["plans"]:
+        plan = ok(client.post("/api/v1/plans", headers=admin, json=plan_body(
+            code, title="Mål- og resultatplan 2028", period_start=2028, period_end=2029)), 201)
+        goal = ok(client.post(f"/api/v1/plans/{plan['id']}/goals", headers=admin,
+                              json=goal_body(deadline="2028-12-31")), 201)
+        ok(client.post(f"/api/v1/plans/{plan['id']}/approve", headers=admin))
+        approved_plans[code], approved_goals[code] = plan["id"], goal["id"]
+        changes[code] = ok(client.post(
+            f"/api/v1/goals/{goal['id']}/change-requests", headers=admin,
+            json={"changes": {"deadline": "2029-06-30"}, "reason": "Forsinket"}), 201)["id"]
+    return {**world, "followups": followups, "messages": messages,
+            "approved_plans": approved_plans, "approved_goals": approved_goals,
+            "changes": changes}
 
 
 def _decided(raw: bytes, uid: int) -> int:

@@ -23,7 +23,7 @@ def _write_routes(client: FlaskClient, world: dict[str, Any]) -> list[tuple[str,
     values = {
         "plan_id": str(world["plans"]["UFST"]["id"]), "goal_id": str(world["goals"]["UFST"]["id"]),
         "ident": "SKM", "code": "SKM", "name": "builtin", "rule": "plan.top-manager",
-        "message_id": "1", "followup_id": "1",
+        "message_id": "1", "followup_id": "1", "request_id": "1",
     }
     routes = []
     for path, item in spec["paths"].items():

@@ -44,9 +44,11 @@ def _md(client, headers, year=2026):
 
 
 def _table_rows(markdown):
-    """Markdown table rows → {goal code: [cells]}."""
+    """The results tables' rows → {goal code: [cells]} (not the year's changes below)."""
     rows = {}
     for line in markdown.splitlines():
+        if line.startswith("### "):
+            break
         if re.match(r"\| M\d", line):
             cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
             rows[cells[0].split()[0]] = cells

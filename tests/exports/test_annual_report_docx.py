@@ -43,13 +43,13 @@ def test_headings_tables_and_danish(client, admin):
     document = _docx(client, admin)
     headings = [(p.style.name, p.text) for p in document.paragraphs
                 if p.style.name.startswith("Heading")]
-    assert headings == [("Heading 1", "Faglige resultater 2026"),
-                        ("Heading 2", "Mål- og resultatplan 2026 (DST-2026)")]
+    assert headings[:2] == [("Heading 1", "Faglige resultater 2026"),
+                            ("Heading 2", "Mål- og resultatplan 2026 (DST-2026)")]
     texts = [p.text for p in document.paragraphs]
     assert "Danmarks Statistik (DST), Finansministeriet" in texts
     assert ("Planperiode 2026–2027. Af planens 4 mål er 2 opfyldt, 1 delvist opfyldt og "
             "1 ikke opfyldt." in texts)
-    (table,) = document.tables
+    table = document.tables[0]  # the second: M4 added during the year (test_year_changes)
     cells = [[c.text for c in row.cells] for row in table.rows]
     assert cells[0] == ["Mål", "Succeskriterium", "Resultat", "Vurdering", "Kommentar"]
     assert all(run.bold for c in table.rows[0].cells for run in c.paragraphs[0].runs)

@@ -74,6 +74,10 @@ SAMPLES: dict[str, list[dict[str, str]]] = {
                              {"plan_id": "plan:DST-2026",
                               "followup_id": "followup:DST-2026/rejected"},
                              {"plan_id": "plan:UFST-2026", "followup_id": "followup:UFST-2026"}],
+    "web.change_requests": [{}, {"status": "all"}, {"plan": "plan:STAR-2026"}],
+    "web.change_request_goal_new": [{"plan_id": "plan:UFST-2026"}],
+    "web.change_request_new": [{"goal_id": "goal:STAR-2026/M1"},
+                               {"goal_id": "goal:UFST-2026/M1"}],
 }
 
 _PROBE = """
@@ -193,6 +197,12 @@ def _add_wide_plan(app: Flask, admin_secret: str) -> None:
     ok(client.post(f"/api/v1/followups/{report['id']}/review", headers=admin, json={
         "decision": "returned", "comment": "Beskriv, hvad I gør ved forsinkelserne.",
         "goals": [{"goal": "M1", "comment": "Hvornår er I tilbage på sporet?"}]}))
+    goals = ok(client.get(f"/api/v1/plans/{plan['id']}/goals", headers=admin))
+    # a pending change request: the change requests page shows its forms
+    ok(client.post(f"/api/v1/goals/{goals[0]['id']}/change-requests", headers=admin, json={
+        "changes": {"deadline": "2027-06-30", "owner": "Vicedirektør"},
+        "reason": "Forsinket udbud"}), 201)
+
 
 
 def _add_earlier_plan(app: Flask, admin_secret: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import fields, validate
 
 from service.api.schemas.common import (
@@ -13,6 +15,7 @@ from service.api.schemas.common import (
     text,
     year,
 )
+from service.domain import targets
 from service.domain.attainment import MAX_WEIGHT
 from service.domain.common import MAX_ID
 from service.vocabulary import Direction, GoalState, GoalType, Nature
@@ -42,6 +45,12 @@ class IndicatorSchema(StrictSchema):
     target = fields.Float(allow_none=True)
     direction = one_of([d.value for d in Direction], allow_none=True)
     data_source = text(300, allow_none=True)
+    target_history = fields.Method("_target_history", dump_only=True, metadata={
+        "description": 'every target it has had: [{"target", "valid_from", '
+                       '"change_request"}], the first valid from the plan\'s start'})
+
+    def _target_history(self, obj: Any) -> list[dict[str, Any]] | None:
+        return targets.history(obj) if hasattr(obj, "target_history") else None
 
 
 class MilestoneSchema(StrictSchema):

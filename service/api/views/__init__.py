@@ -1,6 +1,7 @@
 """The API's blueprints, one module per resource."""
 
 from service.api.views import (
+    changes,
     exports,
     followups,
     goals,
@@ -20,6 +21,7 @@ BLUEPRINTS = (
     institutions.blp,
     plans.blp,
     goals.blp,
+    changes.blp,
     followups.blp,
     intake.blp,
     plugins.blp,

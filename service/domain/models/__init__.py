@@ -2,6 +2,7 @@
 
 from service.domain.models.attainment import AttainmentSettings
 from service.domain.models.audit import AuditEvent
+from service.domain.models.changes import ChangeRequest
 from service.domain.models.data_version import DataVersion
 from service.domain.models.drafts import FollowUpDraft
 from service.domain.models.followups import FollowUp, FollowUpFinding, FollowUpGoal
@@ -25,6 +26,7 @@ __all__ = [
     "ApiToken",
     "AttainmentSettings",
     "AuditEvent",
+    "ChangeRequest",
     "DataVersion",
     "FollowUp",
     "FollowUpDraft",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.clock import utcnow
@@ -100,6 +101,10 @@ class Indicator(db.Model):
     target: Mapped[float | None]
     direction: Mapped[str | None] = mapped_column(String(20))
     data_source: Mapped[str | None] = mapped_column(String(300))
+    #: every target the indicator has had once its plan was approved, oldest first:
+    #: ``[{"target", "valid_from" (ISO date), "change_request" (id or None)}]``; None: only
+    #: the target it has, valid from the plan's start (``service.domain.targets``)
+    target_history: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     goal: Mapped[Goal] = relationship(back_populates="indicators")
 
