@@ -9,6 +9,7 @@ import re
 
 from docx import Document
 
+from service.exports.annual_report import CHANGES_HEADING
 from tests.support.factories import build_dst_plan, ok
 
 H2 = [{"goal": "M1", "status": "achieved", "value": 29, "progress": 100},
@@ -39,8 +40,10 @@ def _get(client, headers, fmt):
 
 
 def _md_rows(markdown):
+    """The results table's rows by goal code (not the table of the year's changes below)."""
     rows = {}
-    for line in markdown.splitlines():
+    results = markdown.split(f"### {CHANGES_HEADING}")[0]
+    for line in results.splitlines():
         if re.match(r"\| M\d", line):
             cells = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
             rows[cells[0].split()[0]] = cells
@@ -68,8 +71,11 @@ def test_word_states_the_attainment_and_points(client, admin):
     _dst(client, admin)
     document = Document(io.BytesIO(_get(client, admin, "docx").data))
     assert any(p.text.startswith(LINE) for p in document.paragraphs)
-    [table] = document.tables
+    # the results, and the year's changes: the points set on the approved plan, with why
+    table, changes = document.tables
     assert [c.text for c in table.rows[0].cells][-1] == "Point"
+    assert sorted(row.cells[0].text.split()[0] for row in changes.rows[1:]) == ["M1", "M2", "M3"]
+    assert {row.cells[-1].text for row in changes.rows[1:]} == {"Vægtning"}
     assert {row.cells[0].text.split()[0]: row.cells[-1].text for row in table.rows[1:]} == {
         "M1": "20 af 20 point (beregnet status: Opfyldt)",
         "M2": "0 af 20 point (beregnet status: Ikke opfyldt)",
