@@ -37,8 +37,8 @@ def poll_once() -> list[PollResult]:
     # the receipts to mails of this run answer the References their mails were read with;
     # every one of them goes now, with up to RECEIPTS_LEFT left from earlier runs
     references = {msg_id: refs for result in results for msg_id, refs in result.references.items()}
-    limit = RECEIPTS_LEFT + len(references)
-    _send("receipts", lambda: send_pending(smtp(config), opts, limit, references=references))
+    _send("receipts",
+          lambda: send_pending(smtp(config), opts, RECEIPTS_LEFT, references=references))
     # the department's answers to follow-ups, stored when they were written
     _send("review answers", lambda: send_review_answers(smtp(config), config["MAIL_FROM"]))
     return results

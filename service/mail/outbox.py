@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from service.chunks import chunks
 from service.domain.locking import mailbox_lock
 from service.domain.models import FollowUp, InboundMessage, OutboundMessage
 from service.domain.models.outbound import QUARANTINE_ANSWER, RECEIPT
@@ -149,7 +150,8 @@ def queued_reply(msg: InboundMessage, opts: ReceiptOptions,
 def send_pending(smtp: SmtpSettings, opts: ReceiptOptions, limit: int = 500,
                  references: Mapping[int, str] | None = None) -> dict[str, int]:
     """Send the receipts and answers that are due; returns counts of sent, failed and
-    waiting. ``references``: message id → the References of mails read in this run.
+    waiting. ``references``: message id → the References of mails read in this run; each of
+    those that is due is sent, and at most ``limit`` others (left from earlier runs).
 
     A reply the server refuses counts an attempt (at most ``opts.receipt_attempts``). When
     the server cannot take mail at all (unreachable, login or token refused), the reply
@@ -195,14 +197,16 @@ class _Due:
 def _send_over(connection: Connection, opts: ReceiptOptions, limit: int,
                references: Mapping[int, str]) -> dict[str, int]:
     counts = {"sent": 0, "failed": 0, "waiting": 0}
-    ids = list(db.session.scalars(
-        select(InboundMessage.id)
-        .where(InboundMessage.receipt_state.in_(("pending", "failed")),
-               InboundMessage.receipt_attempts < opts.receipt_attempts,
-               InboundMessage.sender.is_not(None))
-        .order_by(InboundMessage.id)
-        .limit(limit)
-    ))
+    due = (select(InboundMessage.id)
+           .where(InboundMessage.receipt_state.in_(("pending", "failed")),
+                  InboundMessage.receipt_attempts < opts.receipt_attempts,
+                  InboundMessage.sender.is_not(None))
+           .order_by(InboundMessage.id))
+    own = sorted(references)
+    ids = [i for chunk in chunks(own, 500)
+           for i in db.session.scalars(due.where(InboundMessage.id.in_(chunk)))]
+    left = due.where(InboundMessage.id.not_in(own)) if own else due
+    ids = sorted(ids + list(db.session.scalars(left.limit(limit))))
     for start in range(0, len(ids), SEND_BATCH):
         due = _queue_batch(ids[start:start + SEND_BATCH], opts, references)
         outage = _send_batch(connection, due, opts, counts)

@@ -264,3 +264,29 @@ def test_receipts_are_claimed_and_recorded_per_batch(app, client, admin, dst_pla
         assert all(r.sent_at is not None and r.attempts == 1 and r.claimed_at for r in rows)
     poll()
     assert len(smtp_server.messages) == 6  # none again
+
+
+def test_a_poll_sends_every_receipt_of_its_own_mails_and_some_left_before(
+        app, client, admin, dst_plan, mailbox, poll, smtp_server, monkeypatch):
+    """However many receipts earlier runs left (the server was down), a poll's own mails get
+    theirs; of those left, at most ``RECEIPTS_LEFT`` go with it."""
+    from service.intake import service
+
+    monkeypatch.setattr(service, "RECEIPTS_LEFT", 1)
+    port = app.config["SMTP_PORT"]
+    app.config["SMTP_PORT"] = free_port()
+    for n in range(3):
+        mailbox.append("INBOX", report_mail(attachment=json_report(),
+                                            message_id=f"<left{n}@dst.dk>"))
+    poll()
+    assert smtp_server.messages == []
+    app.config["SMTP_PORT"] = port
+    for n in range(2):
+        mailbox.append("INBOX", report_mail(attachment=json_report(),
+                                            message_id=f"<own{n}@dst.dk>"))
+    poll()
+    answered = sorted(str(m.message["In-Reply-To"]) for m in smtp_server.messages)
+    assert answered == ["<left0@dst.dk>", "<own0@dst.dk>", "<own1@dst.dk>"]
+    poll()
+    poll()
+    assert len(smtp_server.messages) == 5
