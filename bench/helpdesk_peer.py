@@ -14,6 +14,7 @@ turns every mail into a ticket and deletes it from the mailbox. Prints one line:
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -21,8 +22,14 @@ from pathlib import Path
 
 
 def main() -> None:
-    host, port, user, password = sys.argv[1:5]
     workdir = Path(tempfile.mkdtemp(prefix="mrp-bench-helpdesk-"))
+    try:
+        run(*sys.argv[1:5], workdir=workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(host: str, port: str, user: str, password: str, *, workdir: Path) -> None:
     import django
     from django.conf import settings
 
