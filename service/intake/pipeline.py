@@ -178,9 +178,12 @@ def decide(msgs: list[InboundMessage], opts: IntakeOptions,
     to as far as that was decided."""
     raws = [msg.raw or b"" for msg in msgs]
     settings = opts.parse_settings
-    parsed = pool.parse(raws, settings) if pool is not None else parse_each(raws, settings)
+    parsed: list[ParsedMail | Exception | None] = [
+        *(pool.parse(raws, settings) if pool is not None else parse_each(raws, settings))]
     readings: list[Reading] = []
-    for msg, one in zip(msgs, parsed, strict=True):
+    for index, msg in enumerate(msgs):
+        one, parsed[index] = parsed[index], None  # read once: its attachments can go after
+        assert one is not None
         reading = Reading()
         try:
             # a lookup the database refuses must not spoil the transaction; reading takes no

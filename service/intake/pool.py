@@ -23,8 +23,11 @@ its database connections), with :mod:`service.intake.parse` imported once in the
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import multiprocessing
+import os
+import pickle
 import threading
 import time
 from collections import deque
@@ -63,12 +66,24 @@ TICK = 0.05
 _CLOCK: tuple[Any, int] | None = None
 
 
-def _start_worker(clocks: Any, counter: Any) -> None:
+def _start_worker(clocks: Any, counter: Any, alive: Any) -> None:
     global _CLOCK
     with counter.get_lock():
         slot = counter.value
         counter.value += 1
     _CLOCK = (clocks, 2 * slot)
+    threading.Thread(target=_outlive_nothing, args=(alive,), daemon=True,
+                     name="mrp-parse-watch").start()
+
+
+def _outlive_nothing(alive: Any) -> None:
+    """End this worker when the poller is gone (killed, say): nothing is ever sent on
+    ``alive``, which ends when the poller's end of it closes. Else the worker would wait for
+    its next mail for ever, on a queue it holds both ends of, and keep the forkserver (and
+    whatever it inherited, the poller's stdout) alive with it."""
+    with contextlib.suppress(Exception):
+        alive.recv()
+    os._exit(0)
 
 
 def _ready() -> bool:
@@ -85,10 +100,22 @@ def _parse_chunk(mails: list[tuple[int, bytes]], settings: ParseSettings,
             clocks[at + 1] = 0.0
             clocks[at] = float(index)
             clocks[at + 1] = time.monotonic()
-        out.extend(parse_each([raw], settings, parse))
+        [result] = parse_each([raw], settings, parse)
+        out.append(_sendable(result))
         if clocks is not None:
             clocks[at + 1] = 0.0
     return out
+
+
+def _sendable(result: ParsedMail | Exception) -> ParsedMail | Exception:
+    """The result, or an error that does not pickle as one of its kind that does (else the
+    whole task would fail, with the other mails in it)."""
+    if isinstance(result, Exception):
+        try:
+            pickle.loads(pickle.dumps(result))
+        except Exception:
+            return RuntimeError(f"{type(result).__name__}: {result}")
+    return result
 
 
 # -- in the poller --------------------------------------------------------------------------
@@ -113,6 +140,7 @@ class ParsePool:
             self._context.set_forkserver_preload(["service.intake.parse"])
         self._executor: ProcessPoolExecutor | None = None
         self._clocks: Any = None
+        self._alive: Any = None  # the poller's end of what tells the workers it is there
         #: how many times the pool was replaced (a mail over its time, a worker that died)
         self.replaced = 0
 
@@ -122,9 +150,10 @@ class ParsePool:
         if self._executor is None:
             self._clocks = self._context.Array("d", 2 * self.workers, lock=False)
             counter = self._context.Value("i", 0)
+            alive, self._alive = self._context.Pipe(duplex=False)
             executor = ProcessPoolExecutor(self.workers, mp_context=self._context,
                                            initializer=_start_worker,
-                                           initargs=(self._clocks, counter))
+                                           initargs=(self._clocks, counter, alive))
             # start every worker now, so a mail's clock does not count a worker's start
             for future in [executor.submit(_ready) for _ in range(self.workers)]:
                 future.result()
@@ -148,11 +177,13 @@ class ParsePool:
             if process.is_alive():
                 process.kill()
                 process.join(1)
+        self._alive.close()
 
     def close(self) -> None:
         executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
+            self._alive.close()
 
     def _late(self, limit: float) -> set[int]:
         """The mails a worker has been parsing for longer than ``limit`` seconds."""
