@@ -41,6 +41,7 @@ bench: install-test
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/validation.py
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/intake_workers.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

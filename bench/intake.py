@@ -1,316 +1,253 @@
-"""Intake throughput and memory against a real IMAP server.
+"""Intake end to end, as a sender waits for it: from report mails in an IMAP mailbox to the
+last receipt taken by an SMTP server.
 
 Starts a local IMAP server (pymap in-process by default; a throw-away Dovecot with
-``--dovecot``), appends report mails (40 % XLSX, 30 % CSV, 30 % JSON, each for its own
-approved plan and the period 2026-H1, so every one is accepted), then
+``--dovecot``) and a receiving SMTP server (aiosmtpd, in a process of its own, with STARTTLS
+and a login), and for each of two workloads, ``--repeat`` times over,
 
-* **ceiling**: fetches them (``BODY.PEEK[]`` in batches of 100) and parses each mail and
+* **spread**: one report mail per plan (40 % XLSX, 30 % CSV, 30 % JSON), each for its own
+  approved plan and the period 2026-H1;
+* **oneplan**: the same number of mails, all for one plan and period (each supersedes the
+  one before);
+
+appends the mails to a new mailbox and measures
+
+* **ceiling**: fetching them (``BODY.PEEK[]`` in batches of 100) and parsing each mail and
   its report (``parse_message``, ``choose_parser`` + ``read_with``), storing nothing;
-* **ingest**: runs the real poller (fetch, store raw, process, move) into a fresh SQLite
-  database, and into PostgreSQL too when ``MRP_BENCH_DATABASE_URL`` is set (its schema is
-  dropped and migrated: use a database of its own);
-* **memory**: ingests one mail with a 20 MB CSV attachment (size limits raised for that run)
-  in a fresh process, and prints the peak of Python allocations (tracemalloc) and the growth
-  of the peak RSS, each as a multiple of the attachment's size.
+* **end to end**: ``mrp intake poll --once`` as the CLI runs it (``poll_once``: fetch, store
+  raw, decide, move, then every receipt over SMTP) into a fresh SQLite database, and into
+  PostgreSQL too when ``MRP_BENCH_DATABASE_URL`` is set (its schema is dropped and migrated:
+  use a database of its own); the run is done when the SMTP server has taken the last
+  receipt.
 
-Prints one ``key: value`` line per result; ``ratio`` is ingest ÷ ceiling (target ≥ 0.5) and
-``memory_peak_x`` the tracemalloc peak ÷ attachment size (target < 10). Exits 1 if a target
-is missed.
+``ratio_<workload>_<database>`` is end to end ÷ ceiling of the same repetition, the median
+over the repetitions (targets: SQLite ≥ 0.8, PostgreSQL ≥ 0.6). Then
 
-    .venv/bin/python bench/intake.py [--mails 1000] [--dovecot] [--quick]
+* **memory**: one mail with a 20 MB CSV attachment (size limits raised for it) polled in a
+  fresh process, against the same poll of an empty mailbox: ``memory_rss_x`` is the growth
+  of the process's peak resident memory (``VmHWM``, as an operator sees it) ÷ the
+  attachment's size (target ≤ 10);
+* **peer** (``--peer`` only): the same mails through django-helpdesk 2.6.1's ``get_email``
+  (installed into a throw-away virtual environment under ``~/.cache/mrp-bench``, never into
+  the project's), against mrp end to end with receipts on SQLite (target ≥ 4×).
+
+Prints one ``key: value`` line per result and exits 1 if a target is missed.
+
+    .venv/bin/python bench/intake.py [--mails 1000] [--repeat 5] [--dovecot] [--peer] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import os
-import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-RATIO_TARGET = 0.5
+from intake_mails import (  # noqa: E402
+    SMTP_PASSWORD,
+    SMTP_USER,
+    SmtpProcess,
+    append,
+    build_plans,
+    ceiling,
+    copy_back,
+    csv_report,
+    imap_server,
+    mails,
+    make_app,
+    migrate,
+    report_mail,
+)
+
+TARGETS = {"sqlite": 0.8, "postgresql": 0.6}
 MEMORY_TARGET = 10.0
+PEER_TARGET = 4.0
+HELPDESK = "django-helpdesk==2.6.1"
 MB = 1024 * 1024
-PERIOD = "2026-H1"
-HEADER = ["Mål-ID", "Status", "Målt værdi", "Fremdrift (%)", "Kommentar"]
-ROWS = [("M1", "På rette spor", "35", "50", "Følger planen.")]
+#: what a benchmark run leaves in the database, emptied before the next (PostgreSQL)
+RUN_TABLES = ("outbound_message", "followup_finding", "followup_goal", "followup_review",
+              "followup", "inbound_message", "intake_run", "audit_event")
 
 
-# -- reports and mails ----------------------------------------------------------------------
+def mail_config(account: Any, cert: Any, smtp: SmtpProcess | None,
+                **extra: Any) -> dict[str, Any]:
+    """The app's IMAP and SMTP settings for ``account`` and the bench's SMTP server."""
+    config: dict[str, Any] = {
+        "IMAP_HOST": account.host, "IMAP_PORT": account.ports["ssl"],
+        "IMAP_USERNAME": account.username, "IMAP_PASSWORD": account.password,
+        "IMAP_SECURITY": "ssl", "IMAP_CA_FILE": str(cert.cert),
+        "MAIL_FROM": "mrp@mrp.example",
+    }
+    if smtp is not None:
+        config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, SMTP_SECURITY="starttls",
+                      SMTP_USERNAME=SMTP_USER, SMTP_PASSWORD=SMTP_PASSWORD,
+                      SMTP_CA_FILE=str(cert.cert))
+    config.update(extra)
+    return config
 
 
-def xlsx_report() -> bytes:
-    from openpyxl import Workbook
+def end_to_end(url: str, config: dict[str, Any], smtp: SmtpProcess,
+               count: int) -> tuple[float, dict[str, int]]:
+    """``poll_once`` into ``url``: (seconds until the SMTP server took the last of ``count``
+    receipts, the states)."""
+    from service.intake.service import poll_once
 
-    wb = Workbook()
-    ws = wb.active
-    ws.append(HEADER)
-    for row in ROWS:
-        ws.append(list(row))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def csv_report(padding_bytes: int = 0) -> bytes:
-    """``;``-separated, decimal comma; ``padding_bytes`` of extra notes after the goals, in a
-    column beyond the report's (as a wide export has them): read past, never kept."""
-    lines = [";".join([*HEADER, "Noter"])] + [";".join(row) for row in ROWS]
-    text = "\r\n".join(lines) + "\r\n"
-    if padding_bytes:
-        note = ";;;;;" + "Ekstra noter fra økonomisystemet, ikke en del af rapporten. " * 2
-        count = padding_bytes // (len(note.encode()) + 2) + 1
-        text += "\r\n".join([note] * count) + "\r\n"
-    return text.encode("utf-8")
-
-
-def json_report(plan: str) -> bytes:
-    return json.dumps({"plan": plan, "period": PERIOD, "goals": [
-        {"goal": "M1", "status": "on_track", "value": 35, "progress": 50,
-         "comment": "Følger planen."}]}, ensure_ascii=False).encode()
-
-
-def report_mail(n: int, sender: str, plan: str, kind: str, attachment: bytes) -> bytes:
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = "opfoelgning@mrp.example"
-    msg["Subject"] = f"[{plan}] Opfølgning {PERIOD}"
-    msg["Date"] = "Wed, 01 Jul 2026 09:15:00 +0200"
-    msg["Message-ID"] = f"<bench-{n}@example.dk>"
-    msg.set_content("Hej\n\nRapporten er vedhæftet.\n\nMed venlig hilsen\nKontoret\n")
-    if kind == "xlsx":
-        msg.add_attachment(attachment, maintype="application",
-                           subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           filename="Opfølgning.xlsx")
-    elif kind == "csv":
-        msg.add_attachment(attachment, maintype="text", subtype="csv", filename="rapport.csv")
-    else:
-        msg.add_attachment(attachment, maintype="application", subtype="json",
-                           filename="rapport.json")
-    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
-
-
-def kinds(count: int) -> list[str]:
-    """40 % XLSX, 30 % CSV, 30 % JSON, interleaved."""
-    pattern = ["xlsx", "csv", "json", "xlsx", "csv", "json", "xlsx", "csv", "json", "xlsx"]
-    return [pattern[i % 10] for i in range(count)]
-
-
-# -- servers and the database ---------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def imap_server(dovecot: bool) -> Iterator[Any]:
-    """A fresh IMAP server (``.account()`` makes a new mailbox) and its certificate."""
-    from tests.support import mailservers as ms
-
-    certdir = Path(tempfile.mkdtemp(prefix="mrp-bench-cert-"))
-    certdir.chmod(0o755)
-    cert = ms.make_certificate(certdir)
-    cert.key.chmod(0o644)
+    app = make_app(url, config)
+    before = smtp.received()
     try:
-        if dovecot:
-            binary = ms.dovecot_binary()
-            if binary is None:
-                raise SystemExit("dovecot is not installed")
-            endpoint = ms.OAuth2Endpoint({ms.CLIENT_ID: ms.CLIENT_SECRET})
-            endpoint.start()
-            server = ms.DovecotServer(binary, cert, endpoint)
-            try:
-                server.start()
-                yield server, cert
-            finally:
-                server.stop()
-                endpoint.stop()
-        else:
-            server = ms.PymapServer(cert)
-            server.start()
-            try:
-                yield server, cert
-            finally:
-                server.stop()
+        with app.app_context():
+            start = time.perf_counter()
+            results = poll_once()
+            taken = smtp.wait_for(before + count)
+            seconds = time.perf_counter() - start
+            from service.extensions import db
+
+            _say_why_rejected(db)
+            db.session.remove()
+            db.engine.dispose()
     finally:
-        shutil.rmtree(certdir, ignore_errors=True)
+        app.extensions["mrp.plugins"].close()
+    states: dict[str, int] = {}
+    for result in results:
+        if not result.ok:
+            raise SystemExit(f"poll failed: {result.error}")
+        for key, value in result.states.items():
+            states[key] = states.get(key, 0) + value
+    states["receipts"] = smtp.received() - before
+    if not taken:
+        print(f"error: only {states['receipts']} of {count} receipts taken")
+    return seconds, states
 
 
-def make_app(url: str, extra: dict[str, Any] | None = None) -> Any:
-    from service import create_app
+def _say_why_rejected(db: Any) -> None:
+    """Every bench report is valid: a rejected one names its error findings."""
+    from sqlalchemy import select
 
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "PLUGIN_TIMEOUT": 10.0,
-                       **(extra or {})})
+    from service.domain.models import FollowUp, FollowUpFinding
+
+    for plan_id, rule, message in db.session.execute(
+            select(FollowUp.plan_id, FollowUpFinding.rule, FollowUpFinding.message)
+            .join(FollowUpFinding).where(FollowUp.status == "rejected",
+                                         FollowUpFinding.severity == "error").limit(5)):
+        print(f"error: plan {plan_id} rejected: {rule}: {message}")
 
 
-def migrate(url: str, fresh_postgres: bool) -> None:
-    from flask_migrate import upgrade
-    from sqlalchemy import text
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A copy of a SQLite database with what its write-ahead log holds (a file copy would
+    miss the last writes)."""
+    import sqlite3
 
-    from service.extensions import db
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
 
-    app = make_app(url)
-    with app.app_context():
-        if fresh_postgres:
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade()
-        db.session.remove()
-        db.engine.dispose()
+
+def empty_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(RUN_TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+def _median_line(values: list[float]) -> str:
+    shown = " ".join(f"{v:.2f}" for v in values)
+    return f"median of {len(values)}: {shown}" if len(values) > 1 else "one run"
+
+
+def run_workloads(args: argparse.Namespace, server: Any, cert: Any, smtp: SmtpProcess,
+                  workdir: Path) -> bool:
+    template = workdir / "template.sqlite"
+    migrate(f"sqlite:///{template}", fresh_postgres=False)
+    app = make_app(f"sqlite:///{template}")
+    t0 = time.perf_counter()
+    plans = build_plans(app, args.mails)
     app.extensions["mrp.plugins"].close()
-
-
-def build_plans(app: Any, count: int, per_institution: int = 50) -> list[tuple[str, str]]:
-    """``count`` approved plans with one goal (M1), over institutions of ``per_institution``
-    plans each: ``[(sender address, plan reference)]``."""
-    from tests.support.factories import goal_body, ok, plan_body
-
-    client = app.test_client()
-    with app.app_context():
-        from service.domain.tokens import create_token
-
-        _row, secret = create_token(role="admin", name="bench")
-    admin = {"Authorization": f"Bearer {secret}"}
-    ok(client.post("/api/v1/ministries", json={"code": "FM", "name": "Finansministeriet"},
-                   headers=admin), 201)
-    plans: list[tuple[str, str]] = []
-    for i in range(0, count):
-        code = f"I{i // per_institution:03d}"
-        address = f"opfoelgning@{code.lower()}.example.dk"
-        if i % per_institution == 0:
-            ok(client.post("/api/v1/institutions", headers=admin, json={
-                "code": code, "name": f"Styrelse {code}", "ministry": "FM",
-                "reporting_addresses": [address]}), 201)
-        plan = ok(client.post("/api/v1/plans", json=plan_body(code), headers=admin), 201)
-        ok(client.post(f"/api/v1/plans/{plan['id']}/goals", json=goal_body("M1"),
-                       headers=admin), 201)
-        ok(client.post(f"/api/v1/plans/{plan['id']}/approve", headers=admin))
-        plans.append((address, plan["reference"]))
-    return plans
-
-
-# -- the measurements -----------------------------------------------------------------------
-
-
-def ceiling(settings: Any) -> tuple[int, float]:
-    """Fetch and parse every mail in INBOX, storing nothing: (mails, seconds)."""
-    from service.intake.imap import Mailbox
-    from service.intake.message import parse_message
-    from service.intake.reports import builtin_parsers, choose_parser, read_with
-
-    parsers = builtin_parsers()
-    count = 0
-    start = time.perf_counter()
-    with Mailbox(settings) as mailbox:
-        mailbox.select()
-        for _uid, raw in mailbox.fetch(mailbox.uids()):
-            mail = parse_message(raw)
-            for att in mail.attachments:
-                name, ctype = att.filename or "", att.content_type or ""
-                parser = choose_parser(parsers, name, ctype, att.data)
-                if parser is not None:
-                    read_with(parser, name, ctype, att.data)
-                    break
-            count += 1
-    return count, time.perf_counter() - start
-
-
-def ingest(app: Any, settings: Any) -> tuple[dict[str, int], float]:
-    from service.intake import settings as intake_settings
-    from service.intake.poller import poll_mailbox
-
-    with app.app_context():
-        opts = intake_settings.options(app.config)
-        start = time.perf_counter()
-        result = poll_mailbox(settings, opts)
-        elapsed = time.perf_counter() - start
-    if not result.ok:
-        raise SystemExit(f"ingest failed: {result.error}")
-    return result.states, elapsed
-
-
-def copy_back(settings: Any) -> None:
-    """Processed → INBOX again, for the next database's run."""
-    from service.intake.imap import Mailbox
-
-    with Mailbox(settings) as mailbox:
-        mailbox.select(settings.processed)
-        uids = mailbox.uids()
-        for start in range(0, len(uids), 500):
-            mailbox.client.move(uids[start:start + 500], mailbox.server_name("INBOX"))
-
-
-def append(settings: Any, raws: list[bytes]) -> None:
-    from service.intake.imap import Mailbox
-
-    with Mailbox(settings) as mailbox:
-        for raw in raws:
-            mailbox.append("INBOX", raw)
-
-
-def run_throughput(args: argparse.Namespace, account: Any, workdir: Path) -> bool:
-    settings = account.settings()
-    sqlite_url = f"sqlite:///{workdir / 'bench.sqlite'}"
-    migrate(sqlite_url, fresh_postgres=False)
-    app = make_app(sqlite_url)
-    t0 = time.perf_counter()
-    plans = build_plans(app, args.plans)
     print(f"setup_plans: {len(plans)} in {time.perf_counter() - t0:.1f} s")
-
-    xlsx, csv = xlsx_report(), csv_report()
-    raws = []
-    for n, kind in enumerate(kinds(args.mails)):
-        sender, plan = plans[n % len(plans)]
-        attachment = {"xlsx": xlsx, "csv": csv}.get(kind) or json_report(plan)
-        raws.append(report_mail(n, sender, plan, kind, attachment))
-    t0 = time.perf_counter()
-    append(settings, raws)
-    print(f"setup_append: {len(raws)} mails in {time.perf_counter() - t0:.1f} s "
-          f"({account.server})")
-
-    count, seconds = ceiling(settings)
-    ceiling_rate = count / seconds
-    print(f"ceiling_mails_per_s: {ceiling_rate:.1f} ({count} mails in {seconds:.2f} s, "
-          "fetch + parse, nothing stored)")
-
-    ok = True
-    backends = [("sqlite", app)]
+    backends = [("sqlite", "")]
     pg_url = os.environ.get("MRP_BENCH_DATABASE_URL", "")
     if pg_url:
         migrate(pg_url, fresh_postgres=True)
         pg_app = make_app(pg_url)
-        build_plans(pg_app, args.plans)
-        backends.append(("postgresql", pg_app))
-    for i, (name, backend_app) in enumerate(backends):
-        if i:
-            copy_back(settings)
-        states, seconds = ingest(backend_app, settings)
-        rate = args.mails / seconds
-        ratio = rate / ceiling_rate
-        print(f"ingest_{name}_mails_per_s: {rate:.1f} ({args.mails} mails in {seconds:.2f} s; "
-              + ", ".join(f"{k} {v}" for k, v in sorted(states.items())) + ")")
-        print(f"ratio_{name}: {ratio:.2f} (target >= {RATIO_TARGET})")
-        if states.get("accepted") != args.mails:
-            print(f"error: only {states.get('accepted', 0)} of {args.mails} accepted")
-            ok = False
-        ok = ok and ratio >= RATIO_TARGET
-        backend_app.extensions["mrp.plugins"].close()
+        build_plans(pg_app, args.mails)
+        pg_app.extensions["mrp.plugins"].close()
+        backends.append(("postgresql", pg_url))
+    workloads = {"spread": plans, "oneplan": plans[:1]}
+    ceilings: dict[str, list[float]] = {w: [] for w in workloads}
+    ratios: dict[tuple[str, str], list[float]] = {}
+    rates: dict[tuple[str, str], list[float]] = {}
+    ok = True
+    for rep in range(args.repeat):
+        for workload, its_plans in workloads.items():
+            account = server.account()
+            settings = account.settings()
+            raws = mails(its_plans, args.mails, run=f"{rep}-{workload}")
+            t0 = time.perf_counter()
+            append(settings, raws)
+            if rep == 0:
+                print(f"setup_append_{workload}: {len(raws)} mails in "
+                      f"{time.perf_counter() - t0:.1f} s ({account.server})")
+            count, seconds = ceiling(settings)
+            ceiling_rate = count / seconds
+            ceilings[workload].append(ceiling_rate)
+            for i, (backend, url) in enumerate(backends):
+                if i:
+                    copy_back(settings)
+                if backend == "sqlite":
+                    run_file = workdir / f"run-{rep}-{workload}.sqlite"
+                    copy_sqlite(template, run_file)
+                    url = f"sqlite:///{run_file}"
+                else:
+                    empty_postgres(url)
+                seconds, states = end_to_end(url, mail_config(account, cert, smtp), smtp,
+                                             args.mails)
+                rate = args.mails / seconds
+                rates.setdefault((workload, backend), []).append(rate)
+                ratios.setdefault((workload, backend), []).append(rate / ceiling_rate)
+                if states.get("accepted") != args.mails or states["receipts"] != args.mails:
+                    print(f"error: {workload} on {backend}: {states}")
+                    ok = False
+                if backend == "sqlite":
+                    Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+            print(f"run_{rep + 1}_{workload}: ceiling {ceiling_rate:.1f} mails/s, " + ", ".join(
+                f"{b} {rates[(workload, b)][-1]:.1f} mails/s ({ratios[(workload, b)][-1]:.2f})"
+                for b, _url in backends), flush=True)
+    for workload in workloads:
+        print(f"ceiling_{workload}_mails_per_s: {statistics.median(ceilings[workload]):.1f} "
+              f"({args.mails} mails, fetch + parse, nothing stored; "
+              f"{_median_line(ceilings[workload])})")
+        for backend, _url in backends:
+            rate = statistics.median(rates[(workload, backend)])
+            ratio = statistics.median(ratios[(workload, backend)])
+            target = TARGETS[backend]
+            print(f"e2e_{workload}_{backend}_mails_per_s: {rate:.1f} ({args.mails} mails, "
+                  f"receipts included; {_median_line(rates[(workload, backend)])})")
+            print(f"ratio_{workload}_{backend}: {ratio:.2f} (target >= {target}; "
+                  f"{_median_line(ratios[(workload, backend)])})")
+            ok = ok and ratio >= target
     return ok
 
 
-def run_memory(args: argparse.Namespace, server: Any, cert: Any, workdir: Path) -> bool:
-    """One mail with a large CSV, ingested in a fresh process (see ``memory_child``)."""
+# -- memory ---------------------------------------------------------------------------------
+
+
+def run_memory(args: argparse.Namespace, server: Any, cert: Any, smtp: SmtpProcess,
+               workdir: Path) -> bool:
+    """One mail with a large CSV, polled in a fresh process, against an empty mailbox's poll
+    in another (see ``memory_child``)."""
     size = int(args.memory_mb * MB)
     url = f"sqlite:///{workdir / 'memory.sqlite'}"
     migrate(url, fresh_postgres=False)
@@ -318,95 +255,172 @@ def run_memory(args: argparse.Namespace, server: Any, cert: Any, workdir: Path) 
     sender, plan = build_plans(app, 1)[0]
     app.extensions["mrp.plugins"].close()
     attachment = csv_report(padding_bytes=size)
-    raw = report_mail(0, sender, plan, "csv", attachment)
-    memory_account = server.account()
-    append(memory_account.settings(), [raw])
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    child = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--memory-child", json.dumps({
-            "url": url, "host": memory_account.host, "port": memory_account.ports["ssl"],
-            "username": memory_account.username, "password": memory_account.password,
-            "ca_file": str(cert.cert), "attachment": len(attachment), "raw": len(raw)})],
-        env=env, capture_output=True, text=True, timeout=600,
-    )
-    sys.stdout.write(child.stdout)
-    if child.returncode != 0:
-        sys.stderr.write(child.stderr)
-        return False
-    peak_x = float(next(line.split(":")[1].split()[0] for line in child.stdout.splitlines()
-                        if line.startswith("memory_peak_x:")))
-    return peak_x < MEMORY_TARGET
+    raw = report_mail(0, sender, plan, "csv", attachment, run="memory")
+    big = 4 * len(raw)  # the mail's and the report parsers' limits, raised for this mail
+    peaks = {}
+    for case in ("empty", "large"):
+        account = server.account()
+        if case == "large":
+            append(account.settings(), [raw])
+        # and the parse budget's, which a 20 MB CSV (some 160,000 rows) is far over; parsed
+        # in the poll process itself (no worker pool), so its peak RSS holds all of it
+        config = mail_config(account, cert, smtp, INTAKE_MAX_MESSAGE_BYTES=big,
+                             INTAKE_MAX_ATTACHMENT_BYTES=big, INTAKE_MAX_ROWS=10**7,
+                             INTAKE_MAX_CELLS=10**8, INTAKE_PARSE_SECONDS=600,
+                             INTAKE_WORKERS=1)
+        child = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--memory-child",
+             json.dumps({"url": url, "config": config})],
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+            timeout=600,
+        )
+        if child.returncode != 0:
+            sys.stderr.write(child.stderr)
+            print(f"error: the memory poll ({case}) failed")
+            return False
+        peaks[case] = json.loads(child.stdout.strip().splitlines()[-1])
+    large = peaks["large"]
+    grown = large["peak"] - peaks["empty"]["peak"]
+    print(f"memory_mail: attachment {len(attachment) / MB:.1f} MB, raw mail "
+          f"{len(raw) / MB:.1f} MB, {large['states']}, {large['seconds']:.2f} s")
+    print(f"memory_rss_x: {grown / len(attachment):.2f} (peak RSS of the poll process "
+          f"{large['peak'] / MB:.0f} MB, over an empty mailbox's {peaks['empty']['peak'] / MB:.0f}"
+          f" MB: {grown / MB:.1f} MB; target <= {MEMORY_TARGET:g})")
+    return "accepted 1" in large["states"] and grown / len(attachment) <= MEMORY_TARGET
 
 
 def memory_child(spec: dict[str, Any]) -> None:
-    """Ingest the one mail in this fresh process, measuring its peak memory."""
-    import tracemalloc
+    """Poll once in this fresh process (the app made first, as ``mrp intake poll`` does) and
+    print its peak resident memory."""
+    from service.intake.service import poll_once
 
-    from service.intake import settings as intake_settings
-    from service.intake.poller import poll_mailbox
-
-    big = 4 * spec["raw"]  # the mail's and the report parsers' limits, raised for this mail
-    app = make_app(spec["url"], {
-        "IMAP_HOST": spec["host"], "IMAP_PORT": spec["port"],
-        "IMAP_USERNAME": spec["username"], "IMAP_PASSWORD": spec["password"],
-        "IMAP_SECURITY": "ssl", "IMAP_CA_FILE": spec["ca_file"],
-        "INTAKE_MAX_MESSAGE_BYTES": big, "INTAKE_MAX_ATTACHMENT_BYTES": big,
-    })
+    app = make_app(spec["url"], spec["config"])
     with app.app_context():
-        opts = intake_settings.options(app.config)
-        (mailbox,) = intake_settings.mailboxes(app.config)
-        rss_before = _rss_now()
-        tracemalloc.start()
-        base = tracemalloc.get_traced_memory()[0]
         start = time.perf_counter()
-        result = poll_mailbox(mailbox, opts)
+        results = poll_once()
         seconds = time.perf_counter() - start
-        peak = tracemalloc.get_traced_memory()[1] - base
-        tracemalloc.stop()
-        rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     app.extensions["mrp.plugins"].close()
-    att = spec["attachment"]
-    states = ", ".join(f"{k} {v}" for k, v in sorted(result.states.items()))
-    print(f"memory_mail: attachment {att / MB:.1f} MB, raw mail {spec['raw'] / MB:.1f} MB, "
-          f"{states or result.error}, {seconds:.2f} s (under tracemalloc)")
-    print(f"memory_peak_x: {peak / att:.2f} (tracemalloc peak of Python allocations during "
-          f"the poll, {peak / MB:.1f} MB; target < {MEMORY_TARGET:g})")
-    print(f"memory_rss_x: {(rss_peak - rss_before) / att:.2f} (growth of peak RSS over RSS "
-          f"before the poll, {(rss_peak - rss_before) / MB:.1f} MB)")
-    if result.states.get("accepted") != 1:
-        raise SystemExit(f"the large mail was not accepted: {result.states} {result.error}")
+    states = ", ".join(f"{k} {v}" for r in results for k, v in sorted(r.states.items()))
+    print(json.dumps({"peak": _peak_rss(), "seconds": seconds,
+                      "states": states or "nothing fetched"}))
 
 
-def _rss_now() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+def _peak_rss() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+# -- the peer -------------------------------------------------------------------------------
+
+
+def helpdesk_python() -> tuple[Path | None, str]:
+    """The Python of a throw-away virtual environment with django-helpdesk, made on first
+    use; (None, why) when it cannot be installed (PyPI unreachable, say)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mrp-bench"
+    venv = cache / HELPDESK.replace("==", "-")
+    python = venv / "bin" / "python"
+    check = [str(python), "-c", "import helpdesk"]
+    if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
+        return python, "cached"
+    cache.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    done = subprocess.run([str(python), "-m", "pip", "install", "-q", HELPDESK],
+                          capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["pip failed"])[-1]
+        return None, f"{HELPDESK} could not be installed (is PyPI reachable?): {last}"
+    return python, "installed"
+
+
+def run_peer(args: argparse.Namespace, server: Any, cert: Any, smtp: SmtpProcess,
+             workdir: Path) -> bool:
+    python, how = helpdesk_python()
+    if python is None:
+        print(f"peer: skipped: {how}")
+        return False
+    template = workdir / "peer.sqlite"
+    migrate(f"sqlite:///{template}", fresh_postgres=False)
+    app = make_app(f"sqlite:///{template}")
+    plans = build_plans(app, args.peer_mails)
+    app.extensions["mrp.plugins"].close()
+    theirs: list[float] = []
+    ours: list[float] = []
+    for rep in range(args.repeat):
+        raws = mails(plans, args.peer_mails, run=f"peer-{rep}")
+        peer_account, our_account = server.account(), server.account()
+        append(peer_account.settings(), raws)
+        append(our_account.settings(), raws)
+        done = subprocess.run(
+            [str(python), str(ROOT / "bench" / "helpdesk_peer.py"), peer_account.host,
+             str(peer_account.ports["none"]), peer_account.username, peer_account.password],
+            capture_output=True, text=True, timeout=1800,
+            env={**os.environ, "SSL_CERT_FILE": str(cert.cert)},
+        )
+        if done.returncode != 0 or not done.stdout.startswith("helpdesk:"):
+            sys.stderr.write(done.stderr[-3000:])
+            print("peer: error: django-helpdesk's get_email failed")
+            return False
+        words = done.stdout.split()
+        taken, seconds = int(words[1]), float(words[4])
+        if taken != args.peer_mails:
+            sys.stderr.write(done.stderr[-3000:])
+            print(f"peer: error: {taken} of {args.peer_mails} mails taken in")
+        theirs.append(taken / seconds)
+        run_file = workdir / f"peer-{rep}.sqlite"
+        copy_sqlite(template, run_file)
+        seconds, _states = end_to_end(f"sqlite:///{run_file}",
+                                      mail_config(our_account, cert, smtp), smtp,
+                                      args.peer_mails)
+        ours.append(args.peer_mails / seconds)
+        run_file.unlink(missing_ok=True)
+    helpdesk = statistics.median(theirs)
+    mrp = statistics.median(ours)
+    print(f"peer_helpdesk_mails_per_s: {helpdesk:.1f} ({HELPDESK} get_email, "
+          f"{args.peer_mails} mails, sending nothing; {_median_line(theirs)}; {how})")
+    print(f"peer_mrp_mails_per_s: {mrp:.1f} (the same mails end to end with receipts, "
+          f"SQLite; {_median_line(ours)})")
+    print(f"peer_x: {mrp / helpdesk:.1f} (target >= {PEER_TARGET:g})")
+    return mrp / helpdesk >= PEER_TARGET
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mails", type=int, default=1000)
-    parser.add_argument("--plans", type=int, default=None,
-                        help="distinct plans the mails report on [default: one per mail]")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="repetitions; the figures are their medians [default: 5]")
     parser.add_argument("--memory-mb", type=float, default=20.0)
     parser.add_argument("--dovecot", action="store_true", help="Dovecot instead of pymap")
+    parser.add_argument("--peer", action="store_true",
+                        help=f"compare with {HELPDESK} (installed into a throw-away venv)")
+    parser.add_argument("--peer-mails", type=int, default=500)
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory run")
     parser.add_argument("--quick", action="store_true",
-                        help="a small run: 40 mails, a 1 MB attachment")
+                        help="a small run: 40 mails once, a 1 MB attachment")
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
         memory_child(json.loads(args.memory_child))
         return
     if args.quick:
-        args.mails, args.memory_mb = 40, 1.0
-    args.plans = args.plans or args.mails
+        args.mails, args.repeat, args.memory_mb, args.peer_mails = 40, 1, 1.0, 40
     import logging
 
     logging.getLogger("mrp").setLevel(logging.WARNING)
     workdir = Path(tempfile.mkdtemp(prefix="mrp-bench-"))
     try:
         with imap_server(args.dovecot) as (server, cert):
-            ok = run_throughput(args, server.account(), workdir)
-            ok = run_memory(args, server, cert, workdir) and ok
+            smtp = SmtpProcess(cert.cert, cert.key)
+            try:
+                ok = run_workloads(args, server, cert, smtp, workdir)
+                if not args.no_memory:
+                    ok = run_memory(args, server, cert, smtp, workdir) and ok
+                if args.peer:
+                    ok = run_peer(args, server, cert, smtp, workdir) and ok
+            finally:
+                smtp.stop()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"result: {'ok' if ok else 'target missed'}")

@@ -95,6 +95,18 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "INTAKE_MAX_ATTACHMENT_BYTES": (
         10_000_000, "larger attachments are refused; the report parsers hold to it too"
     ),
+    "INTAKE_WORKERS": (0, "processes that parse fetched mails (MIME and reports) side by side; "
+                       "0: one per core; 1: in the poller's own process, without a pool "
+                       "(then INTAKE_PARSE_SECONDS does not hold)"),
+    "INTAKE_MAX_CELLS": (50_000, "cells the report readers may read of one mail's "
+                         "attachments; more: quarantined as parse_budget_exceeded"),
+    "INTAKE_MAX_ROWS": (10_000, "rows the report readers may read of one mail's attachments "
+                        "(blank and non-goal rows too); more: parse_budget_exceeded"),
+    "INTAKE_MAX_DEPTH": (10, "levels of multiparts and forwarded messages a mail may nest "
+                         "(at most 100); deeper: parse_budget_exceeded"),
+    "INTAKE_PARSE_SECONDS": (5.0, "seconds a worker may take to parse one mail; longer: the "
+                             "worker is ended and the mail quarantined as "
+                             "parse_budget_exceeded"),
     "INTAKE_REQUIRE_DMARC": (False, "quarantine mail without dmarc=pass from INTAKE_AUTHSERV_ID"),
     "INTAKE_AUTHSERV_ID": ("", "our receiving server's id in Authentication-Results"),
     "INTAKE_AUTHRESULTS": ("rfc8601", "how our receiving server writes Authentication-Results: "

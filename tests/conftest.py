@@ -34,6 +34,9 @@ BASE_CONFIG: dict[str, Any] = {
     "TESTING": True,
     "SECRET_KEY": "test-secret",
     "PLUGIN_TIMEOUT": 2.0,
+    # mails parsed in the poller's own process (a test may patch the parsing stage); the
+    # pool of parse workers has tests of its own (tests/intake/pipeline/test_parse_pool.py)
+    "INTAKE_WORKERS": 1,
 }
 
 

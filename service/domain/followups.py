@@ -61,7 +61,8 @@ def record_followup(
     the flush, and an earlier current report it supersedes points to it then. ``plugins``:
     the plan's ministry's plugin configuration, when the caller has it already. ``current``:
     the plan's accepted follow-ups that nothing supersedes (any period), when the caller has
-    looked them up in this transaction for a batch of reports on distinct plans and periods.
+    looked them up in this transaction for a batch of reports, each of them flushed
+    (``current_after`` keeps the list right from one report of a batch to the next).
     ``thresholds``: the ministry's thresholds for the computed status, likewise.
 
     Nothing is flushed here (the intake adds a mail's follow-up and its new state in one
@@ -130,6 +131,19 @@ def record_followup(
             other.superseded_by = followup
     db.session.add(followup)
     return followup
+
+
+def current_after(current: list[FollowUp], followup: FollowUp) -> None:
+    """Update ``current`` (a plan's current follow-ups, as ``record_followup`` takes them)
+    for ``followup`` just recorded with it: an accepted report replaces the period's current
+    one, unless that one was received later (then it stays current and the new one is
+    superseded)."""
+    if followup.status != "accepted":
+        return
+    same = [f for f in current if f.period == followup.period]
+    if any(f.received_at > followup.received_at for f in same):
+        return
+    current[:] = [f for f in current if f.period != followup.period] + [followup]
 
 
 def with_computed_status(

@@ -3,10 +3,11 @@
 Attachments are found wherever they are: in nested multiparts, inside a forwarded message
 (``message/rfc822``, also when it is base64 or quoted-printable encoded against RFC 2046, or
 an ``.eml`` file sent as ``application/octet-stream``; forwards inside forwards too, up to
-:data:`MAX_DEPTH` levels of nesting in all), inside an Outlook ``winmail.dat`` (TNEF), or as
-inline report parts with or without a Content-Disposition. File names come from
-``filename`` or ``name`` (RFC 2231 and RFC 2047 decoded). An attachment over the size limit
-is never decoded; it is listed in ``oversized``.
+:data:`MAX_DEPTH` levels of nesting in all by default, the parse budget's ``max_depth``;
+a mail nested deeper is marked ``too_deep`` and quarantined), inside an Outlook
+``winmail.dat`` (TNEF), or as inline report parts with or without a Content-Disposition.
+File names come from ``filename`` or ``name`` (RFC 2231 and RFC 2047 decoded). An
+attachment over the size limit is never decoded; it is listed in ``oversized``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from email.message import Message
 
 from service.intake.mailtext import decode_chunk, decode_words, repair_text, unfold
 from service.intake.rawmail import (
+    TOO_DEEP,
     RawSource,
     decoded_payload,
     decoded_size,
@@ -39,7 +41,8 @@ __all__ = [
     "is_report_like",
 ]
 
-MAX_DEPTH = 10  # nesting of multiparts and forwarded messages
+#: nesting of multiparts and forwarded messages (``ParseBudget.max_depth``'s default)
+MAX_DEPTH = 10
 
 REPORT_TYPES = frozenset(
     {
@@ -196,6 +199,9 @@ class Collector:
     html: list[str] = field(default_factory=list)
     tnef_bodies: list[str] = field(default_factory=list)
     delivery_status: bool = False
+    max_depth: int = MAX_DEPTH
+    #: nested deeper than ``max_depth`` (or than the email package reads): over the budget
+    too_deep: bool = False
 
     def add(self, name: str, ctype: str, data: bytes) -> None:
         if len(data) > self.max_bytes:
@@ -210,8 +216,9 @@ class Collector:
         not the mail's body, but their attachments count. ``raw`` is the source the part was
         parsed from (the mail's own unless inside a decoded forwarded message)."""
         raw = raw or self.raw
-        if depth > MAX_DEPTH:
+        if depth > self.max_depth:
             self.defects.append("nesting too deep")
+            self.too_deep = True
             return
         ctype = content_type(part)
         if ctype == "message/delivery-status":
@@ -273,6 +280,7 @@ class Collector:
         tree, problem = parse_tree(skeleton)
         if problem:
             self.defects.append(f"forwarded message: {problem}")
+            self.too_deep = self.too_deep or problem == TOO_DEEP
             return
         with contextlib.suppress(Exception):
             self.defects.extend(type(d).__name__ for inner in tree.walk() for d in inner.defects)

@@ -7,24 +7,30 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from service.intake.authresults import MICROSOFT_365, dmarc_passes
+from service.intake.budget import OVER_BUDGET, BudgetExceeded, metered, too_deep
 from service.intake.classify import classify, is_from_us
 from service.intake.lookups import parsers_of, sender_of
 from service.intake.message import InboundMail
-from service.intake.reports import choose_parser, read_with
+from service.intake.parse import ParsedMail, ParseSettings
+from service.intake.reports import CsvParser, JsonParser, XlsxParser, choose_parser, read_with
 from service.intake.settings import IntakeOptions
 from service.intake.stages import Attribution, Candidate, Outcome, Reading, report_nul_free
 from service.intake.subject import parse_subject
 from service.plugins.reports import ParsedReport, ReportError, ReportParser
 
 #: attachments that look like a report in a format we do not read: the sender gets a hint
+#: the built-in parsers, whose reports the parsing stage reads (``service.intake.parse``)
+_BUILTIN_TYPES = (XlsxParser, CsvParser, JsonParser)
 UNREADABLE_SUFFIXES = (".xls", ".xlsm", ".xlsb", ".ods", ".numbers", ".doc", ".docx", ".pdf",
                        ".zip")
 
 
-def attribute(mail: InboundMail, opts: IntakeOptions, reading: Reading) -> Outcome | None:
+def attribute(mail: InboundMail, opts: IntakeOptions, reading: Reading,
+              parsed: ParsedMail | None = None) -> Outcome | None:
     """Everything that decides a mail before its plan is looked up; None when it goes on
     (``reading.attribution`` then names the plan). What it learns goes into ``reading`` as
-    it goes, so it is kept when a later step raises."""
+    it goes, so it is kept when a later step raises. ``parsed`` is what the parsing stage
+    read of the mail (its reports are used where the ministry reads them the same way)."""
     kind = classify(mail)
     if is_from_us(mail, [opts.mail_from]):
         return Outcome("ignored", "own_address")
@@ -46,7 +52,9 @@ def attribute(mail: InboundMail, opts: IntakeOptions, reading: Reading) -> Outco
         big = mail.oversized[0]
         return Outcome("quarantined", "too_large",
                        f"Bilaget {big.filename} er for stort ({big.size} bytes).")
-    report = read_report(mail, parsers_of(sender.ministries[0]))
+    if mail.too_deep:
+        return Outcome("quarantined", OVER_BUDGET, too_deep(opts.budget))
+    report = read_report(mail, parsers_of(sender.ministries[0]), parsed, opts.parse_settings)
     if isinstance(report, Outcome):
         return report
     report = report_nul_free(report)
@@ -61,25 +69,47 @@ def attribute(mail: InboundMail, opts: IntakeOptions, reading: Reading) -> Outco
     return None
 
 
-def candidates(mail: InboundMail, parsers: Sequence[ReportParser]) -> Iterator[Candidate]:
-    """The attachments that may be the report, in order, each with the parser chosen for
-    it (once). Files no parser accepts (a logo, a signature) are passed over, unless they
-    look like a report in a format we do not read."""
-    for attachment in mail.attachments:
+def candidates(mail: InboundMail,
+               parsers: Sequence[ReportParser]) -> Iterator[tuple[int, Candidate]]:
+    """The attachments that may be the report, in order, each with its index among the
+    mail's attachments and the parser chosen for it (once). Files no parser accepts (a
+    logo, a signature) are passed over, unless they look like a report in a format we do
+    not read."""
+    for index, attachment in enumerate(mail.attachments):
         name = attachment.filename or ""
         parser = choose_parser(parsers, name, attachment.content_type or "", attachment.data)
         if parser is not None or name.lower().endswith(UNREADABLE_SUFFIXES):
-            yield Candidate(attachment, parser)
+            yield index, Candidate(attachment, parser)
 
 
-def read_report(mail: InboundMail, parsers: Sequence[ReportParser]) -> ParsedReport | Outcome:
-    """The first candidate's report that its parser reads, else why there is none."""
+def _read_one(index: int, candidate: Candidate, parsed: ParsedMail | None,
+              settings: ParseSettings) -> ParsedReport:
+    """The report of one candidate: as the parsing stage read it when the ministry's parser
+    is the built-in one it used, else read now (within a budget of its own)."""
+    parser = candidate.parser
+    if parsed is not None and parser is not None and type(parser) in _BUILTIN_TYPES \
+            and getattr(parser, "limits", None) == settings.limits:
+        ready = parsed.report(index, parser.name)
+        if ready is not None:
+            return ready.result()
+    attachment = candidate.attachment
+    with metered(settings.budget):
+        return read_with(parser, attachment.filename or "", attachment.content_type or "",
+                         attachment.data)
+
+
+def read_report(mail: InboundMail, parsers: Sequence[ReportParser],
+                parsed: ParsedMail | None = None,
+                settings: ParseSettings | None = None) -> ParsedReport | Outcome:
+    """The first candidate's report that its parser reads, else why there is none. A
+    report over the parse budget ends the search: the mail is quarantined for it."""
+    settings = settings or ParseSettings()
     errors: list[ReportError] = []
-    for candidate in candidates(mail, parsers):
-        attachment = candidate.attachment
+    for index, candidate in candidates(mail, parsers):
         try:
-            return read_with(candidate.parser, attachment.filename or "",
-                             attachment.content_type or "", attachment.data)
+            return _read_one(index, candidate, parsed, settings)
+        except BudgetExceeded as error:
+            return Outcome("quarantined", OVER_BUDGET, str(error))
         except ReportError as error:
             errors.append(error)
     if errors:

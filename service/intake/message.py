@@ -38,7 +38,7 @@ from service.intake.attachments import (
 )
 from service.intake.htmltext import html_to_text
 from service.intake.mailtext import decode_words, repair_text, unfold
-from service.intake.rawmail import ELIDE_FROM_BYTES, elide, parse_tree
+from service.intake.rawmail import ELIDE_FROM_BYTES, TOO_DEEP, elide, parse_tree
 from service.intake.reports.limits import DEFAULT_LIMITS
 
 if TYPE_CHECKING:
@@ -88,6 +88,8 @@ class InboundMail:
     has_delivery_status: bool = False  # a message/delivery-status part anywhere
     headers: tuple[tuple[str, str], ...] = ()  # every top-level header, name lower case
     defects: tuple[str, ...] = ()
+    #: nested deeper than the parse budget allows (the tree past it is not read)
+    too_deep: bool = False
 
     def header(self, name: str) -> str | None:
         """The first value of a top-level header (case-insensitive), or None."""
@@ -208,12 +210,14 @@ def _iter_defects(msg: Message) -> Iterator[str]:
 
 
 def parse_message(
-    raw: bytes, *, max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
+    raw: bytes, *, max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
+    max_depth: int = MAX_DEPTH,
 ) -> InboundMail:
     """Read a raw RFC 5322 message. Never raises on broken MIME; see ``defects``.
 
     Attachments over ``max_attachment_bytes`` (decoded) are listed in ``oversized`` and never
-    decoded."""
+    decoded; parts nested deeper than ``max_depth`` are not read, and the mail is marked
+    ``too_deep``."""
     skeleton, kept = elide(raw)
     msg, problem = parse_tree(skeleton)
     defects: list[str] = []
@@ -222,7 +226,7 @@ def parse_message(
     sender, sender_name = _sender(reader)
     message_ids = _msg_ids(reader.text("Message-ID"))
     in_reply_to = _msg_ids(reader.text("In-Reply-To"))
-    collector = Collector(max_attachment_bytes, defects, kept)
+    collector = Collector(max_attachment_bytes, defects, kept, max_depth=max_depth)
     if problem:
         defects.append(f"structure: {problem}")
     else:
@@ -266,4 +270,5 @@ def parse_message(
         has_delivery_status=collector.delivery_status,
         headers=headers,
         defects=tuple(defects),
+        too_deep=collector.too_deep or problem == TOO_DEEP,
     )

@@ -19,7 +19,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from service.clock import utcnow
 from service.domain import inbound
 from service.domain.common import savepoint
-from service.domain.followups import record_followup
+from service.domain.followups import current_after, record_followup
 from service.domain.models import FollowUp, InboundMessage, Plan
 from service.extensions import db
 from service.intake import failures
@@ -29,9 +29,11 @@ from service.intake.lookups import (
     plans_named,
     plugins_of,
     run_cache,
+    sender_of,
     status_thresholds_of,
 )
-from service.intake.message import parse_message
+from service.intake.parse import ParsedMail, parse_each
+from service.intake.pool import ParsePool
 from service.intake.settings import IntakeOptions
 from service.intake.stages import (
     Decision,
@@ -66,9 +68,21 @@ def sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def _read(msg: InboundMessage, opts: IntakeOptions, reading: Reading) -> None:
-    """Fill in ``reading`` from the stored mail; what it learned stays there if it raises."""
-    mail = parse_message(msg.raw or b"", max_attachment_bytes=opts.max_attachment_bytes)
+def _read(msg: InboundMessage, opts: IntakeOptions, reading: Reading,
+          parsed: ParsedMail | Exception) -> None:
+    """Fill in ``reading`` from the stored mail as the parsing stage read it (``parsed``;
+    the error it raised, raised here); what it learned stays there if it raises."""
+    if isinstance(parsed, Exception):
+        raise parsed
+    mail = parsed.mail
+    if mail is None:  # not read at all: over its time, or its worker died
+        assert parsed.failure is not None
+        reading.facts = failures.headers_of(msg.raw or b"")
+        if reading.facts.sender:
+            sender = sender_of(reading.facts.sender)
+            reading.sender = sender if sender.institutions else None
+        reading.outcome = Outcome("quarantined", *parsed.failure)
+        return
     reading.facts = MailFacts.of(mail)
     reading.stage = "sender"
     if msg.size > opts.max_message_bytes:
@@ -77,7 +91,7 @@ def _read(msg: InboundMessage, opts: IntakeOptions, reading: Reading) -> None:
             f"Mailen er {msg.size} bytes; grænsen er {opts.max_message_bytes}.",
         )
     else:
-        reading.outcome = attribute(mail, opts, reading)
+        reading.outcome = attribute(mail, opts, reading, parsed)
         if reading.outcome is not None and reading.outcome.reason == "unknown_sender":
             reading.named = _owner_by_subject(mail.subject)
     reading.stage = "store"
@@ -141,18 +155,28 @@ def _plan_and_period(reading: Reading) -> tuple[str, str]:
     return reading.attribution.reference, reading.attribution.period_name
 
 
+def _key(reading: Reading, plans: dict[str, Plan | None]) -> tuple[int, str] | None:
+    """The plan (id) and period a mail that went on to its plan reports on."""
+    plan = _plan_of(reading, plans)
+    return (plan.id, _plan_and_period(reading)[1][:20]) if plan is not None else None
+
+
 def _plan_of(reading: Reading, plans: dict[str, Plan | None]) -> Plan | None:
     """The plan a mail that went on to its plan names (None: none such exists)."""
     assert reading.attribution is not None
     return plans[reading.attribution.reference]
 
 
-def decide(msgs: list[InboundMessage], opts: IntakeOptions) -> list[Decision]:
+def decide(msgs: list[InboundMessage], opts: IntakeOptions,
+           pool: ParsePool | None = None) -> list[Decision]:
     """Decide the states of stored messages and record them, with their follow-ups, in the
-    session's transaction; the caller commits. Every mail is read first (parsed, its sender
-    and report looked at), then the plans they name are loaded in one query, then the
+    session's transaction; the caller commits. Every mail is parsed first (in ``pool``'s
+    worker processes, else here: :mod:`service.intake.parse`), then read (its sender and
+    report looked at), then the plans they name are loaded in one query, then the
     messages' follow-ups and states are recorded: all of them in one savepoint and one flush
-    when that goes through, else each message in a savepoint of its own.
+    when that goes through (when several report on the same plan and period, each
+    supersedes the one before in the order of the batch, flushed before it), else each
+    message in a savepoint of its own.
 
     When the database is unavailable (connection, lock, serialisation) the error is raised:
     the caller rolls back and the messages stay ``received`` for the next run. Any other
@@ -160,14 +184,20 @@ def decide(msgs: list[InboundMessage], opts: IntakeOptions) -> list[Decision]:
     alone and quarantines it (else it would stop every run at the same message), keeping
     what was learned of it before: its sender, subject and Message-ID, and who it belongs
     to as far as that was decided."""
+    raws = [msg.raw or b"" for msg in msgs]
+    settings = opts.parse_settings
+    parsed: list[ParsedMail | Exception | None] = [
+        *(pool.parse(raws, settings) if pool is not None else parse_each(raws, settings))]
     readings: list[Reading] = []
-    for msg in msgs:
+    for index, msg in enumerate(msgs):
+        one, parsed[index] = parsed[index], None  # read once: its attachments can go after
+        assert one is not None
         reading = Reading()
         try:
             # a lookup the database refuses must not spoil the transaction; reading takes no
             # write lock (``savepoint`` would, on SQLite), so parsing never holds one
             with db.session.begin_nested():
-                _read(msg, opts, reading)
+                _read(msg, opts, reading, one)
         except (OperationalError, InterfaceError):  # the database itself: retried next run
             raise
         except Exception as error:  # one bad message never stops the others
@@ -176,7 +206,7 @@ def decide(msgs: list[InboundMessage], opts: IntakeOptions) -> list[Decision]:
     going_on = [r for r in readings if r.outcome is None]
     plans = plans_named({_plan_and_period(r)[0] for r in going_on}) if going_on else {}
     outcomes: list[Outcome] | None = None
-    if len(msgs) > 1 and len({_plan_and_period(r) for r in going_on}) == len(going_on):
+    if len(msgs) > 1:
         outcomes = _record_together(msgs, readings, plans)
     if outcomes is None:
         outcomes = [_record_alone(msg, reading, plans)
@@ -192,16 +222,25 @@ def _record_together(msgs: list[InboundMessage], readings: list[Reading],
     little more than one for a single report. None when anything fails (the database
     refuses a row, a report breaks something): the savepoint is undone and nothing of it is
     kept, and the caller records the messages one savepoint each, so the one that fails is
-    quarantined alone. Only for reports on distinct plans and periods: one that supersedes
-    another of the same batch must find it flushed."""
+    quarantined alone. Reports of the batch on the same plan and period supersede one
+    another as if they had come one by one: each finds the one before it among the plan's
+    current follow-ups (``current_after``), flushed just before it (so the follow-ups' ids
+    keep the order they came in), in the same savepoint."""
     outcomes: list[Outcome] = []
     try:
         with savepoint(), db.session.no_autoflush:
             current = current_followups(plans)  # one query for the batch, not one per report
+            unflushed: set[tuple[int, str]] = set()  # plan and period of reports not flushed
             for msg, reading in zip(msgs, readings, strict=True):
+                if reading.outcome is None and _key(reading, plans) in unflushed:
+                    db.session.flush()  # it supersedes one of this batch: flushed before it
+                    unflushed.clear()
                 outcome, settlement = (
                     (reading.outcome, reading.settlement) if reading.outcome is not None
                     else _record(msg, reading, _plan_of(reading, plans), current))
+                if settlement.followup is not None:
+                    current_after(current[settlement.followup.plan_id], settlement.followup)
+                    unflushed.add((settlement.followup.plan_id, settlement.followup.period))
                 _settle(msg, outcome, settlement)
                 outcomes.append(outcome)
             db.session.flush()

@@ -11,7 +11,9 @@ For each mailbox: select the intake folder, look at every UID, and
 
    a. store the raw bytes of every mail (keyed by mailbox, UIDVALIDITY and UID; the sha256
       recognises the same mail under a new UID) and commit, once;
-   b. decide the stored messages in one transaction (``pipeline.decide``): all of them in
+   b. decide the stored messages in one transaction (``pipeline.decide``): parse them,
+      in the pool of parse workers when there is one (``MRP_INTAKE_WORKERS``, see
+      ``service.intake.pool``), then record all of them in
       one savepoint and one flush when their reports are on distinct plans and periods and
       nothing fails, else each in a savepoint of its own, so a message that fails is undone
       and quarantined alone; commit the batch's outcomes, once;
@@ -47,6 +49,7 @@ from service.intake.pipeline import (
     log_outcome,
     sha256,
 )
+from service.intake.pool import shared_pool
 from service.intake.settings import IntakeOptions, mailbox_key
 
 log = logging.getLogger("mrp.intake")
@@ -209,7 +212,7 @@ def _decide_batch(stored: list[tuple[int, InboundMessage]], opts: IntakeOptions,
         if msg.state not in FINAL_STATES:
             pending.setdefault(msg.id, msg)
     msgs = list(pending.values())
-    decisions = decide(msgs, opts) if msgs else []
+    decisions = decide(msgs, opts, shared_pool(opts.workers)) if msgs else []
     # read before the commit expires them (else each is a query afterwards)
     said = [(msg.id, msg.sender, msg.subject, decision.outcome)
             for msg, decision in zip(msgs, decisions, strict=True)]

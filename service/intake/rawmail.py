@@ -27,6 +27,7 @@ __all__ = [
     "ELIDE_FROM_BYTES",
     "ENCODED_CTES",
     "MAX_PARSE_DEPTH",
+    "TOO_DEEP",
     "Part",
     "RawSource",
     "cte",
@@ -38,6 +39,8 @@ __all__ = [
 
 ELIDE_FROM_BYTES = 256 * 1024
 MAX_PARSE_DEPTH = 100  # levels of nesting the email package is let parse
+#: the problem of a tree nested deeper than that
+TOO_DEEP = "nesting too deep"
 _FEED_BYTES = 64 * 1024
 ENCODED_CTES = frozenset({"base64", "quoted-printable"})
 _BASE64_RUN = re.compile(  # possessive: no backtracking state kept per line
@@ -105,7 +108,7 @@ def parse_tree(data: bytes) -> tuple[Message, str | None]:
             parser.feed(data[start : start + _FEED_BYTES])
         return parser.close(), None
     except (_TooDeep, RecursionError):
-        problem = "nesting too deep"
+        problem = TOO_DEEP
     except Exception as exc:
         problem = f"unreadable ({type(exc).__name__})"
     headers = BytesHeaderParser(_class=Part, policy=email.policy.compat32)

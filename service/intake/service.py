@@ -24,6 +24,9 @@ from service.mail.settings import smtp
 
 log = logging.getLogger("mrp.intake")
 
+#: receipts left from earlier runs (the server was down) that a run sends besides its own
+RECEIPTS_LEFT = 500
+
 
 def poll_once() -> list[PollResult]:
     """One pass over every configured mailbox, then the receipts and the department's
@@ -31,9 +34,11 @@ def poll_once() -> list[PollResult]:
     config = current_app.config
     opts = intake_settings.options(config)
     results = [poll_mailbox(mb, opts) for mb in intake_settings.mailboxes(config)]
-    # the receipts to mails of this run answer the References their mails were read with
+    # the receipts to mails of this run answer the References their mails were read with;
+    # every one of them goes now, with up to RECEIPTS_LEFT left from earlier runs
     references = {msg_id: refs for result in results for msg_id, refs in result.references.items()}
-    _send("receipts", lambda: send_pending(smtp(config), opts, references=references))
+    _send("receipts",
+          lambda: send_pending(smtp(config), opts, RECEIPTS_LEFT, references=references))
     # the department's answers to follow-ups, stored when they were written
     _send("review answers", lambda: send_review_answers(smtp(config), config["MAIL_FROM"]))
     return results

@@ -4,13 +4,17 @@ options of processing mail. SMTP's are :func:`service.mail.settings.smtp`."""
 from __future__ import annotations
 
 import json
+import os
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from service.intake.authresults import STYLES
+from service.intake.budget import DEFAULT_BUDGET, ParseBudget
 from service.intake.imap_connection import ImapSettings
+from service.intake.parse import ParseSettings
+from service.intake.rawmail import MAX_PARSE_DEPTH
 from service.mail.settings import contact, intake_address, oauth2_settings
 
 
@@ -27,6 +31,21 @@ class IntakeOptions:
     #: named in receipts and answers: where to send a corrected report, whom to ask
     intake_address: str = ""
     contact: str = ""
+    #: processes that parse fetched mails (1: inline, no pool); see ``service.intake.pool``
+    workers: int = 1
+    budget: ParseBudget = DEFAULT_BUDGET
+
+    @property
+    def parse_settings(self) -> ParseSettings:
+        return ParseSettings(self.max_attachment_bytes, self.budget)
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _context(ca_file: str) -> ssl.SSLContext | None:
@@ -91,4 +110,11 @@ def options(config: Mapping[str, Any]) -> IntakeOptions:
         authresults=style,
         intake_address=intake_address(config),
         contact=contact(config),
+        workers=int(config["INTAKE_WORKERS"]) or cores(),
+        budget=ParseBudget(
+            max_cells=int(config["INTAKE_MAX_CELLS"]),
+            max_rows=int(config["INTAKE_MAX_ROWS"]),
+            max_depth=min(int(config["INTAKE_MAX_DEPTH"]), MAX_PARSE_DEPTH),
+            seconds=float(config["INTAKE_PARSE_SECONDS"]),
+        ),
     )

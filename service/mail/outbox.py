@@ -1,32 +1,44 @@
 """Receipts and answers: a Danish reply for every accepted or rejected mail, and for a
 quarantined mail from a registered address that says what was missing (DESIGN section 11).
 
-Each reply is composed once, from what the intake read, and stored as an
-:class:`OutboundMessage` committed before it is handed to the SMTP server; the stored text is
-what is sent, and what the API and the dashboard show. A reply is sent at most once: a run
-claims its row with a conditional update (not sent, not claimed by a live run) and marks it
-sent in the commit right after the server took it; only a crash between the two could send
-it twice. A reply that was not taken stays queued (``last_error`` says why) and is sent by a
-later run. ``InboundMessage.receipt_state`` follows the row (pending, sent, failed)."""
+Each reply is composed once, from what the intake read (the References its mail was read
+with, the follow-up it made), and stored as an :class:`OutboundMessage` committed before it
+is handed to the SMTP server; the stored text is what is sent, and what the API and the
+dashboard show. Replies go in batches of ``SEND_BATCH`` over one SMTP session: a batch's
+replies are composed and stored in one commit, claimed in one conditional update (not sent,
+not claimed by a live run), sent, and the outcome of each recorded in one commit after the
+last of the batch was taken. A reply is sent at most once: only a crash between the server
+taking a batch's replies and that commit could send them again (their claims expire after
+``CLAIM_EXPIRES``). A reply that was not taken stays queued (``last_error`` says why) and
+is sent by a later run. ``InboundMessage.receipt_state`` follows the row (pending, sent, failed)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from service.chunks import chunks
 from service.domain.locking import mailbox_lock
 from service.domain.models import FollowUp, InboundMessage, OutboundMessage
 from service.domain.models.outbound import QUARANTINE_ANSWER, RECEIPT
 from service.extensions import db
 from service.mail.answers import compose_answer
-from service.mail.queue import claim, record_failed, record_sent, release, stored_reply
+from service.mail.queue import (
+    claim_many,
+    failed_values,
+    record,
+    release_values,
+    sent_values,
+    stored_reply,
+)
 from service.mail.receipts import (
     OriginalMail,
     ReceiptFinding,
@@ -60,20 +72,19 @@ def _original(msg: InboundMessage, references: str | None) -> OriginalMail:
                         message_id=msg.message_id, references=references or None)
 
 
-def _receipt_for(msg: InboundMessage, opts: ReceiptOptions, references: str | None) -> Reply:
+def _receipt_for(msg: InboundMessage, opts: ReceiptOptions, references: str | None,
+                 followup: FollowUp | None = None) -> Reply:
     """The reply to ``msg``, threaded under its Message-ID and ``references`` (the mail's
-    References as the intake read them; None: read from the stored mail's headers)."""
+    References as the intake read them; None: read from the stored mail's headers), from its
+    follow-up (``followup``: loaded by the caller with its goals, findings and plan; else
+    looked up here)."""
     original = _original(msg, references)
     if msg.state == "quarantined":
         return compose_answer(original=original, mail_from=opts.mail_from,
                               reason=msg.reason or "", intake_address=opts.intake_address,
                               contact=opts.contact)
-    followup = db.session.scalar(
-        select(FollowUp)
-        .where(FollowUp.id == msg.followup_id)
-        .options(selectinload(FollowUp.goals), selectinload(FollowUp.findings),
-                 selectinload(FollowUp.plan))
-    )
+    if followup is None and msg.followup_id is not None:
+        followup = _followups([msg.followup_id]).get(msg.followup_id)
     rows = [ReceiptRow(goal=g.goal_code, status=g.status, value=g.value if g.value is not None
                        else g.value_raw, progress=g.progress, comment=g.comment,
                        status_raw=g.status_raw)
@@ -93,26 +104,40 @@ def _receipt_for(msg: InboundMessage, opts: ReceiptOptions, references: str | No
     )
 
 
+def _followups(ids: list[int]) -> dict[int, FollowUp]:
+    """The follow-ups with what a receipt says of them, in one query for a batch."""
+    if not ids:
+        return {}
+    return {f.id: f for f in db.session.scalars(
+        select(FollowUp)
+        .where(FollowUp.id.in_(ids))
+        .options(selectinload(FollowUp.goals), selectinload(FollowUp.findings),
+                 selectinload(FollowUp.plan))
+    )}
+
+
 def _kind(msg: InboundMessage) -> str:
     return QUARANTINE_ANSWER if msg.state == "quarantined" else RECEIPT
+
+
+def _new_row(msg: InboundMessage, key: str, reply: Reply) -> OutboundMessage:
+    return OutboundMessage(
+        key=key, kind=_kind(msg), to=reply.to, subject=reply.subject, text=reply.text,
+        message_id=reply.message_id, in_reply_to=reply.in_reply_to,
+        references=reply.references, inbound_message_id=msg.id,
+        plan_id=msg.plan_id, attempts=0, refused_recipients=[],
+    )
 
 
 def queued_reply(msg: InboundMessage, opts: ReceiptOptions,
                  references: str | None = None) -> OutboundMessage:
     """The stored reply to ``msg``: the one already queued, else composed now and committed
     (the unique key lets one of two concurrent runs store it; the other reads it)."""
-    kind = _kind(msg)
-    key = f"{kind}:{msg.id}"
+    key = f"{_kind(msg)}:{msg.id}"
     row = db.session.scalar(select(OutboundMessage).where(OutboundMessage.key == key))
     if row is not None:
         return row
-    reply = _receipt_for(msg, opts, references)
-    row = OutboundMessage(
-        key=key, kind=kind, to=reply.to, subject=reply.subject, text=reply.text,
-        message_id=reply.message_id, in_reply_to=reply.in_reply_to,
-        references=reply.references, inbound_message_id=msg.id,
-        plan_id=msg.plan_id, attempts=0, refused_recipients=[],
-    )
+    row = _new_row(msg, key, _receipt_for(msg, opts, references))
     db.session.add(row)
     try:
         db.session.commit()
@@ -125,7 +150,8 @@ def queued_reply(msg: InboundMessage, opts: ReceiptOptions,
 def send_pending(smtp: SmtpSettings, opts: ReceiptOptions, limit: int = 500,
                  references: Mapping[int, str] | None = None) -> dict[str, int]:
     """Send the receipts and answers that are due; returns counts of sent, failed and
-    waiting. ``references``: message id → the References of mails read in this run.
+    waiting. ``references``: message id → the References of mails read in this run; each of
+    those that is due is sent, and at most ``limit`` others (left from earlier runs).
 
     A reply the server refuses counts an attempt (at most ``opts.receipt_attempts``). When
     the server cannot take mail at all (unreachable, login or token refused), the reply
@@ -148,63 +174,174 @@ def _send_pending(smtp: SmtpSettings, opts: ReceiptOptions, limit: int,
         return _send_over(connection, opts, limit, references)
 
 
+#: replies composed, claimed and recorded together: one commit of each per batch
+SEND_BATCH = 100
+
+
+@dataclass
+class _Due:
+    """One message due a reply, as plain values (nothing is read back from the session
+    after a commit): its stored reply (None: it has no usable address, ``problem``)."""
+
+    msg_id: int
+    attempts: int
+    sender: str | None
+    row_id: int | None = None
+    row_attempts: int = 0
+    kind: str = RECEIPT
+    reply: Reply | None = None
+    sent: bool = False
+    problem: str | None = None
+
+
 def _send_over(connection: Connection, opts: ReceiptOptions, limit: int,
                references: Mapping[int, str]) -> dict[str, int]:
     counts = {"sent": 0, "failed": 0, "waiting": 0}
-    pending = list(db.session.scalars(
-        select(InboundMessage)
-        .where(InboundMessage.receipt_state.in_(("pending", "failed")),
-               InboundMessage.receipt_attempts < opts.receipt_attempts,
-               InboundMessage.sender.is_not(None))
-        .order_by(InboundMessage.id)
-        .limit(limit)
-    ))
-    # stored before anything is sent: composed from what this run read
-    queued: list[tuple[InboundMessage, OutboundMessage | None, str | None]] = []
-    for msg in pending:
-        try:
-            queued.append((msg, queued_reply(msg, opts, references.get(msg.id)), None))
-        except ValueError as error:  # no usable address: counts an attempt
-            db.session.rollback()
-            queued.append((msg, None, str(error)))
-    for index, (msg, row, problem) in enumerate(queued):
-        if row is None:
-            msg.receipt_attempts += 1
-            msg.receipt_state, msg.receipt_error = "failed", problem
-            counts["failed"] += 1
-            log.warning("receipt for message %s not sent (%s)", msg.id, problem)
-            db.session.commit()
-            continue
-        if row.sent_at is not None or not claim(row):  # sent, or another run sends it
-            if row.sent_at is not None:
-                msg.receipt_state, msg.receipt_error = "sent", None
+    due = (select(InboundMessage.id)
+           .where(InboundMessage.receipt_state.in_(("pending", "failed")),
+                  InboundMessage.receipt_attempts < opts.receipt_attempts,
+                  InboundMessage.sender.is_not(None))
+           .order_by(InboundMessage.id))
+    own = sorted(references)
+    ids = [i for chunk in chunks(own, 500)
+           for i in db.session.scalars(due.where(InboundMessage.id.in_(chunk)))]
+    left = due.where(InboundMessage.id.not_in(own)) if own else due
+    ids = sorted(ids + list(db.session.scalars(left.limit(limit))))
+    for start in range(0, len(ids), SEND_BATCH):
+        due = _queue_batch(ids[start:start + SEND_BATCH], opts, references)
+        outage = _send_batch(connection, due, opts, counts)
+        if outage is not None:
+            rest = ids[start + SEND_BATCH:]
+            if rest:  # each waits, and says why
+                db.session.execute(
+                    update(InboundMessage).where(InboundMessage.id.in_(rest))
+                    .values(receipt_state="failed", receipt_error=outage[:2000])
+                    .execution_options(synchronize_session=False))
                 db.session.commit()
-            continue
-        try:
-            refused = connection.send(reply_message(stored_reply(row), opts.mail_from))
-        except SmtpUnavailable as error:
-            release(row, str(error))
-            for waiting, _row, _problem in queued[index:]:  # each waits, and says why
-                waiting.receipt_state, waiting.receipt_error = "failed", str(error)[:2000]
-            db.session.commit()
-            counts["waiting"] = len(queued) - index
-            log.warning("receipts not sent (%s); %d retried next run", error,
+            counts["waiting"] += len(rest)
+            log.warning("receipts not sent (%s); %d retried next run", outage,
                         counts["waiting"])
             break
-        except (SmtpError, OSError, ValueError) as error:  # ValueError: no usable address
-            record_failed(row, str(error))
-            msg.receipt_attempts += 1
-            msg.receipt_state, msg.receipt_error = "failed", str(error)[:2000]
-            counts["failed"] += 1
-            log.warning("receipt for message %s not sent (%s); retried next run", msg.id, error)
-        else:
-            record_sent(row, refused)
-            msg.receipt_attempts += 1
-            msg.receipt_state, msg.receipt_error = "sent", None
-            counts["sent"] += 1
-            log.info("%s for message %s sent to %s", row.kind, msg.id, msg.sender)
-            if refused:  # taken for the others: not sent again
-                log.warning("receipt for message %s: the server refused %s", msg.id,
-                            ", ".join(refused))
-        db.session.commit()
     return counts
+
+
+def _queue_batch(ids: list[int], opts: ReceiptOptions,
+                 references: Mapping[int, str]) -> list[_Due]:
+    """The stored replies to a batch of messages: those queued before, and the others
+    composed now (their follow-ups read in one query) and stored in one commit, before
+    anything is sent. When a concurrent run stored one of them first, each is stored alone
+    (``queued_reply``)."""
+    msgs = list(db.session.scalars(
+        select(InboundMessage).where(InboundMessage.id.in_(ids)).order_by(InboundMessage.id)))
+    keys = {msg.id: f"{_kind(msg)}:{msg.id}" for msg in msgs}
+    rows = {row.key: row for row in db.session.scalars(
+        select(OutboundMessage).where(OutboundMessage.key.in_(list(keys.values()))))}
+    followups = _followups([msg.followup_id for msg in msgs
+                            if keys[msg.id] not in rows and msg.followup_id is not None])
+    problems: dict[int, str] = {}
+    added = False
+    for msg in msgs:
+        if keys[msg.id] in rows:
+            continue
+        try:
+            reply = _receipt_for(msg, opts, references.get(msg.id),
+                                 followups.get(msg.followup_id or 0))
+        except ValueError as error:  # no usable address: counts an attempt
+            problems[msg.id] = str(error)
+            continue
+        rows[keys[msg.id]] = _new_row(msg, keys[msg.id], reply)
+        db.session.add(rows[keys[msg.id]])
+        added = True
+    try:
+        if added:
+            db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return _queue_alone(ids, opts, references)
+    due = [_due(msg, rows.get(keys[msg.id]), problems.get(msg.id)) for msg in msgs]
+    db.session.commit()
+    return due
+
+
+def _queue_alone(ids: list[int], opts: ReceiptOptions,
+                 references: Mapping[int, str]) -> list[_Due]:
+    due = []
+    for msg in db.session.scalars(
+            select(InboundMessage).where(InboundMessage.id.in_(ids))
+            .order_by(InboundMessage.id)).all():
+        try:
+            row: OutboundMessage | None = queued_reply(msg, opts, references.get(msg.id))
+            problem = None
+        except ValueError as error:
+            db.session.rollback()
+            row, problem = None, str(error)
+        due.append(_due(msg, row, problem))
+    return due
+
+
+def _due(msg: InboundMessage, row: OutboundMessage | None, problem: str | None) -> _Due:
+    due = _Due(msg_id=msg.id, attempts=msg.receipt_attempts, sender=msg.sender,
+               problem=problem)
+    if row is not None:
+        due.row_id, due.row_attempts, due.kind = row.id, row.attempts, row.kind
+        due.reply, due.sent = stored_reply(row), row.sent_at is not None
+    return due
+
+
+def _send_batch(connection: Connection, due: list[_Due], opts: ReceiptOptions,
+                counts: dict[str, int]) -> str | None:
+    """Claim the batch's replies (one conditional update), send them over ``connection``,
+    and record every outcome in one commit. Returns why the server cannot take mail now
+    (the batch's replies not sent then wait for the next run), else None."""
+    claimed = claim_many([d.row_id for d in due if d.row_id is not None and not d.sent])
+    replies: list[dict[str, object]] = []
+    messages: list[dict[str, object]] = []
+    outage: str | None = None
+    for index, d in enumerate(due):
+        if d.reply is None or d.row_id is None:
+            messages.append(_message_update(d, "failed", d.problem, attempt=True))
+            counts["failed"] += 1
+            log.warning("receipt for message %s not sent (%s)", d.msg_id, d.problem)
+            continue
+        if d.sent:  # sent by an earlier run that stopped before recording it here
+            messages.append(_message_update(d, "sent", None))
+            continue
+        if d.row_id not in claimed:  # another run sends it
+            continue
+        try:
+            refused = connection.send(reply_message(d.reply, opts.mail_from))
+        except SmtpUnavailable as error:
+            outage = str(error)
+            for waiting in due[index:]:
+                if waiting.row_id in claimed:
+                    replies.append(release_values(waiting.row_id, outage))
+                messages.append(_message_update(waiting, "failed", outage))
+            counts["waiting"] += len(due) - index
+            break
+        except (SmtpError, OSError, ValueError) as error:  # ValueError: no usable address
+            replies.append(failed_values(d.row_id, d.row_attempts, str(error)))
+            messages.append(_message_update(d, "failed", str(error), attempt=True))
+            counts["failed"] += 1
+            log.warning("receipt for message %s not sent (%s); retried next run", d.msg_id,
+                        error)
+        else:
+            replies.append(sent_values(d.row_id, d.row_attempts, refused))
+            messages.append(_message_update(d, "sent", None, attempt=True))
+            counts["sent"] += 1
+            log.info("%s for message %s sent to %s", d.kind, d.msg_id, d.sender)
+            if refused:  # taken for the others: not sent again
+                log.warning("receipt for message %s: the server refused %s", d.msg_id,
+                            ", ".join(refused))
+    record(OutboundMessage, replies)
+    record(InboundMessage, messages)
+    db.session.commit()
+    return outage
+
+
+def _message_update(d: _Due, state: str, error: str | None,
+                    attempt: bool = False) -> dict[str, object]:
+    values: dict[str, object] = {"id": d.msg_id, "receipt_state": state,
+                                 "receipt_error": error[:2000] if error else None}
+    if attempt:
+        values["receipt_attempts"] = d.attempts + 1
+    return values

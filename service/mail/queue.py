@@ -37,6 +37,53 @@ def claim(row: OutboundMessage) -> bool:
     return taken.rowcount == 1  # type: ignore[attr-defined]
 
 
+def claim_many(ids: Sequence[int]) -> set[int]:
+    """Claim the rows ``ids`` for this run at once (as :func:`claim`, one conditional update
+    committed before any of them goes): the ids this run got."""
+    if not ids:
+        return set()
+    now = utcnow()
+    taken = db.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id.in_(list(ids)), OutboundMessage.sent_at.is_(None),
+               or_(OutboundMessage.claimed_at.is_(None),
+                   OutboundMessage.claimed_at < now - CLAIM_EXPIRES))
+        .values(claimed_at=now)
+        .returning(OutboundMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = set(taken.scalars())
+    db.session.commit()
+    return claimed
+
+
+def release_values(row_id: int, error: str) -> dict[str, object]:
+    """:func:`release` as the values of a batch's update (``record``)."""
+    return {"id": row_id, "claimed_at": None, "last_error": error[:2000]}
+
+
+def failed_values(row_id: int, attempts: int, error: str) -> dict[str, object]:
+    """:func:`record_failed` for a row that had ``attempts``, as a batch's update values."""
+    return {"id": row_id, "attempts": attempts + 1, "claimed_at": None,
+            "last_error": error[:2000]}
+
+
+def sent_values(row_id: int, attempts: int, refused: Sequence[str] = ()) -> dict[str, object]:
+    """:func:`record_sent` for a row that had ``attempts``, as a batch's update values."""
+    return {"id": row_id, "attempts": attempts + 1, "sent_at": utcnow(), "last_error": None,
+            "refused_recipients": list(refused)}
+
+
+def record(model: type, values: list[dict[str, object]]) -> None:
+    """A batch's outcomes, each a dict of the row's ``id`` and its new values, in as few
+    statements as they have shapes (the caller commits)."""
+    shapes: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for one in values:
+        shapes.setdefault(tuple(sorted(one)), []).append(one)
+    for rows in shapes.values():
+        db.session.execute(update(model), rows)
+
+
 def release(row: OutboundMessage, error: str) -> None:
     """The server could not take mail now: the row waits for the next run (the caller
     commits). Not the message's fault: no attempt is counted against it."""

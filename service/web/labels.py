@@ -73,6 +73,7 @@ REASON_LABELS = {
     "no_report": "Ingen opfølgning vedhæftet",
     "unreadable_report": "Opfølgningen kunne ikke læses",
     "too_large": "For stor",
+    "parse_budget_exceeded": "For tung at læse",
     "internal_error": "Intern fejl i systemet",
     "own_address": "Sendt fra vores egen adresse",
     "auto_reply": "Automatisk svar",

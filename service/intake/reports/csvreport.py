@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterator, Sequence
 from itertools import islice
 
+from service.intake.budget import count_rows
 from service.intake.reports.headers import (
     HEADER_SCAN_ROWS,
     find_header,
@@ -117,7 +118,7 @@ class CsvParser:
         state = {"last": 0}
         try:
             reader = csv.reader(stream, delimiter=delimiter, strict=False)
-            rows = ((n + skip, cells) for n, cells in _numbered(reader, state))
+            rows = count_rows((n + skip, cells) for n, cells in _numbered(reader, state))
             header, labels = find_header(rows, HEADER_SCAN_ROWS + skip)
             if header is None:
                 raise no_header_error(name)

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 
+from service.intake.budget import count_rows
 from service.intake.reports.headers import (
     HEADER_SCAN_ROWS,
     find_header,
@@ -39,7 +40,7 @@ MAX_COLUMNS = 60  # a report's table lies in its first columns
 
 def _sheet_rows(ws: object) -> Iterator[tuple[int, Sequence[object]]]:
     rows = ws.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)  # type: ignore[attr-defined]
-    return enumerate(rows, start=1)
+    return count_rows(enumerate(rows, start=1), blank=None)
 
 
 def _refused_xml(exc: BaseException | None) -> bool:

@@ -28,16 +28,16 @@ def states_by_sha() -> dict[str, tuple[str, str | None]]:
 
 
 def test_a_parser_crash_quarantines_that_mail_alone(dst_plan, mailbox, poll, monkeypatch):
-    from service.intake import pipeline
+    from service.intake import parse
 
-    real_parse = pipeline.parse_message
+    real_parse = parse.parse_message
 
     def parse_message(raw: bytes, **kwargs):
         if b"<fault-3@dst.dk>" in raw:
             raise RuntimeError("the parser met something it did not expect")
         return real_parse(raw, **kwargs)
 
-    monkeypatch.setattr(pipeline, "parse_message", parse_message)
+    monkeypatch.setattr(parse, "parse_message", parse_message)
     raws = [json_mail(n) for n in range(1, 7)]
     append_all(mailbox, raws)
     code, output = poll()

@@ -1,6 +1,7 @@
 """A batch's follow-ups and states are recorded together, in one savepoint and one flush,
-when its reports are on distinct plans and periods; when anything of it fails, the batch is
-recorded again one message at a time, so only the failing message is quarantined."""
+also when several of its reports are on the same plan and period (each supersedes the one
+before); when anything of it fails, the batch is recorded again one message at a time, so
+only the failing message is quarantined."""
 
 from __future__ import annotations
 
@@ -61,17 +62,38 @@ def test_reports_on_distinct_periods_are_flushed_together(
     assert {m["followup"] for m in messages} == {f["id"] for fs in by_period.values() for f in fs}
 
 
-def test_two_reports_on_the_same_period_in_one_batch_are_recorded_in_turn(
+def test_reports_on_the_same_period_in_one_batch_are_flushed_together_in_turn(
     client, admin, dst_plan, mailbox, poll, flushes
 ):
-    """The later must find the earlier flushed to supersede it."""
+    """Each supersedes the one before it, in the batch's order, in the batch's savepoint
+    (flushed before the next on the same period: the ids keep the order they came in)."""
     mailbox.append("INBOX", mail("2026-H1", 1))
     mailbox.append("INBOX", mail("2026-H2", 1))
     mailbox.append("INBOX", mail("2026-H1", 2))
+    mailbox.append("INBOX", mail("2026-H1", 3))
+    poll()
+    assert flushes == [2, 1, 1]
+    latest, middle, first = followups(client, admin, dst_plan["id"])["2026-H1"]
+    assert first["superseded_by"] == middle["id"] and middle["superseded_by"] == latest["id"]
+    assert latest["superseded_by"] is None
+    assert (first["current"], middle["current"], latest["current"]) == (False, False, True)
+    messages = ok(client.get("/api/v1/intake/messages", headers=admin))
+    assert {m["message_id"]: m["followup"] for m in messages}["<batch-2026-H1-3@dst.dk>"] == (
+        latest["id"])
+
+
+def test_a_batch_on_one_period_supersedes_one_from_an_earlier_run(
+    client, admin, dst_plan, mailbox, poll, flushes
+):
+    mailbox.append("INBOX", mail("2026-H1", 1))
+    poll()
+    mailbox.append("INBOX", mail("2026-H1", 2))
+    mailbox.append("INBOX", mail("2026-H1", 3))
     poll()
     assert flushes == [1, 1, 1]
-    later, earlier = followups(client, admin, dst_plan["id"])["2026-H1"]
-    assert earlier["superseded_by"] == later["id"] and later["superseded_by"] is None
+    latest, middle, first = followups(client, admin, dst_plan["id"])["2026-H1"]
+    assert first["superseded_by"] == middle["id"] and middle["superseded_by"] == latest["id"]
+    assert [f["current"] for f in (first, middle, latest)] == [False, False, True]
 
 
 def test_a_report_flushed_together_supersedes_one_from_an_earlier_run(

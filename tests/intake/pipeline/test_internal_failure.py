@@ -139,16 +139,16 @@ def test_a_mail_the_parser_breaks_on_keeps_its_headers_for_the_admin(
 ):
     """Broken before its sender was checked: nobody's but the administrators', who still see
     who sent it and what it is called."""
-    from service.intake import pipeline
+    from service.intake import parse
 
-    real_parse = pipeline.parse_message
+    real_parse = parse.parse_message
 
     def parse_message(raw: bytes, **kwargs):
         if b"<broken-parse@dst.dk>" in raw:
             raise UnicodeError("a shape the parser did not expect")
         return real_parse(raw, **kwargs)
 
-    monkeypatch.setattr(pipeline, "parse_message", parse_message)
+    monkeypatch.setattr(parse, "parse_message", parse_message)
     mailbox.append("INBOX", report_mail(subject="[DST-2026] Opfølgning 2026-H1",
                                         message_id="<fine@dst.dk>", attachment=json_report()))
     mailbox.append("INBOX", report_mail(subject="[DST-2026] Opfølgning 2026-H2",

@@ -220,3 +220,73 @@ def test_the_receipts_of_a_run_go_over_one_smtp_session(app, client, admin, dst_
 
     assert len(smtp_server.messages) == 3
     assert len(set(smtp_server.peers)) == 1
+
+
+def test_receipts_are_claimed_and_recorded_per_batch(app, client, admin, dst_plan, mailbox,
+                                                     poll, smtp_server, monkeypatch):
+    """Six receipts in batches of three: each batch is composed or read, claimed and
+    recorded in one commit each (sending one by one took two per receipt), over one SMTP
+    session, and every receipt goes once."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from service.intake import settings as intake_settings
+    from service.mail import outbox
+    from service.mail.settings import smtp
+
+    port = app.config["SMTP_PORT"]
+    app.config["SMTP_PORT"] = free_port()  # the receipts wait for the next run
+    for n in range(6):
+        mailbox.append("INBOX", report_mail(attachment=json_report(),
+                                            message_id=f"<b{n}@dst.dk>"))
+    poll()
+    app.config["SMTP_PORT"] = port
+    monkeypatch.setattr(outbox, "SEND_BATCH", 3)
+    commits: list[int] = []
+
+    def after_commit(_session: Session) -> None:
+        commits.append(1)
+
+    event.listen(Session, "after_commit", after_commit)
+    try:
+        with app.app_context():
+            counts = outbox.send_pending(smtp(app.config), intake_settings.options(app.config))
+    finally:
+        event.remove(Session, "after_commit", after_commit)
+    assert counts == {"sent": 6, "failed": 0, "waiting": 0}
+    assert len(smtp_server.messages) == 6 and len(set(smtp_server.peers)) == 1
+    assert len(commits) <= 2 * 3  # two batches: stored, claimed, recorded
+    messages = ok(client.get("/api/v1/intake/messages", headers=admin))
+    assert {m["receipt"] for m in messages} == {"sent"}
+    with app.app_context():
+        rows = db.session.scalars(select(OutboundMessage)).all()
+        assert len(rows) == 6
+        assert all(r.sent_at is not None and r.attempts == 1 and r.claimed_at for r in rows)
+    poll()
+    assert len(smtp_server.messages) == 6  # none again
+
+
+def test_a_poll_sends_every_receipt_of_its_own_mails_and_some_left_before(
+        app, client, admin, dst_plan, mailbox, poll, smtp_server, monkeypatch):
+    """However many receipts earlier runs left (the server was down), a poll's own mails get
+    theirs; of those left, at most ``RECEIPTS_LEFT`` go with it."""
+    from service.intake import service
+
+    monkeypatch.setattr(service, "RECEIPTS_LEFT", 1)
+    port = app.config["SMTP_PORT"]
+    app.config["SMTP_PORT"] = free_port()
+    for n in range(3):
+        mailbox.append("INBOX", report_mail(attachment=json_report(),
+                                            message_id=f"<left{n}@dst.dk>"))
+    poll()
+    assert smtp_server.messages == []
+    app.config["SMTP_PORT"] = port
+    for n in range(2):
+        mailbox.append("INBOX", report_mail(attachment=json_report(),
+                                            message_id=f"<own{n}@dst.dk>"))
+    poll()
+    answered = sorted(str(m.message["In-Reply-To"]) for m in smtp_server.messages)
+    assert answered == ["<left0@dst.dk>", "<own0@dst.dk>", "<own1@dst.dk>"]
+    poll()
+    poll()
+    assert len(smtp_server.messages) == 5
