@@ -27,6 +27,12 @@ MISSING = {
         "Brug opfølgningsskemaet, som det blev sendt til jer (Excel, CSV eller JSON), og "
         "send rapporten igen.",
     ),
+    "parse_budget_exceeded": (
+        "Mailen var for tung at læse: den vedhæftede rapport havde for mange rækker eller "
+        "celler, eller mailen var videresendt i for mange lag.",
+        "Send det udfyldte opfølgningsskema alene, vedhæftet direkte i en ny mail (ikke "
+        "videresendt), og send rapporten igen.",
+    ),
 }
 
 

@@ -188,6 +188,22 @@ def test_a_registered_sender_is_told_what_was_missing(client, admin, dst_plan, m
     assert len(smtp_server.messages) == 2  # answered once
 
 
+def test_a_registered_sender_is_told_a_mail_was_too_heavy_to_read(client, admin, dst_plan,
+                                                                  mailbox, poll, smtp_server):
+    from tests.intake.pipeline.heavy import nested_mail
+
+    mailbox.append("INBOX", nested_mail(40, message_id="<lag@dst.dk>"))
+    poll()
+
+    [answer] = smtp_server.messages
+    assert answer.message["In-Reply-To"] == "<lag@dst.dk>"
+    assert answer.rcpt_tos == ["opfoelgning@dst.dk"]
+    text = answer.message.get_content()
+    assert "for tung at læse" in text and "ikke videresendt" in text and INTAKE in text
+    [message] = ok(client.get("/api/v1/intake/messages", headers=admin))
+    assert (message["state"], message["reason"]) == ("quarantined", "parse_budget_exceeded")
+
+
 def test_unknown_senders_and_automatic_mail_get_no_answer(client, admin, dst_plan, mailbox,
                                                           poll, smtp_server):
     from tests.intake.pipeline.conftest import corpus
