@@ -200,6 +200,11 @@ class ParsePool:
         """Every mail parsed in the pool, in order; a mail whose parse raised gives its
         error, one over its time or whose worker died a :class:`ParsedMail` with its
         ``failure``."""
+        try:
+            self._pool()
+        except Exception:  # no processes to be had: the intake goes on without them
+            log.exception("the parse workers could not be started; parsing in the poller")
+            return parse_each(raws, settings, self.function)
         limit = settings.budget.seconds + GRACE
         results: list[ParsedMail | Exception | None] = [None] * len(raws)
         size = max(1, min(CHUNK, -(-len(raws) // (4 * self.workers))))
