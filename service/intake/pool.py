@@ -14,7 +14,7 @@ the pool's processes are ended and a new pool started, and the mail is quarantin
 the new one. A worker that dies (a crash in a C library, the kernel's OOM killer) breaks
 the whole pool, so the mails then in it are parsed again one at a time, and the one that
 breaks the pool alone is quarantined as ``internal_error``. Either way the other mails of
-the batch are read.
+the batch are read. When no worker can be started at all, the batch is parsed in the poller.
 
 Workers are started with ``forkserver`` (a clean process, not a copy of the poller's with
 its database connections), with :mod:`service.intake.parse` imported once in the server.
@@ -200,6 +200,11 @@ class ParsePool:
         """Every mail parsed in the pool, in order; a mail whose parse raised gives its
         error, one over its time or whose worker died a :class:`ParsedMail` with its
         ``failure``."""
+        try:
+            self._pool()
+        except Exception:  # no processes to be had: the intake goes on without them
+            log.exception("the parse workers could not be started; parsing in the poller")
+            return parse_each(raws, settings, self.function)
         limit = settings.budget.seconds + GRACE
         results: list[ParsedMail | Exception | None] = [None] * len(raws)
         size = max(1, min(CHUNK, -(-len(raws) // (4 * self.workers))))

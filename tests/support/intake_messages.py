@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -69,6 +70,7 @@ class Kind:
     seen_by: frozenset[str]
     options: dict[str, Any] = field(default_factory=dict)
     #: the name of a function the pipeline calls, made to raise while it decides this one
+    #: (``parse.parse_message``: in ``service.intake.parse``)
     breaks: str | None = None
     decide: bool = True
 
@@ -134,7 +136,7 @@ def _kinds() -> list[Kind]:
              "quarantined", "internal_error", fm | {"DST"}, breaks="record_followup"),
         Kind("internal_error (parsing the mail)",
              lambda n: mail(ufst, "[UFST-2026] 2026-H1", report("UFST-2026"), n=n),
-             "quarantined", "internal_error", admin, breaks="parse_message"),
+             "quarantined", "internal_error", admin, breaks="parse.parse_message"),
         Kind("ignored (auto_reply)",
              lambda n: mail(dst, "Automatisk svar: [DST-2026]", None, n=n,
                             headers={"Auto-Submitted": "auto-replied"}),
@@ -180,7 +182,9 @@ def build_messages(client: FlaskClient, admin: dict[str, str], world: dict[str, 
         if kind.decide:
             with monkeypatch.context() as patch:
                 if kind.breaks:
-                    patch.setattr(pipeline, kind.breaks, _broken)
+                    where, _, name = kind.breaks.rpartition(".")
+                    module = import_module(f"service.intake.{where}") if where else pipeline
+                    patch.setattr(module, name, _broken)
                 pipeline.process(msg, dataclasses.replace(opts, **kind.options))
         db.session.refresh(msg)
         assert (msg.state, msg.reason) == (kind.state, kind.reason), (kind.name, msg.detail)

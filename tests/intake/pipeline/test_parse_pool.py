@@ -95,6 +95,17 @@ def test_a_parse_that_raises_gives_its_error_in_its_place(pool: ParsePool) -> No
     assert [isinstance(r, ParsedMail) for r in results] == [True, False, True]
 
 
+def test_without_processes_the_mails_are_parsed_in_the_poller(monkeypatch) -> None:
+    unstartable = ParsePool(2)
+
+    def refuse() -> None:
+        raise OSError("no processes to be had")
+
+    monkeypatch.setattr(unstartable, "_pool", refuse)
+    raws = [_mail(1), _mail(2)]
+    assert unstartable.parse(raws, SETTINGS) == parse_each(raws, SETTINGS)
+
+
 # -- through the poller: the same states with one worker and with two ---------------------
 
 
