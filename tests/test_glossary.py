@@ -18,6 +18,7 @@ TEMPLATES = sorted((ROOT / "service" / "web" / "templates").rglob("*.html"))
 #: the modules whose strings a person reads
 WRITERS = [
     ROOT / "service" / "mail" / "receipts.py",
+    ROOT / "service" / "domain" / "status.py",
     ROOT / "service" / "mail" / "reminders.py",
     ROOT / "service" / "mail" / "review_reminders.py",
     *sorted((ROOT / "service" / "exports").glob("*.py")),

@@ -95,9 +95,9 @@ def _missing(indicator: IndicatorView) -> list[str]:
         words.append("retning")
     if indicator.direction != "maintain":
         if indicator.baseline is None:
-            words.append("basisværdi")
+            words.append("udgangspunkt")
         if indicator.baseline_year is None:
-            words.append("basisår")
+            words.append("udgangspunktets år")
     if indicator.target is None:
         words.append("målværdi")
     return words
@@ -190,11 +190,11 @@ def _from_indicator(
         worse = measured < baseline - _EPSILON if increase else measured > baseline + _EPSILON
         if worse:
             return ComputedStatus("off_track", expected,
-                                  f"{text} Målingen er dårligere end basisværdien "
+                                  f"{text} Målingen er dårligere end udgangspunktet "
                                   f"{_amount(baseline, unit)}.")
         return ComputedStatus("on_track", expected,
                               f"{text} Der er endnu ikke forventet fremdrift, og målingen er "
-                              f"ikke dårligere end basisværdien {_amount(baseline, unit)}.")
+                              f"ikke dårligere end udgangspunktet {_amount(baseline, unit)}.")
     attainment = (measured - baseline) / progress
     if attainment >= thresholds.on_track - _EPSILON:
         status = "on_track"

@@ -89,7 +89,7 @@ TERMS: dict[str, Term] = {
         Term("error", "fejl", "error", "fejlen", "fejl"),
         Term("warning", "advarsel", "warning", "advarslen", "advarsler"),
         Term("baseline", "udgangspunkt", "baseline", "udgangspunktet", "udgangspunkter",
-             ("baseline",)),
+             ("baseline", "basisværdi")),
         Term("target", "målværdi", "target", "målværdien", "målværdier", ("måltal",)),
         Term("deadline", "frist", "deadline", "fristen", "frister", ("deadline",)),
         Term("rule", "regel", "rule", "reglen", "regler"),

@@ -78,14 +78,14 @@ CASES = [
     ("before the line, as the baseline", LATE_START, H1_2025, 42, "on_track", 42,
      "Målt 42 dage. Forventet 42 dage ved udgangen af 1. halvår 2025 på vej mod 30 dage i "
      "december 2026. Der er endnu ikke forventet fremdrift, og målingen er ikke dårligere end "
-     "basisværdien 42 dage."),
+     "udgangspunktet 42 dage."),
     ("before the line, better", LATE_START, H1_2025, 40, "on_track", 42,
      "Målt 40 dage. Forventet 42 dage ved udgangen af 1. halvår 2025 på vej mod 30 dage i "
      "december 2026. Der er endnu ikke forventet fremdrift, og målingen er ikke dårligere end "
-     "basisværdien 42 dage."),
+     "udgangspunktet 42 dage."),
     ("before the line, worse", LATE_START, H1_2025, 43, "off_track", 42,
      "Målt 43 dage. Forventet 42 dage ved udgangen af 1. halvår 2025 på vej mod 30 dage i "
-     "december 2026. Målingen er dårligere end basisværdien 42 dage."),
+     "december 2026. Målingen er dårligere end udgangspunktet 42 dage."),
     # at and past the deadline (clamped to the target)
     ("decrease achieved at the deadline", DECREASE, H2_2026, 30, "achieved", 30,
      "Målt 30 dage. Målet på 30 dage i december 2026 er nået."),
@@ -144,7 +144,7 @@ CASES = [
     ("no measured value", DECREASE, H1_2026, None, None, None,
      "Status kan ikke beregnes: der er ikke angivet en målt værdi."),
     ("no baseline", goal(baseline=None, year=None), H1_2026, 35, None, None,
-     "Status kan ikke beregnes: indikatoren mangler basisværdi og basisår."),
+     "Status kan ikke beregnes: indikatoren mangler udgangspunkt og udgangspunktets år."),
     ("no direction", goal(direction=None, target=None), H1_2026, 35, None, None,
      "Status kan ikke beregnes: indikatoren mangler retning og målværdi."),
     ("no indicator", goal(indicators=False), H1_2026, 35, None, None,

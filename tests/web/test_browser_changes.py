@@ -87,8 +87,10 @@ def test_the_institution_proposes_and_the_department_approves(live, tmp_path: Pa
         summary_link_focuses(driver, f"comment-{request_id}")
         axe_clean(driver, "the change requests page with errors")
         driver.find_element(By.ID, f"comment-{request_id}").send_keys("Godkendt")
+        # the page it leaves has the same list: wait for the answer's own words
         submit(driver, f'//button[@id="approve-{request_id}"]',
-               ec.presence_of_element_located((By.ID, "change-count")))
+               ec.text_to_be_present_in_element(
+                   (By.ID, "main"), "er godkendt, og ændringen er gennemført"))
         assert "er godkendt, og ændringen er gennemført" in main_text(driver)
         driver.get(f"{server.url}/plans/{plan_id}")
         text = main_text(driver)
