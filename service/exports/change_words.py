@@ -27,6 +27,7 @@ FIELD_WORDS = {
     "deadline": "Frist",
     "politically_fixed": "Politisk resultatkrav",
     "owner": "Ansvarlig",
+    "weight": "Vægtning (point)",
 }
 INDICATOR_WORDS = {
     "name": "Navn",

@@ -76,6 +76,9 @@ def test_word_states_the_attainment_and_points(client, admin):
     assert [c.text for c in table.rows[0].cells][-1] == "Point"
     assert sorted(row.cells[0].text.split()[0] for row in changes.rows[1:]) == ["M1", "M2", "M3"]
     assert {row.cells[-1].text for row in changes.rows[1:]} == {"Vægtning"}
+    assert {row.cells[0].text.split()[0]: row.cells[1].text for row in changes.rows[1:]} == {
+        "M1": "Vægtning (point): – → 20", "M2": "Vægtning (point): – → 20",
+        "M3": "Vægtning (point): – → 10"}
     assert {row.cells[0].text.split()[0]: row.cells[-1].text for row in table.rows[1:]} == {
         "M1": "20 af 20 point (beregnet status: Opfyldt)",
         "M2": "0 af 20 point (beregnet status: Ikke opfyldt)",
