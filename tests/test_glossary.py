@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 
 from service.vocabulary import RETIRED, TERMS, parse_period, period_text, period_words
+from service.vocabulary.field_words import GOAL_FIELD_WORDS, INDICATOR_FIELD_WORDS
 from service.vocabulary.glossary import FOLLOWUP_STATUS_WORDS, PLAN_STATUS_WORDS
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted((ROOT / "service" / "web" / "templates").rglob("*.html"))
 #: the modules whose strings a person reads
 WRITERS = [
+    ROOT / "service" / "vocabulary" / "field_words.py",
     ROOT / "service" / "mail" / "receipts.py",
     ROOT / "service" / "domain" / "status.py",
     ROOT / "service" / "mail" / "reminders.py",
@@ -80,6 +82,29 @@ def test_the_documented_table_is_the_glossary():
     for term in TERMS.values():
         assert f"| {term.word} | {term.concept} |" in doc, term.concept
     assert "docs/glossary.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def test_the_words_for_goal_and_indicator_fields_are_the_glossarys():
+    """The fields that are glossary concepts carry the glossary's word (the change log, the
+    annual report's changes and a change request all read these labels)."""
+    goal, indicator = GOAL_FIELD_WORDS, INDICATOR_FIELD_WORDS
+    assert goal["deadline"] == TERMS["deadline"].heading
+    assert goal["status"] == TERMS["status"].heading
+    assert goal["weight"] == f"{TERMS['weight'].heading} ({TERMS['points'].word})"
+    assert goal["indicators"] == _capital(TERMS["indicator"].plural)
+    assert goal["milestones"] == _capital(TERMS["milestone"].plural)
+    assert goal["code"].startswith(f"{TERMS['goal'].heading}-")
+    assert goal["withdrawn_reason"].endswith(f"målet er {TERMS['withdrawn goal'].word}")
+    assert indicator["name"] == TERMS["indicator"].heading
+    assert indicator["baseline"] == TERMS["baseline"].heading
+    assert indicator["baseline_year"].startswith(TERMS["baseline"].heading)
+    assert indicator["target"] == TERMS["target"].heading
+    for words in (goal, indicator):
+        assert all(retired_in(w) == [] for w in words.values()), words
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)

@@ -15,29 +15,15 @@ from service.vocabulary import (
     date_words,
     format_number,
 )
+from service.vocabulary.field_words import GOAL_FIELD_WORDS, INDICATOR_FIELD_WORDS
 
 NOTHING = "–"
-FIELD_WORDS = {
-    "title": "Titel",
-    "description": "Beskrivelse",
-    "task_type": "Opgavetype",
-    "goal_type": "Måltype",
-    "nature": "Karakter",
-    "success_criterion": "Succeskriterium",
-    "deadline": "Frist",
-    "politically_fixed": "Politisk resultatkrav",
-    "owner": "Ansvarlig",
-    "weight": "Vægtning (point)",
-}
-INDICATOR_WORDS = {
-    "name": "Navn",
-    "unit": "Enhed",
-    "baseline": "Udgangspunkt",
-    "baseline_year": "Udgangspunktets år",
-    "target": "Målværdi",
-    "direction": "Retning",
-    "data_source": "Datakilde",
-}
+#: the goal's fields a change is worded for, in the goal's order
+FIELD_WORDS = {name: GOAL_FIELD_WORDS[name] for name in (
+    "title", "description", "task_type", "goal_type", "nature", "success_criterion",
+    "deadline", "politically_fixed", "owner", "weight")}
+#: an indicator's fields; its name is a field of its own ("Navn for Svartid: …")
+INDICATOR_WORDS = {**INDICATOR_FIELD_WORDS, "name": "Navn"}
 CODE_WORDS = {"task_type": TASK_TYPE_LABELS, "goal_type": GOAL_TYPE_LABELS,
               "nature": NATURE_LABELS, "direction": DIRECTION_LABELS}
 

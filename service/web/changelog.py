@@ -24,6 +24,7 @@ from service.vocabulary import (
     date_words,
     format_number,
 )
+from service.vocabulary.field_words import GOAL_FIELD_WORDS, INDICATOR_FIELD_WORDS
 from service.web.labels import format_datetime, label
 
 NOTHING = "–"
@@ -39,33 +40,6 @@ PLAN_FIELD_LABELS = {
     "approved_at": "Godkendt",
     "approved_by": "Godkendt af",
     "closed_at": "Lukket",
-}
-GOAL_FIELD_LABELS = {
-    "code": "Mål-ID",
-    "title": "Titel",
-    "description": "Beskrivelse",
-    "task_type": "Opgavetype",
-    "goal_type": "Måltype",
-    "nature": "Karakter",
-    "success_criterion": "Succeskriterium",
-    "deadline": "Frist",
-    "politically_fixed": "Politisk resultatkrav",
-    "owner": "Ansvarlig",
-    "weight": "Vægtning (point)",
-    "status": "Status",
-    "withdrawn_reason": "Begrundelse for at målet er udgået",
-    "indicators": "Indikatorer",
-    "milestones": "Milepæle",
-    "previous_goal": "Fortsætter mål fra en tidligere plan",
-}
-INDICATOR_FIELD_LABELS = {
-    "name": "Indikator",
-    "unit": "Enhed",
-    "baseline": "Udgangspunkt",
-    "baseline_year": "Udgangspunktets år",
-    "target": "Målværdi",
-    "direction": "Retning",
-    "data_source": "Datakilde",
 }
 MILESTONE_FIELD_LABELS = {"title": "Milepæl", "due_date": "Dato", "done": "Nået"}
 #: a department's review of a follow-up (``service.domain.reviews``)
@@ -163,7 +137,7 @@ def indicator_line(item: dict[str, Any]) -> str:
         if key == "baseline" and item.get("baseline_year"):
             text += f" ({item['baseline_year']})"
         parts.append(text if key == "direction" else
-                     f"{INDICATOR_FIELD_LABELS[key].lower()} {text}")
+                     f"{INDICATOR_FIELD_WORDS[key].lower()} {text}")
     return f"{item.get('name') or NOTHING}{unit}: {', '.join(parts) or NOTHING}"
 
 
@@ -189,7 +163,7 @@ def value_lines(value: Any, name: str, entity: str) -> list[str]:
 def _labels(entity: str) -> dict[str, str]:
     return {"plan": PLAN_FIELD_LABELS, "followup": FOLLOWUP_FIELD_LABELS,
             "change": CHANGE_FIELD_LABELS}.get(
-        entity, GOAL_FIELD_LABELS)
+        entity, GOAL_FIELD_WORDS)
 
 
 def field_label(name: str, entity: str) -> str:

@@ -88,3 +88,17 @@ def test_html_and_word_list_them_too(client, admin, changed):
 def test_a_year_without_changes_has_no_such_section(client, admin):
     build_dst_plan(client, admin)
     assert "Ændringer i løbet af året" not in _get(client, admin, "md").get_data(as_text=True)
+
+
+def test_the_years_changes_and_the_change_log_name_a_field_alike():
+    """One word per goal field (``service.vocabulary.field_words``): the line of a change and
+    the plan page's change log start with the same label."""
+    from service.exports.change_words import FIELD_WORDS, change_lines
+    from service.web.changelog import field_label
+
+    assert "deadline" in FIELD_WORDS and "weight" in FIELD_WORDS
+    for name in FIELD_WORDS:
+        old, new = ("2026-06-30", "2027-06-30") if name == "deadline" else ("a", "b")
+        [line] = change_lines({name: old}, {name: new})
+        assert line.startswith(f"{field_label(name, 'goal')}: "), line
+    assert change_lines({"weight": None}, {"weight": 20}) == ["Vægtning (point): – → 20"]
