@@ -7,7 +7,9 @@ The final status of a goal is its row in the latest accepted (current) report of
 the year-end period (``YYYY``, ``YYYY-H2`` or ``YYYY-Q4``), else the latest period of the
 year that was reported for the goal (``service.domain.yearend``). Where the ministry weighs
 goals, each plan also states its attainment (``Målopfyldelse 2026: 72 % (36 af 50 point)``,
-``service.domain.attainment``) and its table has a column with each goal's points.
+``service.domain.attainment``) and its table has a column with each goal's points. The
+changes made to the plan's goals during the year follow each plan's table
+(:mod:`service.exports.year_changes`).
 
 Both formats open in a spreadsheet (Excel reads an HTML page's tables as cells, and a
 Markdown table split at ``|``), so every text from people that begins a cell or a line goes
@@ -21,7 +23,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy.orm import selectinload
 
@@ -29,16 +30,15 @@ from service.domain.actors import Actor
 from service.domain.attainment import Attainment, GoalScore, plan_attainment, points_words
 from service.domain.attainment import words as attainment_words
 from service.domain.attainment_settings import settings_of
-from service.domain.changes import year_changes
 from service.domain.models import Goal, Plan
 from service.domain.plans import PlanFilters, plan_query
 from service.domain.tenancy import get_institution
 from service.domain.yearend import YearReports, final_row, year_reports
 from service.exports import labels
-from service.exports.change_words import change_lines
 from service.exports.sheets import cell_text
+from service.exports.year_changes import ChangeResult, html_section, markdown_section, plan_changes
 from service.extensions import db
-from service.vocabulary import STATUS_LABELS, PlanStatus, date_words
+from service.vocabulary import STATUS_LABELS, PlanStatus
 from service.vocabulary import format_number as da_number
 
 MARKDOWN = "text/markdown"
@@ -62,17 +62,6 @@ class GoalResult:
     withdrawn: bool = False
     withdrawn_reason: str | None = None
     score: GoalScore | None = None  # its points, where the ministry weighs goals
-
-
-@dataclass(frozen=True)
-class ChangeResult:
-    """One change made to a goal during the year: what changed (Danish lines, old → new),
-    when, and why."""
-
-    goal: str
-    lines: list[str]
-    day: date
-    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -118,25 +107,12 @@ def annual_report(actor: Actor, institution_ident: str | int, year: int) -> Annu
             goals=[_goal_result(goal, reports[plan.id], scores.get(goal.code))
                    for goal in plan.goals],
             attainment=points,
-            changes=_changes(plan, year),
+            changes=plan_changes(plan, year),
         ))
     return AnnualReport(
         year=year, institution=institution.code, institution_name=institution.name,
         ministry_name=institution.ministry.name, plans=results,
     )
-
-
-def _changes(plan: Plan, year: int) -> list[ChangeResult]:
-    results = []
-    for change in year_changes(plan, year):
-        assert change.decided_at is not None
-        title = (change.after or {}).get("title") or (change.goal.title if change.goal else "")
-        results.append(ChangeResult(
-            goal=f"{change.goal_code or ''} {title}".strip(),
-            lines=change_lines(change.before, change.after, change.kind),
-            day=change.decided_at.date(), reason=change.reason,
-        ))
-    return results
 
 
 def _goal_result(goal: Goal, reports: YearReports, score: GoalScore | None) -> GoalResult:
@@ -227,16 +203,6 @@ ATTAINMENT_NOTE = (
     "på rette spor ingen. Har målet en beregnet status, er det den, der tæller. Udgåede mål "
     "og mål uden status tæller ikke med."
 )
-CHANGES_HEADING = "Ændringer i løbet af året"
-CHANGES_INTRO = "Planens mål er ændret i {year} efter godkendelsen:"
-CHANGE_COLUMNS = ("Mål", "Ændring", "Dato", "Begrundelse")
-
-
-def change_cells(change: ChangeResult) -> tuple[str, ...]:
-    """A change's cells; what changed one line per thing."""
-    cells = (change.goal, "\n".join(change.lines), date_words(change.day),
-             change.reason or "")
-    return tuple(cell_text(c) for c in cells)
 
 
 def columns(plan: PlanResult) -> tuple[str, ...]:
@@ -313,15 +279,7 @@ def to_markdown(report: AnnualReport) -> str:
         for goal in plan.goals:
             out.append("| " + " | ".join(md_cell(c) for c in _cells(goal, plan)) + " |")
         out.append("")
-        if plan.changes:
-            out += [
-                f"### {CHANGES_HEADING}", "", CHANGES_INTRO.format(year=report.year), "",
-                "| " + " | ".join(CHANGE_COLUMNS) + " |",
-                "|" + ":---|" * len(CHANGE_COLUMNS),
-            ]
-            out += ["| " + " | ".join(md_cell(c) for c in change_cells(change)) + " |"
-                    for change in plan.changes]
-            out.append("")
+        out += markdown_section(plan.changes, report.year, md_cell)
     return "\n".join(out)
 
 
@@ -370,19 +328,7 @@ def to_html(report: AnnualReport) -> str:
             "<tbody>", *_rows(plan.goals, plan), "</tbody>",
             "</table>",
         ]
-        if plan.changes:
-            body += [
-                f"<h3>{CHANGES_HEADING}</h3>",
-                f"<p>{_h(CHANGES_INTRO.format(year=report.year))}</p>",
-                "<table>",
-                "<thead><tr>" + "".join(f"<th>{c}</th>" for c in CHANGE_COLUMNS)
-                + "</tr></thead>",
-                "<tbody>",
-                *("<tr>" + "".join(f"<td>{_h(c)}</td>" for c in change_cells(change))
-                  + "</tr>" for change in plan.changes),
-                "</tbody>",
-                "</table>",
-            ]
+        body += html_section(plan.changes, report.year, _h)
     head = (
         '<meta charset="utf-8">'
         f"<title>{_h(title(report))} – {_h(report.institution)}</title>"

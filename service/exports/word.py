@@ -17,9 +17,9 @@ from docx.oxml.ns import qn
 from docx.table import Table
 
 from service.exports import annual_report as report_text
+from service.exports import year_changes
 from service.exports.annual_report import DOCX, AnnualReport, GoalResult, PlanResult
 from service.exports.sheets import UNWRITABLE
-from service.vocabulary import date_words
 
 LANGUAGE = "da-DK"
 
@@ -93,11 +93,10 @@ def to_docx(report: AnnualReport) -> bytes:
         _table(document, report_text.columns(plan), [_cells(goal, plan) for goal in plan.goals])
         document.add_paragraph()
         if plan.changes:
-            document.add_heading(report_text.CHANGES_HEADING, level=3)
-            document.add_paragraph(report_text.CHANGES_INTRO.format(year=report.year))
-            _table(document, report_text.CHANGE_COLUMNS, [
-                tuple(_text(c) for c in (change.goal, "\n".join(change.lines),
-                                         date_words(change.day), change.reason or ""))
+            document.add_heading(year_changes.CHANGES_HEADING, level=3)
+            document.add_paragraph(year_changes.CHANGES_INTRO.format(year=report.year))
+            _table(document, year_changes.CHANGE_COLUMNS, [
+                tuple(_text(c) for c in year_changes.change_texts(change))
                 for change in plan.changes])
             document.add_paragraph()
     out = io.BytesIO()

@@ -9,7 +9,7 @@ import re
 
 from docx import Document
 
-from service.exports.annual_report import CHANGES_HEADING
+from service.exports.year_changes import CHANGES_HEADING
 from tests.support.factories import build_dst_plan, ok
 
 H2 = [{"goal": "M1", "status": "achieved", "value": 29, "progress": 100},

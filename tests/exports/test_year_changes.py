@@ -102,3 +102,31 @@ def test_the_years_changes_and_the_change_log_name_a_field_alike():
         [line] = change_lines({name: old}, {name: new})
         assert line.startswith(f"{field_label(name, 'goal')}: "), line
     assert change_lines({"weight": None}, {"weight": 20}) == ["Vægtning (point): – → 20"]
+
+
+def test_the_section_writes_its_cells_with_the_reports_own_escaping():
+    """``service.exports.year_changes``: the section's rows are the report's cells
+    (neutralised as in a workbook), written by the Markdown or HTML escaping handed in; a
+    plan without changes has no section."""
+    from datetime import date
+
+    from service.exports.annual_report import md_cell
+    from service.exports.year_changes import (
+        ChangeResult,
+        change_texts,
+        html_section,
+        markdown_section,
+    )
+
+    change = ChangeResult(goal="=M1 <Svartid>", lines=["Frist: – → 30. juni 2027", "Målet udgår"],
+                          day=date(2026, 9, 15), reason="Systemskifte | forsinket")
+    assert change_texts(change) == ("=M1 <Svartid>", "Frist: – → 30. juni 2027\nMålet udgår",
+                                    "15. september 2026", "Systemskifte | forsinket")
+    assert markdown_section([], 2026, md_cell) == [] and html_section([], 2026, str) == []
+    md = markdown_section([change], 2026, md_cell)
+    assert md[:4] == ["### Ændringer i løbet af året", "",
+                      "Planens mål er ændret i 2026 efter godkendelsen:", ""]
+    assert md[6] == ("| '=M1 \\<Svartid\\> | Frist: – → 30. juni 2027<br>Målet udgår"
+                     " | 15. september 2026 | Systemskifte \\| forsinket |")
+    page = "".join(html_section([change], 2026, lambda t: t.upper()))
+    assert "<td>'=M1 <SVARTID></td>" in page and "<th>Begrundelse</th>" in page
