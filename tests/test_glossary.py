@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from service.domain.models.reviews import DECISIONS
+from service.domain.reviews import DECISION_WORDS
 from service.vocabulary import RETIRED, TERMS, parse_period, period_text, period_words
 from service.vocabulary.field_words import GOAL_FIELD_WORDS, INDICATOR_FIELD_WORDS
 from service.vocabulary.glossary import FOLLOWUP_STATUS_WORDS, PLAN_STATUS_WORDS
@@ -105,6 +107,13 @@ def test_the_words_for_goal_and_indicator_fields_are_the_glossarys():
     assert indicator["target"] == TERMS["target"].heading
     for words in (goal, indicator):
         assert all(retired_in(w) == [] for w in words.values()), words
+
+
+def test_the_departments_decisions_are_the_glossarys_words():
+    assert set(DECISION_WORDS) == set(DECISIONS)
+    assert DECISION_WORDS["acknowledged"] == TERMS["acknowledged follow-up"].heading
+    assert DECISION_WORDS["returned"] == (f"{TERMS['returned follow-up'].heading} til "
+                                          f"{TERMS['institution'].definite}")
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.name)

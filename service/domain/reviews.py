@@ -23,9 +23,10 @@ from service.domain.followups import get_followup
 from service.domain.models import FollowUp, FollowUpReview
 from service.domain.models.reviews import DECISIONS, RETURNED
 from service.extensions import db
+from service.vocabulary import REVIEW_DECISION_WORDS, capitalised
 
-#: the decisions as a person reads them
-DECISION_WORDS = {"acknowledged": "Kvitteret", "returned": "Sendt tilbage til institutionen"}
+#: the decisions as a person reads them, as they start a line: the glossary's words
+DECISION_WORDS = capitalised(REVIEW_DECISION_WORDS)
 
 #: stores the mail with the answer (called after the review is flushed, before the commit)
 Answer = Callable[[FollowUp, FollowUpReview], object]
