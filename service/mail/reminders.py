@@ -10,10 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from email import policy
+from datetime import date, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 
 from flask import current_app
 from sqlalchemy import select
@@ -24,6 +22,7 @@ from service.domain.reminders import OVERDUE, REVIEW, DueReminder, claim, record
 from service.exports.template import followup_template
 from service.extensions import db
 from service.mail import queue
+from service.mail.automatic import Attachment, automatic_mail
 from service.mail.queue import queued_reminder, record_failed
 from service.mail.review_reminders import build_review_reminder
 from service.mail.settings import smtp
@@ -112,28 +111,16 @@ def build_reminder(
 ) -> EmailMessage:
     """The reminder mail; with ``stored``, its subject and text as they were stored when it
     was first queued (a reminder a run could not send is sent as it was written)."""
-    message = EmailMessage(policy=policy.SMTP)
-    message["From"] = mail_from
-    message["To"] = ", ".join(item.recipients)
-    if reply_to:
-        message["Reply-To"] = reply_to
-    message["Subject"] = stored.subject if stored else reminder_subject(
-        plan.reference, item.period, item.kind, item.due)
-    message["Date"] = format_datetime(now or datetime.now(UTC))
-    message["Message-ID"] = (stored.message_id if stored and stored.message_id else
-                             make_msgid(domain=mail_from.rpartition("@")[2] or "localhost"))
-    message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "All"
-    message.set_content(
-        stored.text if stored else reminder_text(
+    return automatic_mail(
+        mail_from=mail_from, recipients=item.recipients, reply_to=reply_to, now=now,
+        stored=stored,
+        subject=lambda: reminder_subject(plan.reference, item.period, item.kind, item.due),
+        text=lambda: reminder_text(
             plan=plan, period=item.period, kind=item.kind, due=item.due, filename=filename,
             recipients=item.recipients, reply_to=reply_to or mail_from,
             rejected=item.rejected),
-        charset="utf-8", cte="quoted-printable",
+        attachment=Attachment(attachment, filename, *XLSX),
     )
-    message.add_attachment(attachment, maintype=XLSX[0], subtype=XLSX[1], filename=filename)
-    message["Content-Language"] = "da"  # after the body: set_content drops Content-* headers
-    return message
 
 
 def _composer(plan: Plan, item: DueReminder, mail_from: str, reply_to: str, base_url: str

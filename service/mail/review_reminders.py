@@ -6,14 +6,13 @@ period and kind like the institutions' reminders."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email import policy
+from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from urllib.parse import quote
 
 from service.domain.models import OutboundMessage, Plan
 from service.domain.reminders import DueReminder
+from service.mail.automatic import automatic_mail
 from service.vocabulary import TERMS, Period, date_words, period_words
 
 
@@ -61,20 +60,9 @@ def build_review_reminder(
     now: datetime | None = None, stored: OutboundMessage | None = None,
 ) -> EmailMessage:
     """The mail; with ``stored``, its subject and text as first stored."""
-    message = EmailMessage(policy=policy.SMTP)
-    message["From"] = mail_from
-    message["To"] = ", ".join(item.recipients)
-    message["Subject"] = stored.subject if stored else review_reminder_subject(
-        plan.reference, item.period)
-    message["Date"] = format_datetime(now or datetime.now(UTC))
-    message["Message-ID"] = (stored.message_id if stored and stored.message_id else
-                             make_msgid(domain=mail_from.rpartition("@")[2] or "localhost"))
-    message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "All"
-    message.set_content(
-        stored.text if stored else review_reminder_text(
-            plan=plan, item=item, link=review_link(base_url, item)),
-        charset="utf-8", cte="quoted-printable",
+    return automatic_mail(
+        mail_from=mail_from, recipients=item.recipients, now=now, stored=stored,
+        subject=lambda: review_reminder_subject(plan.reference, item.period),
+        text=lambda: review_reminder_text(plan=plan, item=item,
+                                          link=review_link(base_url, item)),
     )
-    message["Content-Language"] = "da"  # after the body: set_content drops Content-* headers
-    return message
