@@ -51,12 +51,17 @@ class Form:
     def error(self, name: str, message: str) -> None:
         self.errors.setdefault(field_id(name), message)
 
+    def read(self, raw: MultiDict[str, str], name: str) -> str:
+        """What was typed in ``name``, stripped, and kept to show again."""
+        value = (raw.get(name) or "").strip()
+        self.values[name] = value
+        return value
+
 
 def _text(form: Form, raw: MultiDict[str, str], name: str, limit: int, what: str, *,
           required: bool = False, multiline: bool = False, key: str | None = None,
           into: dict[str, Any] | None = None) -> None:
-    value = (raw.get(name) or "").strip()
-    form.values[name] = value
+    value = form.read(raw, name)
     target = form.data if into is None else into
     if has_control_characters(value, multiline=multiline):
         form.error(name, f"{what} må kun indeholde almindelig tekst, ikke styretegn.")
@@ -70,8 +75,7 @@ def _text(form: Form, raw: MultiDict[str, str], name: str, limit: int, what: str
 def _choice(form: Form, raw: MultiDict[str, str], name: str, choices: dict[str, str],
             missing: str, *, required: bool = True, key: str | None = None,
             into: dict[str, Any] | None = None) -> None:
-    value = (raw.get(name) or "").strip()
-    form.values[name] = value
+    value = form.read(raw, name)
     target = form.data if into is None else into
     if not value and not required:
         target[key or name] = None
@@ -84,8 +88,7 @@ def _choice(form: Form, raw: MultiDict[str, str], name: str, choices: dict[str, 
 def _year(form: Form, raw: MultiDict[str, str], name: str, what: str, *,
           required: bool = True, low: int = YEAR_RANGE[0], high: int = YEAR_RANGE[1],
           key: str | None = None, into: dict[str, Any] | None = None) -> None:
-    value = (raw.get(name) or "").strip()
-    form.values[name] = value
+    value = form.read(raw, name)
     target = form.data if into is None else into
     if not value:
         if required:
@@ -100,8 +103,7 @@ def _year(form: Form, raw: MultiDict[str, str], name: str, what: str, *,
 
 def _date(form: Form, raw: MultiDict[str, str], name: str, what: str, *, key: str,
           into: dict[str, Any]) -> None:
-    value = (raw.get(name) or "").strip()
-    form.values[name] = value
+    value = form.read(raw, name)
     if not value:
         into[key] = None
         return
@@ -119,8 +121,7 @@ def _date(form: Form, raw: MultiDict[str, str], name: str, what: str, *, key: st
 
 def _number(form: Form, raw: MultiDict[str, str], name: str, what: str, *, key: str,
             into: dict[str, Any]) -> None:
-    value = (raw.get(name) or "").strip()
-    form.values[name] = value
+    value = form.read(raw, name)
     if not value:
         into[key] = None
         return
@@ -133,8 +134,7 @@ def _number(form: Form, raw: MultiDict[str, str], name: str, what: str, *, key: 
 
 def _weight(form: Form, raw: MultiDict[str, str]) -> None:
     """The goal's points: empty (not weighted) or a whole number from 0."""
-    value = (raw.get("weight") or "").strip()
-    form.values["weight"] = value
+    value = form.read(raw, "weight")
     form.data["weight"] = None
     if not value:
         return

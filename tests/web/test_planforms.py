@@ -425,3 +425,15 @@ def test_moving_a_goal_of_an_approved_plan_asks_why(signed_in, plans):
     assert event.reason == "Vigtigst sidst" and event.actor_role == "department"
     page = web.get(response.headers["Location"]).get_data(as_text=True)
     assert "Målet M2 er flyttet ned. Ændringen og begrundelsen står i planens ændringslog." in page
+
+
+def test_a_form_field_is_read_stripped_and_kept_to_show_again():
+    from werkzeug.datastructures import MultiDict
+
+    from service.web.goalform import Form
+
+    form = Form(values={})
+    raw = MultiDict({"title": "  Kortere svartider \n", "owner": ""})
+    assert form.read(raw, "title") == "Kortere svartider"
+    assert form.read(raw, "owner") == "" and form.read(raw, "deadline") == ""
+    assert form.values == {"title": "Kortere svartider", "owner": "", "deadline": ""}
