@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -168,7 +169,8 @@ def _plan_of(reading: Reading, plans: dict[str, Plan | None]) -> Plan | None:
 
 
 def decide(msgs: list[InboundMessage], opts: IntakeOptions,
-           pool: ParsePool | None = None) -> list[Decision]:
+           pool: ParsePool | None = None,
+           parsed: Sequence[ParsedMail | Exception] | None = None) -> list[Decision]:
     """Decide the states of stored messages and record them, with their follow-ups, in the
     session's transaction; the caller commits. Every mail is parsed first (in ``pool``'s
     worker processes, else here: :mod:`service.intake.parse`), then read (its sender and
@@ -183,14 +185,19 @@ def decide(msgs: list[InboundMessage], opts: IntakeOptions,
     error, including data of a message the database refuses, undoes that message's savepoint
     alone and quarantines it (else it would stop every run at the same message), keeping
     what was learned of it before: its sender, subject and Message-ID, and who it belongs
-    to as far as that was decided."""
-    raws = [msg.raw or b"" for msg in msgs]
-    settings = opts.parse_settings
-    parsed: list[ParsedMail | Exception | None] = [
-        *(pool.parse(raws, settings) if pool is not None else parse_each(raws, settings))]
+    to as far as that was decided.
+
+    ``parsed``: the messages as the parsing stage read them already (the poller has the
+    pool parse a batch while it records the one before), in their order."""
+    if parsed is None:
+        raws = [msg.raw or b"" for msg in msgs]
+        settings = opts.parse_settings
+        parsed = pool.parse(raws, settings) if pool is not None else parse_each(raws, settings)
+    left: list[ParsedMail | Exception | None] = [*parsed]
+    del parsed
     readings: list[Reading] = []
     for index, msg in enumerate(msgs):
-        one, parsed[index] = parsed[index], None  # read once: its attachments can go after
+        one, left[index] = left[index], None  # read once: its attachments can go after
         assert one is not None
         reading = Reading()
         try:

@@ -49,8 +49,10 @@ from service.intake.pipeline import (
     log_outcome,
     sha256,
 )
-from service.intake.pool import shared_pool
+from service.intake.pool import Parsing, shared_pool
 from service.intake.settings import IntakeOptions, mailbox_key
+from service.mail.delivery import Courier
+from service.mail.outbox import queue_decided, record_delivered
 
 log = logging.getLogger("mrp.intake")
 
@@ -201,34 +203,74 @@ class _Decided:
     state: str
 
 
-def _decide_batch(stored: list[tuple[int, InboundMessage]], opts: IntakeOptions,
-                  result: PollResult) -> list[_Decided]:
-    """Decide every stored message not yet final (``pipeline.decide``) and commit the
-    batch's outcomes once; the References of those due a receipt go into ``result``. When
-    the database is unavailable the error is raised and the caller rolls the whole batch's
-    outcomes back."""
-    pending: dict[int, InboundMessage] = {}  # id → message (a mail twice in the batch: one row)
-    for _uid, msg in stored:
+@dataclass
+class _Stored:
+    """A fetched batch, stored: its mails and messages, those to decide, and their parsing
+    in the pool (None: parsed when decided, in this process)."""
+
+    mails: list[tuple[int, InboundMessage]]
+    pending: list[InboundMessage]
+    parsing: Parsing | None = None
+
+
+def _stored(mails: list[tuple[int, InboundMessage]], opts: IntakeOptions) -> _Stored:
+    """The batch's messages not yet final (a mail twice in the batch: one row), handed to
+    the parse workers at once when there are any."""
+    pending: dict[int, InboundMessage] = {}
+    for _uid, msg in mails:
         if msg.state not in FINAL_STATES:
             pending.setdefault(msg.id, msg)
-    msgs = list(pending.values())
-    decisions = decide(msgs, opts, shared_pool(opts.workers)) if msgs else []
+    batch = _Stored(mails, list(pending.values()))
+    pool = shared_pool(opts.workers)
+    if pool is not None and batch.pending:
+        batch.parsing = pool.start([msg.raw or b"" for msg in batch.pending],
+                                   opts.parse_settings)
+    return batch
+
+
+def _decide_batch(batch: _Stored, opts: IntakeOptions, result: PollResult,
+                  courier: Courier | None = None,
+                  keep: list[InboundMessage] | None = None) -> list[_Decided]:
+    """Decide every stored message not yet final (``pipeline.decide``) and commit the
+    batch's outcomes once, with the receipts due when a ``courier`` is to send them (else
+    the References of those due a receipt go into ``result``), which it is then handed.
+    ``keep``: the next batch's messages, stored and being parsed, which the commit does not
+    expire. When the database is unavailable the error is raised and the caller rolls the
+    whole batch's outcomes back."""
+    msgs = batch.pending
+    decisions = []
+    if msgs:
+        decisions = decide(msgs, opts, shared_pool(opts.workers),
+                           batch.parsing.results() if batch.parsing is not None else None)
     # read before the commit expires them (else each is a query afterwards)
     said = [(msg.id, msg.sender, msg.subject, decision.outcome)
             for msg, decision in zip(msgs, decisions, strict=True)]
-    due = {msg.id: " ".join(decision.facts.references)
-           for msg, decision in zip(msgs, decisions, strict=True)
-           if msg.receipt_state == "pending"}
-    decided = [_Decided(uid, msg.id, msg.state) for uid, msg in stored]
-    _commit_outcomes()
-    result.references.update(due)
+    references = {msg.id: " ".join(decision.facts.references)
+                  for msg, decision in zip(msgs, decisions, strict=True)
+                  if msg.receipt_state == "pending"}
+    due = queue_decided([m for m in msgs if m.id in references], opts, references) \
+        if courier is not None and references else []
+    decided = [_Decided(uid, msg.id, msg.state) for uid, msg in batch.mails]
+    _commit_outcomes(keep or [])
+    if due:
+        courier.put(due)  # type: ignore[union-attr]
+    else:
+        result.references.update(references)
     for line in said:
         log_outcome(*line)
     return decided
 
 
-def _commit_outcomes() -> None:
-    db.session.commit()
+def _commit_outcomes(keep: list[InboundMessage]) -> None:
+    """Commit, and expire what the session holds but ``keep`` (whose columns are what was
+    just stored: they are not read again one by one)."""
+    session = db.session()
+    session.commit()
+    if not session.expire_on_commit:
+        kept = {id(msg) for msg in keep}
+        for obj in list(session.identity_map.values()):
+            if id(obj) not in kept:
+                session.expire(obj)
 
 
 def _move(mailbox: Mailbox, settings: ImapSettings, decided: list[_Decided]) -> None:
@@ -247,7 +289,11 @@ def _move(mailbox: Mailbox, settings: ImapSettings, decided: list[_Decided]) -> 
         _mark_moved(moved)
 
 
-def poll_mailbox(settings: ImapSettings, opts: IntakeOptions) -> PollResult:
+def poll_mailbox(settings: ImapSettings, opts: IntakeOptions,
+                 courier: Courier | None = None) -> PollResult:
+    """One run over the mailbox's intake folder. With a ``courier``, the receipts due are
+    stored with each batch's outcomes and handed to it to send while the next batch is
+    taken in; else they are left to ``send_pending`` (``result.references``)."""
     key = mailbox_key(settings)
     result = PollResult(mailbox=key)
     try:
@@ -256,7 +302,7 @@ def poll_mailbox(settings: ImapSettings, opts: IntakeOptions) -> PollResult:
                 log.info("mailbox %s is being polled by another process; skipped", key)
                 result.skipped = True
                 return result
-            _run(settings, opts, key, result)
+            _run(settings, opts, key, result, courier)
     except SQLAlchemyError as error:  # the database is unavailable: nothing is moved
         db.session.rollback()
         result.ok, result.error = False, f"database unavailable: {_first_line(error)}"
@@ -270,13 +316,14 @@ def _first_line(error: SQLAlchemyError) -> str:
     return f"{type(cause).__name__}: {text}"[:300]
 
 
-def _run(settings: ImapSettings, opts: IntakeOptions, key: str, result: PollResult) -> None:
+def _run(settings: ImapSettings, opts: IntakeOptions, key: str, result: PollResult,
+         courier: Courier | None) -> None:
     run = IntakeRun(mailbox=key)
     db.session.add(run)
     db.session.commit()
     try:
         with run_cache():
-            _poll(settings, opts, key, result)
+            _poll(settings, opts, key, result, courier)
     except (MailboxError, OSError) as error:
         db.session.rollback()
         result.ok, result.error = False, f"{type(error).__name__}: {error}"
@@ -299,7 +346,8 @@ def _run(settings: ImapSettings, opts: IntakeOptions, key: str, result: PollResu
         log.error("could not record the run of %s", key)
 
 
-def _poll(settings: ImapSettings, opts: IntakeOptions, key: str, result: PollResult) -> None:
+def _poll(settings: ImapSettings, opts: IntakeOptions, key: str, result: PollResult,
+          courier: Courier | None) -> None:
     with Mailbox(settings) as mailbox:
         mailbox.ensure_folders()
         uidvalidity = mailbox.select()
@@ -324,15 +372,58 @@ def _poll(settings: ImapSettings, opts: IntakeOptions, key: str, result: PollRes
             left.extend(_Decided(int(m.uid or 0), m.id, m.state) for m in oversized)
             result.states["quarantined"] = result.states.get("quarantined", 0) + len(oversized)
         _move(mailbox, settings, left)
-        for batch in _batches(to_fetch, sizes, share, settings.batch_size):
-            stored = store_raws(key, uidvalidity, list(mailbox.fetch(batch)))
+        _take_batches(mailbox, settings, opts, key, uidvalidity,
+                      _batches(to_fetch, sizes, share, settings.batch_size), result, courier)
+
+
+def _take_batches(mailbox: Mailbox, settings: ImapSettings, opts: IntakeOptions, key: str,
+                  uidvalidity: int, batches: Iterator[list[int]], result: PollResult,
+                  courier: Courier | None) -> None:
+    """Fetch, store, parse, decide and move the batches, the next one fetched, stored and
+    handed to the parse workers before the one before is decided: the workers parse it
+    while this process records the other. What the session holds is expired by hand
+    (``_commit_outcomes``), so the next batch's messages are not read again."""
+    ahead: _Stored | None = None
+    session = db.session()
+    before = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        for uids in batches:
+            stored = store_raws(key, uidvalidity, list(mailbox.fetch(uids)))
             if not stored:
                 continue
             result.fetched += len(stored)
-            decided = _decide_batch(stored, opts, result)
-            for one in decided:
-                result.states[one.state] = result.states.get(one.state, 0) + 1
-            _move(mailbox, settings, decided)
+            if ahead is not None and ahead.parsing is not None:
+                ahead.parsing.wait()  # done first: one batch in the workers at a time
+            batch = _stored(stored, opts)
+            if ahead is not None:
+                _settle_batch(mailbox, settings, opts, ahead, result, courier, batch.pending)
+            ahead = batch
+            _record_delivered(courier)
+        if ahead is not None:
+            _settle_batch(mailbox, settings, opts, ahead, result, courier, [])
+    except BaseException:
+        if ahead is not None and ahead.parsing is not None:
+            ahead.parsing.cancel()
+        raise
+    finally:
+        session.expire_on_commit = before
+        session.expire_all()
+
+
+def _settle_batch(mailbox: Mailbox, settings: ImapSettings, opts: IntakeOptions,
+                  batch: _Stored, result: PollResult, courier: Courier | None,
+                  keep: list[InboundMessage]) -> None:
+    decided = _decide_batch(batch, opts, result, courier, keep)
+    for one in decided:
+        result.states[one.state] = result.states.get(one.state, 0) + 1
+    _move(mailbox, settings, decided)
+
+
+def _record_delivered(courier: Courier | None) -> None:
+    """Record what the courier has delivered so far (one commit for all of it)."""
+    if courier is not None:
+        record_delivered(courier.take())
 
 
 def _mark_moved(ids: list[int]) -> None:

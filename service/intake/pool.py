@@ -40,7 +40,7 @@ from typing import Any
 from service.intake.budget import OVER_BUDGET, too_slow
 from service.intake.parse import ParsedMail, ParseSettings, parse_each, parse_raw
 
-__all__ = ["GRACE", "ParsePool", "shared_pool"]
+__all__ = ["GRACE", "ParsePool", "Parsing", "shared_pool"]
 
 log = logging.getLogger("mrp.intake")
 
@@ -139,6 +139,8 @@ class ParsePool:
         if context == "forkserver":
             self._context.set_forkserver_preload(["service.intake.parse"])
         self._executor: ProcessPoolExecutor | None = None
+        self._starting = threading.Lock()
+        self._exiting = False  # no start after the process began to exit
         self._clocks: Any = None
         self._alive: Any = None  # the poller's end of what tells the workers it is there
         #: how many times the pool was replaced (a mail over its time, a worker that died)
@@ -146,7 +148,23 @@ class ParsePool:
 
     # -- the processes --------------------------------------------------------------------
 
+    def warm(self) -> None:
+        """Start the workers in the background (a fresh forkserver and its imports take a
+        few tenths of a second), while the poller logs in and fetches its first batch."""
+        if self._executor is None:
+            threading.Thread(target=self._warm, name="mrp-parse-start", daemon=True).start()
+
+    def _warm(self) -> None:
+        with contextlib.suppress(Exception):  # the first batch says why, and parses inline
+            self._pool()
+
     def _pool(self) -> ProcessPoolExecutor:
+        with self._starting:
+            return self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        if self._exiting:
+            raise RuntimeError("the poller is exiting")
         if self._executor is None:
             self._clocks = self._context.Array("d", 2 * self.workers, lock=False)
             counter = self._context.Value("i", 0)
@@ -179,8 +197,14 @@ class ParsePool:
                 process.join(1)
         self._alive.close()
 
+    def _at_exit(self) -> None:
+        with self._starting:
+            self._exiting = True
+        self.close()
+
     def close(self) -> None:
-        executor, self._executor = self._executor, None
+        with self._starting:  # a start in the background ends first (its children need us)
+            executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
             self._alive.close()
@@ -200,19 +224,66 @@ class ParsePool:
         """Every mail parsed in the pool, in order; a mail whose parse raised gives its
         error, one over its time or whose worker died a :class:`ParsedMail` with its
         ``failure``."""
+        return self.start(raws, settings).results()
+
+    def start(self, raws: Sequence[bytes], settings: ParseSettings) -> Parsing:
+        """Hand every mail to the workers and return at once: the poller stores and
+        records the batch before while they parse (``Parsing.results`` waits for them)."""
+        return Parsing(self, raws, settings)
+
+
+class Parsing:
+    """A batch being parsed in a :class:`ParsePool` (:meth:`ParsePool.start`): every task
+    is handed to the pool when it starts, and the clocks are watched while
+    :meth:`results` waits. One batch at a time per pool: a mail over its time ends the
+    pool's processes, whoever's mails they hold."""
+
+    def __init__(self, pool: ParsePool, raws: Sequence[bytes],
+                 settings: ParseSettings) -> None:
+        self.pool, self.raws, self.settings = pool, raws, settings
+        self._results: list[ParsedMail | Exception | None] = [None] * len(raws)
+        self._inline = False
+        self._waiting: deque[_Task] = deque()
+        self._running: dict[Future[list[ParsedMail | Exception]], _Task] = {}
         try:
-            self._pool()
+            pool._pool()
         except Exception:  # no processes to be had: the intake goes on without them
             log.exception("the parse workers could not be started; parsing in the poller")
-            return parse_each(raws, settings, self.function)
+            self._inline = True
+            return
+        size = max(1, min(CHUNK, -(-len(raws) // (4 * pool.workers))))
+        self._waiting.extend(_Task(list(range(i, min(i + size, len(raws)))))
+                             for i in range(0, len(raws), size))
+        self._submit()
+
+    def cancel(self) -> None:
+        """Give the batch up (the run ends): what has not started is not parsed, and a
+        mail being parsed ends with its worker (its clock must not count against the next
+        batch's mail of the same place)."""
+        started = [future for future in self._running if not future.cancel()]
+        if any(not future.done() for future in started):
+            self.pool._replace()
+        self._running.clear()
+        self._waiting.clear()
+
+    def results(self) -> list[ParsedMail | Exception]:
+        """Every mail's result, in order (see :meth:`ParsePool.parse`), handed over: the
+        batch keeps none of them."""
+        self.wait()
+        results, self._results = self._results, []
+        return results  # type: ignore[return-value]
+
+    def wait(self) -> None:
+        """Until every mail is parsed, watching their clocks."""
+        if self._inline:
+            self._results, self._inline = [*parse_each(self.raws, self.settings,
+                                                       self.pool.function)], False
+            return
+        pool, results, settings = self.pool, self._results, self.settings
+        waiting, running = self._waiting, self._running
         limit = settings.budget.seconds + GRACE
-        results: list[ParsedMail | Exception | None] = [None] * len(raws)
-        size = max(1, min(CHUNK, -(-len(raws) // (4 * self.workers))))
-        waiting: deque[_Task] = deque(_Task(list(range(i, min(i + size, len(raws)))))
-                                      for i in range(0, len(raws), size))
-        running: dict[Future[list[ParsedMail | Exception]], _Task] = {}
         while waiting or running:
-            self._submit(raws, settings, waiting, running)
+            self._submit()
             done, _ = wait(list(running), timeout=TICK, return_when=FIRST_COMPLETED)
             broken = False
             for future in done:
@@ -231,7 +302,7 @@ class ParsePool:
                 except Exception as error:  # the task's results did not pickle, say
                     for index in task.indexes:
                         results[index] = error
-            late = {i for i in self._late(limit) if results[i] is None} \
+            late = {i for i in pool._late(limit) if i < len(results) and results[i] is None} \
                 if running and not broken else set()
             for index in late:
                 log.warning("a mail took over %.1f s to parse; its worker is ended", limit)
@@ -247,26 +318,26 @@ class ParsePool:
                     elif again:
                         waiting.appendleft(_Task(again, task.alone))
                 running.clear()
-                self._replace()
+                pool._replace()
         assert all(r is not None for r in results)
-        return results  # type: ignore[return-value]
 
-    def _submit(self, raws: Sequence[bytes], settings: ParseSettings,
-                waiting: deque[_Task],
-                running: dict[Future[list[ParsedMail | Exception]], _Task]) -> None:
-        """Hand tasks to the pool, two per worker (one waiting while the other runs); a mail
-        to be parsed alone only to an empty pool."""
-        while waiting and len(running) < 2 * self.workers:
+    def _submit(self) -> None:
+        """Hand the waiting tasks to the pool; a mail to be parsed alone only to an empty
+        pool, and nothing after it until it is done."""
+        waiting, running, pool = self._waiting, self._running, self.pool
+        while waiting:
             task = waiting[0]
             if task.alone and running:
                 return
             waiting.popleft()
-            mails = [(i, raws[i]) for i in task.indexes]
+            mails = [(i, self.raws[i]) for i in task.indexes]
             try:
-                future = self._pool().submit(_parse_chunk, mails, settings, self.function)
+                future = pool._pool().submit(_parse_chunk, mails, self.settings,
+                                             pool.function)
             except BrokenProcessPool:  # a worker died between two tasks
-                self._replace()
-                future = self._pool().submit(_parse_chunk, mails, settings, self.function)
+                pool._replace()
+                future = pool._pool().submit(_parse_chunk, mails, self.settings,
+                                             pool.function)
             running[future] = task
             if task.alone:
                 return
@@ -285,5 +356,5 @@ def shared_pool(workers: int) -> ParsePool | None:
         pool = _SHARED.get(workers)
         if pool is None:
             pool = _SHARED[workers] = ParsePool(workers)
-            atexit.register(pool.close)
+            atexit.register(pool._at_exit)
         return pool

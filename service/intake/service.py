@@ -5,7 +5,8 @@ stored message, which the app factory hands to the API and the dashboard
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -18,7 +19,9 @@ from service.extensions import db
 from service.intake import settings as intake_settings
 from service.intake.pipeline import process
 from service.intake.poller import PollResult, poll_mailbox
-from service.mail.outbox import send_pending
+from service.intake.pool import shared_pool
+from service.mail.delivery import Courier
+from service.mail.outbox import record_delivered, send_pending
 from service.mail.review_answers import send_review_answers
 from service.mail.settings import smtp
 
@@ -30,18 +33,45 @@ RECEIPTS_LEFT = 500
 
 def poll_once() -> list[PollResult]:
     """One pass over every configured mailbox, then the receipts and the department's
-    review answers that are due."""
+    review answers that are due. The receipts to the run's own mails go while it runs (a
+    :class:`Courier` sends each batch's while the next is taken in); those left from
+    earlier runs after it."""
     config = current_app.config
     opts = intake_settings.options(config)
-    results = [poll_mailbox(mb, opts) for mb in intake_settings.mailboxes(config)]
-    # the receipts to mails of this run answer the References their mails were read with;
-    # every one of them goes now, with up to RECEIPTS_LEFT left from earlier runs
-    references = {msg_id: refs for result in results for msg_id, refs in result.references.items()}
-    _send("receipts",
-          lambda: send_pending(smtp(config), opts, RECEIPTS_LEFT, references=references))
+    pool = shared_pool(opts.workers)
+    if pool is not None:
+        pool.warm()
+    courier = _courier(config, opts.mail_from)
+    counts: dict[str, int] = {}
+    try:
+        results = [poll_mailbox(mb, opts, courier) for mb in intake_settings.mailboxes(config)]
+    finally:  # what was sent is recorded, however the poll ended
+        if courier is not None:
+            delivered = courier.close()
+            _send("receipts", lambda: record_delivered(delivered, counts))
+    if counts.get("waiting"):
+        log.warning("receipts not sent (%s); %d retried next run",
+                    courier.outage if courier is not None else "", counts["waiting"])
+    if courier is None or courier.outage is None:
+        # receipts to mails of this run not handed to the courier answer the References
+        # their mails were read with; they go now, with up to RECEIPTS_LEFT left from
+        # earlier runs
+        references = {msg_id: refs for result in results
+                      for msg_id, refs in result.references.items()}
+        _send("receipts",
+              lambda: send_pending(smtp(config), opts, RECEIPTS_LEFT, references=references))
     # the department's answers to follow-ups, stored when they were written
     _send("review answers", lambda: send_review_answers(smtp(config), config["MAIL_FROM"]))
     return results
+
+
+def _courier(config: Mapping[str, Any], mail_from: str) -> Courier | None:
+    """The courier of the run's receipts; None when the SMTP settings are not usable (then
+    ``send_pending`` says why, and the receipts wait)."""
+    try:
+        return Courier(smtp(config), mail_from)
+    except ValueError:
+        return None
 
 
 def _send(what: str, send: Callable[[], object]) -> None:

@@ -72,7 +72,23 @@ def parse_subject(subject: str | None) -> SubjectInfo:
     """Plan reference and period of a subject; the period is looked for with the plan
     reference removed, so ``DST-2026`` alone is not read as the year 2026."""
     plan = find_plan_reference(subject)
-    rest = subject or ""
-    if plan:
-        rest = re.sub(re.escape(plan), " ", rest, flags=re.I)
+    rest = _without(subject or "", plan) if plan else subject or ""
     return SubjectInfo(plan=plan, period=find_period(rest) or find_period(subject))
+
+
+def _without(text: str, plan: str) -> str:
+    """``text`` with every occurrence of ``plan`` (upper case), in any case, replaced by a
+    space: a search of the text in upper case, not a pattern made for each plan (a
+    thousand plans' patterns would not stay in ``re``'s cache)."""
+    upper = text.upper()
+    if len(upper) != len(text):  # a letter whose upper case is longer: by pattern
+        return re.sub(re.escape(plan), " ", text, flags=re.I)
+    return " ".join(text[i:i + len(part)] for i, part in _pieces(upper, plan))
+
+
+def _pieces(upper: str, plan: str) -> list[tuple[int, str]]:
+    out, start = [], 0
+    for part in upper.split(plan):
+        out.append((start, part))
+        start += len(part) + len(plan)
+    return out

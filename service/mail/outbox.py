@@ -15,8 +15,7 @@ is sent by a later run. ``InboundMessage.receipt_state`` follows the row (pendin
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import Protocol
@@ -26,17 +25,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from service.chunks import chunks
+from service.clock import utcnow
+from service.domain.common import savepoint
 from service.domain.locking import mailbox_lock
 from service.domain.models import FollowUp, InboundMessage, OutboundMessage
 from service.domain.models.outbound import QUARANTINE_ANSWER, RECEIPT
 from service.extensions import db
 from service.mail.answers import compose_answer
+from service.mail.delivery import Delivered, Due, deliver
 from service.mail.queue import (
     claim_many,
-    failed_values,
     record,
-    release_values,
-    sent_values,
     stored_reply,
 )
 from service.mail.receipts import (
@@ -45,9 +44,8 @@ from service.mail.receipts import (
     ReceiptRow,
     Reply,
     compose_receipt,
-    reply_message,
 )
-from service.mail.smtp import Connection, SmtpError, SmtpSettings, SmtpUnavailable
+from service.mail.smtp import Connection, SmtpSettings
 
 log = logging.getLogger("mrp.intake")
 
@@ -178,22 +176,6 @@ def _send_pending(smtp: SmtpSettings, opts: ReceiptOptions, limit: int,
 SEND_BATCH = 100
 
 
-@dataclass
-class _Due:
-    """One message due a reply, as plain values (nothing is read back from the session
-    after a commit): its stored reply (None: it has no usable address, ``problem``)."""
-
-    msg_id: int
-    attempts: int
-    sender: str | None
-    row_id: int | None = None
-    row_attempts: int = 0
-    kind: str = RECEIPT
-    reply: Reply | None = None
-    sent: bool = False
-    problem: str | None = None
-
-
 def _send_over(connection: Connection, opts: ReceiptOptions, limit: int,
                references: Mapping[int, str]) -> dict[str, int]:
     counts = {"sent": 0, "failed": 0, "waiting": 0}
@@ -226,7 +208,7 @@ def _send_over(connection: Connection, opts: ReceiptOptions, limit: int,
 
 
 def _queue_batch(ids: list[int], opts: ReceiptOptions,
-                 references: Mapping[int, str]) -> list[_Due]:
+                 references: Mapping[int, str]) -> list[Due]:
     """The stored replies to a batch of messages: those queued before, and the others
     composed now (their follow-ups read in one query) and stored in one commit, before
     anything is sent. When a concurrent run stored one of them first, each is stored alone
@@ -264,7 +246,7 @@ def _queue_batch(ids: list[int], opts: ReceiptOptions,
 
 
 def _queue_alone(ids: list[int], opts: ReceiptOptions,
-                 references: Mapping[int, str]) -> list[_Due]:
+                 references: Mapping[int, str]) -> list[Due]:
     due = []
     for msg in db.session.scalars(
             select(InboundMessage).where(InboundMessage.id.in_(ids))
@@ -279,69 +261,70 @@ def _queue_alone(ids: list[int], opts: ReceiptOptions,
     return due
 
 
-def _due(msg: InboundMessage, row: OutboundMessage | None, problem: str | None) -> _Due:
-    due = _Due(msg_id=msg.id, attempts=msg.receipt_attempts, sender=msg.sender,
-               problem=problem)
+def _due(msg: InboundMessage, row: OutboundMessage | None, problem: str | None) -> Due:
+    due = Due(msg_id=msg.id, attempts=msg.receipt_attempts, sender=msg.sender,
+              problem=problem)
     if row is not None:
         due.row_id, due.row_attempts, due.kind = row.id, row.attempts, row.kind
         due.reply, due.sent = stored_reply(row), row.sent_at is not None
     return due
 
 
-def _send_batch(connection: Connection, due: list[_Due], opts: ReceiptOptions,
+def _send_batch(connection: Connection, due: list[Due], opts: ReceiptOptions,
                 counts: dict[str, int]) -> str | None:
     """Claim the batch's replies (one conditional update), send them over ``connection``,
     and record every outcome in one commit. Returns why the server cannot take mail now
     (the batch's replies not sent then wait for the next run), else None."""
     claimed = claim_many([d.row_id for d in due if d.row_id is not None and not d.sent])
-    replies: list[dict[str, object]] = []
-    messages: list[dict[str, object]] = []
-    outage: str | None = None
-    for index, d in enumerate(due):
-        if d.reply is None or d.row_id is None:
-            messages.append(_message_update(d, "failed", d.problem, attempt=True))
-            counts["failed"] += 1
-            log.warning("receipt for message %s not sent (%s)", d.msg_id, d.problem)
-            continue
-        if d.sent:  # sent by an earlier run that stopped before recording it here
-            messages.append(_message_update(d, "sent", None))
-            continue
-        if d.row_id not in claimed:  # another run sends it
-            continue
-        try:
-            refused = connection.send(reply_message(d.reply, opts.mail_from))
-        except SmtpUnavailable as error:
-            outage = str(error)
-            for waiting in due[index:]:
-                if waiting.row_id in claimed:
-                    replies.append(release_values(waiting.row_id, outage))
-                messages.append(_message_update(waiting, "failed", outage))
-            counts["waiting"] += len(due) - index
-            break
-        except (SmtpError, OSError, ValueError) as error:  # ValueError: no usable address
-            replies.append(failed_values(d.row_id, d.row_attempts, str(error)))
-            messages.append(_message_update(d, "failed", str(error), attempt=True))
-            counts["failed"] += 1
-            log.warning("receipt for message %s not sent (%s); retried next run", d.msg_id,
-                        error)
-        else:
-            replies.append(sent_values(d.row_id, d.row_attempts, refused))
-            messages.append(_message_update(d, "sent", None, attempt=True))
-            counts["sent"] += 1
-            log.info("%s for message %s sent to %s", d.kind, d.msg_id, d.sender)
-            if refused:  # taken for the others: not sent again
-                log.warning("receipt for message %s: the server refused %s", d.msg_id,
-                            ", ".join(refused))
-    record(OutboundMessage, replies)
-    record(InboundMessage, messages)
+    for d in due:
+        d.claimed = d.row_id in claimed
+    done = deliver(connection, due, opts.mail_from)
+    record_delivered([done], counts)
+    return done.outage
+
+
+def record_delivered(batches: list[Delivered], counts: dict[str, int] | None = None) -> None:
+    """Record what handing batches of replies to the server did, in one commit, and add
+    their counts to ``counts``."""
+    if not batches:
+        return
+    for done in batches:
+        record(OutboundMessage, done.replies)
+        record(InboundMessage, done.messages)
+        if counts is not None:
+            for key, value in done.counts.items():
+                counts[key] = counts.get(key, 0) + value
     db.session.commit()
-    return outage
 
 
-def _message_update(d: _Due, state: str, error: str | None,
-                    attempt: bool = False) -> dict[str, object]:
-    values: dict[str, object] = {"id": d.msg_id, "receipt_state": state,
-                                 "receipt_error": error[:2000] if error else None}
-    if attempt:
-        values["receipt_attempts"] = d.attempts + 1
-    return values
+def queue_decided(msgs: Sequence[InboundMessage], opts: ReceiptOptions,
+                  references: Mapping[int, str]) -> list[Due]:
+    """The replies to messages just decided in the session's transaction, composed from what
+    the session holds (their follow-ups, as recorded, and ``references``: message id → the
+    References its mail was read with), added claimed for this run, and flushed; the caller
+    commits them with the messages' states and hands them to a :class:`Courier`. Nothing is
+    read from the database for them. When the database refuses them (a reply of the same
+    key stored before), nothing of them is kept and [] returned: a later ``send_pending``
+    composes and sends them as it would any left from an earlier run."""
+    now = utcnow()
+    pending: list[tuple[InboundMessage, OutboundMessage | None, str | None]] = []
+    try:
+        with savepoint():
+            for msg in msgs:
+                try:
+                    reply = _receipt_for(msg, opts, references.get(msg.id, ""), msg.followup)
+                except ValueError as error:  # no usable address: counts an attempt
+                    pending.append((msg, None, str(error)))
+                    continue
+                row = _new_row(msg, f"{_kind(msg)}:{msg.id}", reply)
+                row.claimed_at = now
+                db.session.add(row)
+                pending.append((msg, row, None))
+            db.session.flush()
+    except IntegrityError:
+        log.info("replies to %d messages were stored before; sent after the poll", len(msgs))
+        return []
+    due = [_due(msg, row, problem) for msg, row, problem in pending]
+    for d in due:
+        d.claimed = d.row_id is not None
+    return due

@@ -19,6 +19,7 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.utils import format_datetime, formataddr, getaddresses, make_msgid, parseaddr
 
+from service.mail.wire import WireMessage, plain_text_mail
 from service.vocabulary import SEVERITY_LABELS, STATUS_LABELS, format_number, period_text
 
 SUBJECT_PREFIX = "Kvittering: "
@@ -109,25 +110,45 @@ def compose_reply(original: OriginalMail, mail_from: str, subject: str, text: st
                  in_reply_to=parent, references=references)
 
 
+def _reply_headers(reply: Reply, now: datetime | None) -> list[tuple[str, str]]:
+    """A stored reply's headers after From and To, in the order they are written."""
+    headers = [("Subject", reply.subject),
+               ("Date", format_datetime(now or datetime.now(UTC))),
+               ("Message-ID", reply.message_id)]
+    if reply.in_reply_to:
+        headers += [("In-Reply-To", reply.in_reply_to),
+                    ("References", reply.references or reply.in_reply_to)]
+    return [*headers, ("Auto-Submitted", "auto-replied"), ("X-Auto-Response-Suppress", "All"),
+            ("Content-Language", "da")]
+
+
 def reply_message(reply: Reply, mail_from: str, now: datetime | None = None) -> EmailMessage:
-    """The mail of a stored reply, ready for :func:`service.mail.smtp.send`."""
+    """The mail of a stored reply as an :class:`EmailMessage` (what :func:`reply_wire` writes
+    when an address is not ASCII)."""
     ours = clean_address(mail_from)
     if ours is None:
         raise ValueError(f"our mail address {mail_from!r} is not usable")
     message = EmailMessage(policy=policy.SMTP)
     message["From"] = ours
     message["To"] = reply.to
-    message["Subject"] = reply.subject
-    message["Date"] = format_datetime(now or datetime.now(UTC))
-    message["Message-ID"] = reply.message_id
-    if reply.in_reply_to:
-        message["In-Reply-To"] = reply.in_reply_to
-        message["References"] = reply.references or reply.in_reply_to
-    message["Auto-Submitted"] = "auto-replied"
-    message["X-Auto-Response-Suppress"] = "All"
+    for name, value in _reply_headers(reply, now):
+        if name != "Content-Language":
+            message[name] = value
     message.set_content(reply.text, charset="utf-8", cte="quoted-printable")
     message["Content-Language"] = "da"
     return message
+
+
+def reply_wire(reply: Reply, mail_from: str,
+               now: datetime | None = None) -> WireMessage | EmailMessage:
+    """The mail of a stored reply, ready for :meth:`service.mail.smtp.Connection.send`:
+    written directly (:mod:`service.mail.wire`), or as :func:`reply_message` when an address
+    is not ASCII."""
+    ours = clean_address(mail_from)
+    if ours is None:
+        raise ValueError(f"our mail address {mail_from!r} is not usable")
+    wire = plain_text_mail(ours, reply.to, _reply_headers(reply, now), reply.text)
+    return wire if wire is not None else reply_message(reply, mail_from, now)
 
 
 def build_receipt(

@@ -20,7 +20,7 @@ from service.domain.models.outbound import REVIEW_ANSWER
 from service.domain.models.reviews import RETURNED
 from service.extensions import db
 from service.mail.queue import claim, record_failed, record_sent, release, stored_reply
-from service.mail.receipts import clean_address, help_lines, reply_message
+from service.mail.receipts import clean_address, help_lines, reply_wire
 from service.mail.settings import contact, intake_address
 from service.mail.smtp import Connection, SmtpError, SmtpSettings, SmtpUnavailable
 from service.vocabulary import date_words, parse_period, period_words
@@ -125,7 +125,7 @@ def send_review_answers(smtp: SmtpSettings, mail_from: str,
             if not claim(row):  # another run sends it
                 continue
             try:
-                refused = connection.send(reply_message(stored_reply(row), mail_from))
+                refused = connection.send(reply_wire(stored_reply(row), mail_from))
             except SmtpUnavailable as error:
                 release(row, str(error))
                 db.session.commit()

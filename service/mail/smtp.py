@@ -33,6 +33,7 @@ from service.mail.oauth2 import (
     invalidate_token,
     xoauth2_response,
 )
+from service.mail.wire import WireMessage
 
 Security = Literal["ssl", "starttls", "none"]
 SECURITIES: tuple[str, ...] = ("ssl", "starttls", "none")
@@ -120,7 +121,7 @@ class Connection:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def send(self, message: EmailMessage) -> list[str]:
+    def send(self, message: EmailMessage | WireMessage) -> list[str]:
         if self._client is None:
             self._client = _open_logged_in(self.settings)
         try:
@@ -162,8 +163,12 @@ def _quit(client: smtplib.SMTP) -> None:
         client.close()
 
 
-def _send_on(client: smtplib.SMTP, where: str, message: EmailMessage) -> list[str]:
+def _send_on(client: smtplib.SMTP, where: str,
+             message: EmailMessage | WireMessage) -> list[str]:
     try:
+        if isinstance(message, WireMessage):  # written and addressed already
+            return sorted(client.sendmail(message.sender, list(message.recipients),
+                                          message.data))
         return sorted(client.send_message(message))  # all refused: SMTPRecipientsRefused
     except (OSError, smtplib.SMTPException, ValueError) as exc:
         kind = SmtpUnavailable if _not_the_message(exc) else SmtpError

@@ -181,6 +181,7 @@ class Snapshot:
     states: dict[str, str]  # sha256 → state
     followups: int
     receipts_pending: int
+    receipts_sent: int = 0
 
 
 def check_consistency(
@@ -233,8 +234,9 @@ def check_consistency(
             assert db.session.get(FollowUp, m.followup_id).inbound_message_id == m.id
     assert sum(per_message.values()) == len(followups), "a follow-up without its message"
     pending = sum(1 for m in messages if m.receipt_state == "pending")
+    sent = sum(1 for m in messages if m.receipt_state == "sent")
     db.session.remove()
-    return Snapshot(folders, states, len(followups), pending)
+    return Snapshot(folders, states, len(followups), pending, sent)
 
 
 def final_states(raws: dict[str, bytes]) -> dict[str, str]:

@@ -14,7 +14,10 @@ the batch with one ``move_many`` per destination folder::
     python -m tests.intake.faults.hooks slow-move 0.05         # every move waits first, this
                                                                #     long per mail moved
 
-The process kills itself with SIGKILL: no ``finally``, no rollback, no logout.
+The process kills itself with SIGKILL: no ``finally``, no rollback, no logout. The receipts
+a run sends while it goes on (``service.mail.delivery.Courier``) are sent and recorded here
+as each batch is handed over, so that a kill never strikes while a receipt is on its way
+(that window is the outbox's, tested with it).
 """
 
 from __future__ import annotations
@@ -34,7 +37,17 @@ def _die() -> None:
 
 def install(mode: str, value: str) -> None:
     from service.intake import imap, pipeline, poller
+    from service.mail.delivery import Courier
+    from service.mail.outbox import record_delivered
 
+    real_put = Courier.put
+
+    def put(self: Courier, due: Any) -> None:
+        real_put(self, due)
+        self.wait()
+        record_delivered(self.take())
+
+    Courier.put = put  # type: ignore[method-assign]
     calls = {"n": 0}
     real_move = imap.Mailbox.move_many
     real_settle = pipeline._settle
@@ -65,11 +78,11 @@ def install(mode: str, value: str) -> None:
 
         pipeline._settle = settle
     elif mode == "kill-before-commit":
-        def commit() -> None:
+        def commit(*args: Any) -> None:
             if calls["n"] >= int(value):
                 _die()
             calls["n"] += 1
-            real_commit()
+            real_commit(*args)
 
         poller._commit_outcomes = commit
     elif mode == "slow-move":

@@ -1,0 +1,73 @@
+"""A plain-text mail as the SMTP server takes it: the bytes and the envelope, written
+directly instead of through :class:`email.message.EmailMessage`.
+
+Every reply we send is one UTF-8 text part in quoted-printable with a handful of headers
+whose values we made or checked ourselves (an address from ``clean_address``, a subject
+stripped of control characters, message ids that look like message ids). ``EmailMessage``
+parses each header again through the header registry and flattens the message through the
+generator: about 1.1 ms per reply, ten times writing the same bytes here. Headers are folded
+at spaces to 78 characters where they can be, non-ASCII text is RFC 2047 encoded, and the
+body is quoted-printable (``binascii.b2a_qp``), so no line exceeds 76 characters. An
+address that is not ASCII (an internationalised mailbox) is left to ``EmailMessage``, which
+knows SMTPUTF8; :func:`plain_text_mail` returns None for it.
+"""
+
+from __future__ import annotations
+
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.header import Header
+from email.utils import parseaddr
+
+#: RFC 5322's recommended line length (the hard limit is 998)
+LINE = 78
+
+
+@dataclass(frozen=True)
+class WireMessage:
+    """A message ready for ``SMTP.sendmail``: envelope sender, recipients, and the bytes."""
+
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes
+
+
+def _fold(name: str, value: str) -> str:
+    """``name: value``, folded at spaces so that lines stay within :data:`LINE` where the
+    words allow; an encoded value is folded by :class:`Header` itself."""
+    if not value.isascii():
+        return f"{name}: " + Header(value, "utf-8", maxlinelen=LINE,
+                                    header_name=name).encode(linesep="\r\n")
+    line = f"{name}:"
+    lines: list[str] = []
+    for word in value.split(" "):
+        if not word:
+            continue
+        if len(line) + 1 + len(word) > LINE and line != f"{name}:":
+            lines.append(line)
+            line = ""
+        line += " " + word
+    lines.append(line)
+    return "\r\n".join(lines)
+
+
+def plain_text_mail(sender: str, to: str, headers: Sequence[tuple[str, str]],
+                    text: str) -> WireMessage | None:
+    """The mail from ``sender`` to ``to`` (header values, ``Name <a@b>`` or ``a@b``) with
+    ``headers`` after ``From`` and ``To`` and ``text`` as its UTF-8 body; None when an address is
+    not ASCII. Header values must hold no line breaks (raises ``ValueError``)."""
+    if not (sender.isascii() and to.isascii()):
+        return None
+    lines = []
+    for name, value in (("From", sender), ("To", to), *headers):
+        if "\r" in value or "\n" in value:
+            raise ValueError(f"a line break in the {name} header")
+        lines.append(_fold(name, value))
+    lines += ["MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"',
+              "Content-Transfer-Encoding: quoted-printable"]
+    body = binascii.b2a_qp(text.replace("\r\n", "\n").encode("utf-8"), istext=True)
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    data = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + body.replace(b"\n", b"\r\n")
+    return WireMessage(sender=parseaddr(sender)[1], recipients=(parseaddr(to)[1],), data=data)

@@ -1,0 +1,103 @@
+"""A reply written directly (``reply_wire``, :mod:`service.mail.wire`) says what the same
+reply as an ``EmailMessage`` says: the same headers, decoded, and the same text, within
+the line lengths mail allows; an address that is not ASCII is left to ``EmailMessage``."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime
+from email.message import EmailMessage
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.mail.receipts import OriginalMail, Reply, compose_reply, reply_message, reply_wire
+from service.mail.wire import WireMessage, plain_text_mail
+
+NOW = datetime(2026, 7, 3, 9, 30, tzinfo=UTC)
+HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
+           "Auto-Submitted", "X-Auto-Response-Suppress", "Content-Language")
+
+
+def reply(**overrides: str) -> Reply:
+    original = OriginalMail(
+        sender=overrides.pop("sender", "Søren Ærø <soeren@dst.dk>"),
+        subject="", message_id=overrides.pop("message_id", "<rapport-1@dst.dk>"),
+        references=overrides.pop("references", "<tidligere-1@dst.dk>"))
+    return compose_reply(original, "mrp <mrp@fm.dk>",
+                         overrides.pop("subject", "Kvittering: [DST-2026] Opfølgning"),
+                         overrides.pop("text", "Kære modtager,\n\nDin rapport er modtaget.\n"))
+
+
+def parsed(data: bytes) -> EmailMessage:
+    return email.message_from_bytes(data, policy=email.policy.default)  # type: ignore[return-value]
+
+
+def same_message(one: Reply) -> tuple[WireMessage, EmailMessage, EmailMessage]:
+    wire = reply_wire(one, "mrp <mrp@fm.dk>", NOW)
+    assert isinstance(wire, WireMessage)
+    ours = parsed(wire.data)
+    theirs = parsed(reply_message(one, "mrp <mrp@fm.dk>", NOW).as_bytes())
+    for name in HEADERS:
+        assert str(ours.get(name)) == str(theirs.get(name)), name
+    assert ours.get_content() == theirs.get_content()
+    assert ours.get_content_type() == "text/plain"
+    assert ours.get_content_charset() == "utf-8"
+    assert ours["Content-Transfer-Encoding"] == "quoted-printable"
+    lines = wire.data.split(b"\r\n")
+    assert all(len(line) <= 78 for line in lines[:lines.index(b"")]), "a header line is long"
+    assert all(len(line) <= 76 for line in lines[lines.index(b""):]), "a body line is long"
+    assert b"\n" not in wire.data.replace(b"\r\n", b"")  # CRLF only
+    return wire, ours, theirs
+
+
+def test_a_receipt_written_directly_says_what_the_email_message_says() -> None:
+    wire, ours, _theirs = same_message(reply())
+    assert wire.sender == "mrp@fm.dk"
+    assert wire.recipients == ("soeren@dst.dk",)
+    assert ours["To"].addresses[0].display_name == "Søren Ærø"
+    assert ours["Subject"] == "Kvittering: [DST-2026] Opfølgning"
+    assert ours["In-Reply-To"] == "<rapport-1@dst.dk>"
+    assert ours["References"] == "<tidligere-1@dst.dk> <rapport-1@dst.dk>"
+
+
+def test_long_headers_are_folded_and_read_back_whole() -> None:
+    chain = " ".join(f"<tidligere-{n}-en-lang-besked-id@ministeriet.example.dk>"
+                     for n in range(19))
+    long_subject = "Kvittering: " + "Opfølgning på målene for det kommende halvår " * 4
+    wire, ours, _theirs = same_message(reply(references=chain, subject=long_subject.strip()))
+    assert ours["Subject"] == long_subject.strip()
+    assert len(str(ours["References"]).split()) == 20
+    assert wire.data.count(b"\r\n ") > 5  # folded, not one long line
+
+
+def test_a_reply_without_a_parent_has_no_threading_headers() -> None:
+    _wire, ours, _theirs = same_message(reply(message_id="", references=""))
+    assert ours["In-Reply-To"] is None and ours["References"] is None
+
+
+def test_a_text_of_any_letters_and_lines_reads_back_the_same() -> None:
+    text = ("Kære modtager,\n\n" + "Æblegrød og rødgrød med fløde — ½ portion. " * 5
+            + "\n.\n. en linje med et punktum først\n\tmed tabulator   \n" + "x" * 200 + "\n")
+    same_message(reply(text=text))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=300),
+       st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1,
+               max_size=150))
+def test_any_text_and_subject_read_back_the_same(text: str, subject: str) -> None:
+    same_message(reply(text=text, subject=" ".join(subject.split()) or "Kvittering"))
+
+
+def test_an_address_that_is_not_ascii_is_left_to_email_message() -> None:
+    one = reply(sender="sørensen@dst.dk")
+    assert isinstance(reply_wire(one, "mrp@fm.dk", NOW), EmailMessage)
+    assert plain_text_mail("mrp@fm.dk", "sørensen@dst.dk", [], "Hej") is None
+
+
+def test_a_header_value_with_a_line_break_is_refused() -> None:
+    with pytest.raises(ValueError, match="Subject"):
+        plain_text_mail("mrp@fm.dk", "a@dst.dk", [("Subject", "Hej\r\nBcc: x@y.dk")], "Hej")
