@@ -141,6 +141,7 @@ class ParsePool:
         self._executor: ProcessPoolExecutor | None = None
         self._starting = threading.Lock()
         self._exiting = False  # no start after the process began to exit
+        self._warming: threading.Thread | None = None
         self._clocks: Any = None
         self._alive: Any = None  # the poller's end of what tells the workers it is there
         #: how many times the pool was replaced (a mail over its time, a worker that died)
@@ -151,8 +152,18 @@ class ParsePool:
     def warm(self) -> None:
         """Start the workers in the background (a fresh forkserver and its imports take a
         few tenths of a second), while the poller logs in and fetches its first batch."""
-        if self._executor is None:
-            threading.Thread(target=self._warm, name="mrp-parse-start", daemon=True).start()
+        if self._executor is None and self._warming is None:
+            self._warming = threading.Thread(target=self._warm, name="mrp-parse-start",
+                                             daemon=True)
+            self._warming.start()
+
+    def settle(self) -> None:
+        """Wait for a start :meth:`warm` began: a poll that ends sooner (the database is
+        down, say) must not leave it half done, or the interpreter's exit would end the
+        workers as they start."""
+        warming, self._warming = self._warming, None
+        if warming is not None:
+            warming.join()
 
     def _warm(self) -> None:
         with contextlib.suppress(Exception):  # the first batch says why, and parses inline

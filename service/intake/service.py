@@ -46,6 +46,8 @@ def poll_once() -> list[PollResult]:
     try:
         results = [poll_mailbox(mb, opts, courier) for mb in intake_settings.mailboxes(config)]
     finally:  # what was sent is recorded, however the poll ended
+        if pool is not None:
+            pool.settle()
         if courier is not None:
             delivered = courier.close()
             _send("receipts", lambda: record_delivered(delivered, counts))

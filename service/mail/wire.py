@@ -66,7 +66,8 @@ def plain_text_mail(sender: str, to: str, headers: Sequence[tuple[str, str]],
         lines.append(_fold(name, value))
     lines += ["MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"',
               "Content-Transfer-Encoding: quoted-printable"]
-    body = binascii.b2a_qp(text.replace("\r\n", "\n").encode("utf-8"), istext=True)
+    lines_of_text = text.replace("\r\n", "\n").replace("\r", "\n")  # one kind of line end
+    body = binascii.b2a_qp(lines_of_text.encode("utf-8"), istext=True)
     if not body.endswith(b"\n"):
         body += b"\n"
     data = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + body.replace(b"\n", b"\r\n")
