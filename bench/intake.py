@@ -1,9 +1,10 @@
 """Intake end to end, as a sender waits for it: from report mails in an IMAP mailbox to the
 last receipt taken by an SMTP server.
 
-Starts a local IMAP server (pymap in-process by default; a throw-away Dovecot with
-``--dovecot``) and a receiving SMTP server (aiosmtpd, in a process of its own, with STARTTLS
-and a login), and for each of two workloads, ``--repeat`` times over,
+Starts a local IMAP server (pymap in a process of its own by default, as a production
+server is; a throw-away Dovecot with ``--dovecot``) and a receiving SMTP server (aiosmtpd,
+in a process of its own, with STARTTLS and a login), and for each of two workloads,
+``--repeat`` times over,
 
 * **spread**: one report mail per plan (40 % XLSX, 30 % CSV, 30 % JSON), each for its own
   approved plan and the period 2026-H1;

@@ -1,5 +1,5 @@
 """What the intake benchmark (``bench/intake.py``) sends and where: report mails, an IMAP
-server (pymap in-process, or a throw-away Dovecot), the app with its plans, the ceiling
+server (pymap in a process of its own, or a throw-away Dovecot), the app with its plans, the ceiling
 (fetch and parse, nothing stored), and a receiving SMTP server (aiosmtpd) in a process of
 its own, so that what it costs is not paid by the poll being measured."""
 
@@ -114,14 +114,70 @@ def imap_server(dovecot: bool) -> Iterator[Any]:
                 server.stop()
                 endpoint.stop()
         else:
-            server = ms.PymapServer(cert)
-            server.start()
+            process = PymapProcess(cert)
             try:
-                yield server, cert
+                yield process, cert
             finally:
-                server.stop()
+                process.stop()
     finally:
         shutil.rmtree(certdir, ignore_errors=True)
+
+
+class PymapProcess:
+    """pymap in a process of its own, as a production IMAP server is (on another machine):
+    what serving the mail costs is not paid by the poll being measured, as it would be by a
+    server thread sharing the poller's interpreter. ``account()`` asks it for a new mailbox
+    over its standard input."""
+
+    def __init__(self, cert: Any) -> None:
+        self.cert = cert
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--pymap", str(cert.cert),
+             str(cert.key)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        assert self.process.stdout is not None
+        self.ports = json.loads(self.process.stdout.readline())
+
+    def account(self) -> Any:
+        from tests.support import mailservers as ms
+
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("account\n")
+        self.process.stdin.flush()
+        username = self.process.stdout.readline().strip()
+        return ms.ImapAccount(server="pymap", host=ms.HOST, ports=dict(self.ports),
+                              username=username, password=ms.PASSWORD,
+                              ssl_context=self.cert.client_context(),
+                              no_starttls_port=self.ports["none"], delimiter="/")
+
+    def stop(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _serve_pymap(cert: str, key: str) -> None:
+    """The pymap process: its ports as one JSON line, then a user name for each
+    ``account`` line read; ends when its standard input closes."""
+    from tests.support import mailservers as ms
+
+    server = ms.PymapServer(ms.Certificate(Path(cert), Path(key)))
+    server.start()
+    print(json.dumps(server.ports), flush=True)
+    try:
+        for line in sys.stdin:
+            if line.strip() == "account":
+                username = ms.unique_user()
+                server.add_user(username, ms.PASSWORD)
+                print(username, flush=True)
+    finally:
+        server.stop()
 
 
 def mails(plans: list[tuple[str, str]], count: int, run: str) -> list[bytes]:
@@ -321,3 +377,6 @@ def _serve_smtp(cert: str, key: str, countfile: str) -> None:
 if __name__ == "__main__" and sys.argv[1:2] == ["--smtp"]:
     sys.path.insert(0, str(ROOT))
     _serve_smtp(*sys.argv[2:5])
+elif __name__ == "__main__" and sys.argv[1:2] == ["--pymap"]:
+    sys.path.insert(0, str(ROOT))
+    _serve_pymap(*sys.argv[2:4])

@@ -10,6 +10,7 @@ characters and shortened; message ids are kept only when they look like message 
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -365,9 +366,11 @@ def receipt_subject(subject: object) -> str:
     return SUBJECT_PREFIX + (text or "opfølgning")
 
 
+@functools.lru_cache(maxsize=4096)
 def clean_address(value: object) -> str | None:
     """One mail address as a header value (``Name <a@b>``), or None when there is none or
-    the value carries line breaks that are not folding."""
+    the value carries line breaks that are not folding. Kept for the addresses seen last:
+    every reply cleans ours and its sender's, and parsing an address takes a while."""
     text = re.sub(r"\r?\n[ \t]", " ", "" if value is None else str(value))  # unfold
     if _CONTROL.sub("", text.replace("\t", " ")) != text.replace("\t", " "):
         return None  # a bare CR or LF: a forged header, not an address
