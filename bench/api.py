@@ -502,7 +502,9 @@ def statements_per_request(
         def count(*_args: Any) -> None:
             seen[0] += 1
 
-        event.listen(db.engine, "before_cursor_execute", count)
+        engines = list(db.engines.values())  # the token check's pool too (PostgreSQL)
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", count)
         client = app.test_client()
         headers = {"Authorization": f"Bearer {secret}"}
         for name, make_path in paths.items():
@@ -518,9 +520,10 @@ def statements_per_request(
                 if items != min(size, total):
                     raise SystemExit(f"{make_path(size)} gave {items} of {total} items")
                 counts[name].append(seen[0])
-        event.remove(db.engine, "before_cursor_execute", count)
         db.session.remove()
-        db.engine.dispose()
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
+            engine.dispose()
     return counts
 
 

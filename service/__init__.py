@@ -6,6 +6,7 @@ blueprints → CLI. Nothing is built at import time.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import secrets
@@ -44,7 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _configure_database(app)
     _configure_api(app)
 
-    from service.extensions import db, migrate
+    from service.extensions import AUTOCOMMIT, db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
@@ -53,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             event.listen(db.engine, "connect", _sqlite_pragmas)
         elif db.engine.dialect.name == "postgresql":
             event.listen(db.engine, "checkout", _drop_closed_connection)
+            event.listen(db.engines[AUTOCOMMIT], "checkout", _drop_closed_connection)
 
     from service import requestlimits
 
@@ -144,6 +146,8 @@ def _instance_secret_retry(path: Path) -> str:
 
 
 def _configure_database(app: Flask) -> None:
+    from service.extensions import AUTOCOMMIT
+
     url = app.config.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(app.instance_path) / "mrp.sqlite")
     )
@@ -155,6 +159,12 @@ def _configure_database(app: Flask) -> None:
         # psycopg prepares a statement run five times on a connection; behind a pooler in
         # transaction mode the next transaction may run on a server connection without it
         options.setdefault("connect_args", {})["prepare_threshold"] = None
+    if url.startswith("postgresql"):
+        # the token check's own pool (``service.domain.tokens``), with the same options
+        # (Flask-SQLAlchemy gives a bind none of SQLALCHEMY_ENGINE_OPTIONS)
+        app.config.setdefault("SQLALCHEMY_BINDS", {})[AUTOCOMMIT] = {
+            **copy.deepcopy(options), "url": url, "isolation_level": "AUTOCOMMIT",
+        }
 
 
 def _configure_api(app: Flask) -> None:

@@ -23,4 +23,11 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+#: on PostgreSQL, ``db.engines[AUTOCOMMIT]``: a pool of its own whose connections read in
+#: autocommit, for the token check every API request runs (``service.domain.tokens``). Its
+#: connections never roll back, so the statement stays prepared on them; a connection the
+#: request's session rolls back loses every statement prepared on it (psycopg deallocates
+#: them), and the next read there would take a round trip more and prepare it again.
+AUTOCOMMIT = "autocommit"
 migrate = Migrate(render_as_batch=True, compare_type=True)

@@ -149,7 +149,8 @@ KEEP_APPS = 4
 
 def _close(app: Flask) -> None:
     with app.app_context():
-        db.engine.dispose()
+        for engine in db.engines.values():  # the token check's pool too (PostgreSQL)
+            engine.dispose()
     app.extensions["mrp.plugins"].close()
 
 

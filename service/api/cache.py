@@ -3,10 +3,12 @@
 A view marked with :func:`cached` has its ``200`` answers kept in memory, per app (each
 server worker has its own), under a key of
 
-* the data version's token (``service.domain.data_version``), read in the request's own
-  transaction before the view runs (by the token check's statement, to save a round trip):
-  any committed write to the plan data, from any process, changes it, so a kept answer is
-  never older than the data the request would have read;
+* the data version's token (``service.domain.data_version``), read before the view runs
+  by the token check's statement, to save a round trip (on PostgreSQL in autocommit, so a
+  kept answer costs that one round trip and no ``BEGIN`` or ``ROLLBACK``): any committed
+  write to the plan data, from any process, changes it, so a kept answer is never older than
+  the data the request would have read, and a page built after the read sees at least the
+  data of the token it is kept under;
 * the caller's scope (role, ministry, institution): never the token's identity, so callers
   with the same scope share answers and callers with another never see them;
 * the endpoint, path and query parameters (in a canonical order).

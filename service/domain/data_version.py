@@ -20,5 +20,5 @@ WATCHED = ("ministry", "institution", "reporting_address", "plan", "goal")
 
 #: the token now; no row (the table emptied by hand) reads as NULL, and the next write to a
 #: watched table puts the row back. Every API request reads it with its token check
-#: (``service.domain.tokens.authenticate_reading_version``), in the request's transaction.
+#: (``service.domain.tokens.authenticate_reading_version``), before the view's statements.
 TOKEN_SQL = "SELECT token FROM data_version WHERE id = 1"

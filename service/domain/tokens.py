@@ -8,8 +8,9 @@ import secrets
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Boolean, bindparam, select, text, update
+from sqlalchemy import Boolean, Row, bindparam, select, text, update
 
 from service.clock import utcnow
 from service.domain import data_version
@@ -19,7 +20,7 @@ from service.domain.errors import Invalid, NotFound
 from service.domain.models import ApiToken, User
 from service.domain.models.columns import UTCDateTime
 from service.domain.roles import resolve_scope
-from service.extensions import db
+from service.extensions import AUTOCOMMIT, db
 from service.vocabulary import Role
 
 PREFIX = "mrp_"
@@ -90,7 +91,8 @@ def list_tokens() -> list[ApiToken]:
 
 
 #: one indexed lookup, prepared once: it runs on every API request, and brings the data
-#: version along (``service.domain.data_version``) to save the request a round trip
+#: version along (``service.domain.data_version``) to save the request a round trip (on
+#: PostgreSQL in autocommit, ``_token_row``)
 _AUTHENTICATE = text(
     "SELECT t.id, t.name, t.role, t.ministry_id, t.institution_id, i.ministry_id,"
     " u.id, u.name, u.email,"
@@ -115,10 +117,7 @@ def authenticate_reading_version(secret: str) -> tuple[Actor | None, int | None]
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None, None
     now, secret_hash = utcnow(), _hash(secret)
-    row = db.session.execute(
-        _AUTHENTICATE,
-        {"secret_hash": secret_hash, "now": now, "active": True},
-    ).first()
+    row = _token_row({"secret_hash": secret_hash, "now": now, "active": True})
     if row is None:
         return None, None
     (token_id, name, role, ministry_id, institution_id, institution_ministry,
@@ -128,6 +127,22 @@ def authenticate_reading_version(secret: str) -> tuple[Actor | None, int | None]
     if user_id is not None:
         actor = replace(actor, name=user_name, email=user_email, user_id=user_id)
     return actor, (None if version is None else int(version))
+
+
+def _token_row(params: dict[str, object]) -> Row[Any] | None:
+    """The token check's row. On PostgreSQL it is read outside the request's transaction,
+    on a connection of the autocommit pool (``service.extensions.AUTOCOMMIT``): one round
+    trip, of a statement prepared there once, where in the request's transaction a ``BEGIN``
+    would go before it and a ``ROLLBACK`` after it, though a request answered from the cache
+    runs nothing else. It reads what is committed when it runs, as it did in the request's
+    transaction (read committed); the request's own statements run later and see at least
+    as much. On SQLite it stays in the session: the driver sends no ``BEGIN`` for a read, so
+    there is no round trip to save."""
+    engine = db.engines.get(AUTOCOMMIT)
+    if engine is None:
+        return db.session.execute(_AUTHENTICATE, params).first()
+    with engine.connect() as conn:
+        return conn.execute(_AUTHENTICATE, params).first()
 
 
 def _actor(

@@ -52,11 +52,14 @@ def counting() -> Iterator[list[str]]:
     def count(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", count)
+    engines = list(db.engines.values())  # the token check's pool too (PostgreSQL)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
     try:
         yield statements
     finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.mark.parametrize(("url", "key"), [

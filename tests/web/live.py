@@ -147,7 +147,8 @@ def build_app(workdir: Path, template: Path | None = None, **config: Any) -> Fla
 def close_app(app: Flask) -> None:
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+        for engine in db.engines.values():  # the token check's pool too (PostgreSQL)
+            engine.dispose()
     app.extensions["mrp.plugins"].close()
 
 
