@@ -156,8 +156,9 @@ def send_pending(smtp: SmtpSettings, opts: ReceiptOptions, limit: int = 500,
     counts no attempt and the run stops: every reply not sent waits for the next run, so
     an outage of any length loses none, and the server is not asked again per reply.
 
-    On PostgreSQL one poller at a time sends (an advisory lock), and on any database a reply
-    is claimed before it is sent: two pollers never send the same reply."""
+    On PostgreSQL one poller at a time sends these (an advisory lock; a poll's own receipts
+    go with it, ``queue_decided``), and on any database a reply is claimed before it is
+    sent: two pollers never send the same reply."""
     with mailbox_lock(RECEIPTS_LOCK) as held:
         if not held:  # another poller is sending them
             log.info("receipts are being sent by another poller")
