@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, inspect, select, text, update
 from sqlalchemy.orm import selectinload
 
 from service.clock import utcnow
@@ -61,8 +61,11 @@ def record_followup(
     the flush, and an earlier current report it supersedes points to it then. ``plugins``:
     the plan's ministry's plugin configuration, when the caller has it already. ``current``:
     the plan's accepted follow-ups that nothing supersedes (any period), when the caller has
-    looked them up in this transaction for a batch of reports, each of them flushed
-    (``current_after`` keeps the list right from one report of a batch to the next).
+    looked them up in this transaction for a batch of reports (``current_after`` keeps the
+    list right from one report of a batch to the next). A report of the batch the new one
+    supersedes need not be flushed: the flush inserts it after the new one, pointing to it,
+    so the batch gives each follow-up its id beforehand (:func:`followup_ids`) to keep the
+    ids in the order the reports came.
     ``thresholds``: the ministry's thresholds for the computed status, likewise.
 
     Nothing is flushed here (the intake adds a mail's follow-up and its new state in one
@@ -124,10 +127,15 @@ def record_followup(
     for other in others:
         # "later" is by receipt: a report reprocessed now was still sent before a
         # newer one that is already registered
+        added = inspect(other).pending  # a report of the caller's batch, not yet inserted
         if other.received_at > received_at:
-            followup.superseded_by_id = other.id
+            if added:
+                followup.superseded_by = other
+            else:
+                followup.superseded_by_id = other.id
         else:
-            _step_aside(other)
+            if not added:  # one added in this flush is inserted after its successor
+                _step_aside(other)
             other.superseded_by = followup
     db.session.add(followup)
     return followup
@@ -162,6 +170,21 @@ def with_computed_status(
                             expected_value=computed.expected_value,
                             computed_basis=computed.basis))
     return replace(view, goals=tuple(rows))
+
+
+def followup_ids(count: int) -> list[int]:
+    """``count`` ids for follow-ups about to be added, in increasing order (set as their
+    ``id`` before the flush). On PostgreSQL from the table's sequence; on SQLite after the
+    highest id, which holds because the caller has the write lock (``savepoint``)."""
+    if count <= 0:
+        return []
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        return sorted(connection.execute(
+            text("SELECT nextval(pg_get_serial_sequence('followup', 'id')) "
+                 "FROM generate_series(1, :n)"), {"n": count}).scalars())
+    highest = connection.execute(select(func.coalesce(func.max(FollowUp.id), 0))).scalar_one()
+    return list(range(highest + 1, highest + 1 + count))
 
 
 def _step_aside(current: FollowUp) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from service.clock import utcnow
 from service.domain import inbound
 from service.domain.common import savepoint
-from service.domain.followups import current_after, record_followup
+from service.domain.followups import current_after, followup_ids, record_followup
 from service.domain.models import FollowUp, InboundMessage, Plan
 from service.extensions import db
 from service.intake import failures
@@ -231,23 +231,25 @@ def _record_together(msgs: list[InboundMessage], readings: list[Reading],
     kept, and the caller records the messages one savepoint each, so the one that fails is
     quarantined alone. Reports of the batch on the same plan and period supersede one
     another as if they had come one by one: each finds the one before it among the plan's
-    current follow-ups (``current_after``), flushed just before it (so the follow-ups' ids
-    keep the order they came in), in the same savepoint."""
+    current follow-ups (``current_after``) and points it to itself; the flush inserts the
+    last first, and their ids, given before (``followup_ids``), keep the order they came
+    in."""
     outcomes: list[Outcome] = []
+    keys = [_key(r, plans) for r in readings if r.outcome is None]
+    named = [key for key in keys if key is not None]
     try:
         with savepoint(), db.session.no_autoflush:
             current = current_followups(plans)  # one query for the batch, not one per report
-            unflushed: set[tuple[int, str]] = set()  # plan and period of reports not flushed
+            # reports on the same plan and period supersede one another within the flush,
+            # which inserts each after the one that supersedes it: their ids are given first
+            ids = iter(followup_ids(len(named)) if len(set(named)) < len(named) else ())
             for msg, reading in zip(msgs, readings, strict=True):
-                if reading.outcome is None and _key(reading, plans) in unflushed:
-                    db.session.flush()  # it supersedes one of this batch: flushed before it
-                    unflushed.clear()
                 outcome, settlement = (
                     (reading.outcome, reading.settlement) if reading.outcome is not None
                     else _record(msg, reading, _plan_of(reading, plans), current))
                 if settlement.followup is not None:
+                    settlement.followup.id = next(ids, None)  # type: ignore[assignment]
                     current_after(current[settlement.followup.plan_id], settlement.followup)
-                    unflushed.add((settlement.followup.plan_id, settlement.followup.period))
                 _settle(msg, outcome, settlement)
                 outcomes.append(outcome)
             db.session.flush()

@@ -1,6 +1,6 @@
 """A batch's follow-ups and states are recorded together, in one savepoint and one flush,
 also when several of its reports are on the same plan and period (each supersedes the one
-before); when anything of it fails, the batch is recorded again one message at a time, so
+before, and the flush inserts it after the one that supersedes it); when anything of it fails, the batch is recorded again one message at a time, so
 only the failing message is quarantined."""
 
 from __future__ import annotations
@@ -65,15 +65,16 @@ def test_reports_on_distinct_periods_are_flushed_together(
 def test_reports_on_the_same_period_in_one_batch_are_flushed_together_in_turn(
     client, admin, dst_plan, mailbox, poll, flushes
 ):
-    """Each supersedes the one before it, in the batch's order, in the batch's savepoint
-    (flushed before the next on the same period: the ids keep the order they came in)."""
+    """Each supersedes the one before it, in the batch's order, in the batch's savepoint and
+    its one flush (their ids, given before the flush, keep the order they came in)."""
     mailbox.append("INBOX", mail("2026-H1", 1))
     mailbox.append("INBOX", mail("2026-H2", 1))
     mailbox.append("INBOX", mail("2026-H1", 2))
     mailbox.append("INBOX", mail("2026-H1", 3))
     poll()
-    assert flushes == [2, 1, 1]
+    assert flushes == [4]
     latest, middle, first = followups(client, admin, dst_plan["id"])["2026-H1"]
+    assert first["id"] < middle["id"] < latest["id"]
     assert first["superseded_by"] == middle["id"] and middle["superseded_by"] == latest["id"]
     assert latest["superseded_by"] is None
     assert (first["current"], middle["current"], latest["current"]) == (False, False, True)
@@ -90,7 +91,7 @@ def test_a_batch_on_one_period_supersedes_one_from_an_earlier_run(
     mailbox.append("INBOX", mail("2026-H1", 2))
     mailbox.append("INBOX", mail("2026-H1", 3))
     poll()
-    assert flushes == [1, 1, 1]
+    assert flushes == [1, 2]
     latest, middle, first = followups(client, admin, dst_plan["id"])["2026-H1"]
     assert first["superseded_by"] == middle["id"] and middle["superseded_by"] == latest["id"]
     assert [f["current"] for f in (first, middle, latest)] == [False, False, True]
