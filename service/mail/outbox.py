@@ -306,7 +306,8 @@ def queue_decided(msgs: Sequence[InboundMessage], opts: ReceiptOptions,
     commits them with the messages' states and hands them to a :class:`Courier`. Nothing is
     read from the database for them. When the database refuses them (a reply of the same
     key stored before), nothing of them is kept and [] returned: a later ``send_pending``
-    composes and sends them as it would any left from an earlier run."""
+    composes and sends them as it would any left from an earlier run (as it does a reply
+    that could not be composed here for a fault of ours: logged, left pending)."""
     now = utcnow()
     pending: list[tuple[InboundMessage, OutboundMessage | None, str | None]] = []
     try:
@@ -316,6 +317,9 @@ def queue_decided(msgs: Sequence[InboundMessage], opts: ReceiptOptions,
                     reply = _receipt_for(msg, opts, references.get(msg.id, ""), msg.followup)
                 except ValueError as error:  # no usable address: counts an attempt
                     pending.append((msg, None, str(error)))
+                    continue
+                except Exception:  # a fault of ours: left pending, never holding the intake
+                    log.exception("the reply to message %s could not be composed", msg.id)
                     continue
                 row = _new_row(msg, f"{_kind(msg)}:{msg.id}", reply)
                 row.claimed_at = now

@@ -36,7 +36,7 @@ def _die() -> None:
 
 
 def install(mode: str, value: str) -> None:
-    from service.intake import imap, pipeline, poller
+    from service.intake import batches, imap, pipeline
     from service.mail.delivery import Courier
     from service.mail.outbox import record_delivered
 
@@ -51,7 +51,7 @@ def install(mode: str, value: str) -> None:
     calls = {"n": 0}
     real_move = imap.Mailbox.move_many
     real_settle = pipeline._settle
-    real_commit = poller._commit_outcomes
+    real_commit = batches._commit_outcomes
 
     if mode == "kill-before-move":
         def move_many(self: Any, uids: Any, folder: str) -> None:
@@ -84,7 +84,7 @@ def install(mode: str, value: str) -> None:
             calls["n"] += 1
             real_commit(*args)
 
-        poller._commit_outcomes = commit
+        batches._commit_outcomes = commit
     elif mode == "slow-move":
         def move_many(self: Any, uids: Any, folder: str) -> None:
             uids = list(uids)

@@ -86,7 +86,7 @@ def test_database_fails_mid_run(where, dst_plan, mailbox, mixed, poll, monkeypat
     """The database goes away in the 2nd batch (the connection is refused): what was
     committed stays, nothing is moved that was not, and the next run finishes the job."""
     from service.extensions import db
-    from service.intake import poller
+    from service.intake import batches
 
     calls = {"n": 0}
 
@@ -103,8 +103,8 @@ def test_database_fails_mid_run(where, dst_plan, mailbox, mixed, poll, monkeypat
 
     name = {"raw-store": "store_raws", "raw-commit": "_commit_keeping_loaded",
             "outcome-commit": "_commit_outcomes"}[where]
-    real = getattr(poller, name)
-    monkeypatch.setattr(poller, name, second(
+    real = getattr(batches, name)
+    monkeypatch.setattr(batches, name, second(
         real, "INSERT INTO inbound_message ..." if where == "raw-store" else "COMMIT",
         flush=where != "raw-store"))
     append_all(mailbox, mixed.values())
@@ -118,7 +118,7 @@ def test_database_fails_mid_run(where, dst_plan, mailbox, mixed, poll, monkeypat
     assert list(half.states.values()).count("received") == received
     assert len(half.folders["INBOX"]) == len(mixed) - moved
 
-    monkeypatch.setattr(poller, name, real)
+    monkeypatch.setattr(batches, name, real)
     code, output = poll()
     assert code == 0, output
     check_consistency(mailbox, mixed.values(), complete=True)

@@ -1,7 +1,8 @@
 """A batch's follow-ups and states are recorded together, in one savepoint and one flush,
 also when several of its reports are on the same plan and period (each supersedes the one
-before, and the flush inserts it after the one that supersedes it); when anything of it fails, the batch is recorded again one message at a time, so
-only the failing message is quarantined."""
+before, and the flush inserts it after the one that supersedes it); when anything of it
+fails, the batch is recorded again one message at a time, so only the failing message is
+quarantined."""
 
 from __future__ import annotations
 

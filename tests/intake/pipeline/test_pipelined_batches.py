@@ -18,12 +18,12 @@ from tests.intake.pipeline.conftest import json_report, report_mail
 def events(app, monkeypatch) -> list[tuple[str, int]]:
     """What the poll does, in order: ("fetch", mails asked), ("parse", mails handed to the
     workers), ("decide", mails), ("receipts", receipts handed to the courier)."""
-    from service.intake import imap, poller, pool
+    from service.intake import batches, imap, pool
     from service.mail import delivery
 
     seen: list[tuple[str, int]] = []
     real_fetch, real_start = imap.Mailbox.fetch, pool.ParsePool.start
-    real_decide, real_put = poller.decide, delivery.Courier.put
+    real_decide, real_put = batches.decide, delivery.Courier.put
 
     def fetch(self: Any, uids: Any) -> Any:
         seen.append(("fetch", len(uids)))
@@ -43,7 +43,7 @@ def events(app, monkeypatch) -> list[tuple[str, int]]:
 
     monkeypatch.setattr(imap.Mailbox, "fetch", fetch)
     monkeypatch.setattr(pool.ParsePool, "start", start)
-    monkeypatch.setattr(poller, "decide", decide)
+    monkeypatch.setattr(batches, "decide", decide)
     monkeypatch.setattr(delivery.Courier, "put", put)
     app.config.update(IMAP_BATCH_SIZE=2, INTAKE_WORKERS=2)
     return seen
