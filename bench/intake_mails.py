@@ -153,13 +153,18 @@ class PymapProcess:
                               no_starttls_port=self.ports["none"], delimiter="/")
 
     def stop(self) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        end_child(self.process)
+
+
+def end_child(process: subprocess.Popen[str]) -> None:
+    """End a server process of the bench: its standard input closed, killed if it lingers."""
+    assert process.stdin is not None
+    process.stdin.close()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _serve_pymap(cert: str, key: str) -> None:
@@ -326,13 +331,7 @@ class SmtpProcess:
         return True
 
     def stop(self) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        end_child(self.process)
         shutil.rmtree(self.countfile.parent, ignore_errors=True)
 
 
