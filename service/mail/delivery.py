@@ -96,7 +96,9 @@ def deliver(connection: Connection, due: list[Due], mail_from: str,
                 refused = connection.send(reply_wire(d.reply, mail_from))
             except SmtpUnavailable as error:
                 done.outage = str(error)
-            except (SmtpError, OSError, ValueError) as error:  # ValueError: no usable address
+            except Exception as error:  # this reply's: refused, no usable address, a fault
+                if not isinstance(error, SmtpError | OSError | ValueError):
+                    log.exception("the reply to message %s could not be sent", d.msg_id)
                 done.replies.append(failed_values(d.row_id, d.row_attempts, str(error)))
                 done.messages.append(message_update(d, "failed", str(error), attempt=True))
                 done.counts["failed"] += 1
@@ -167,6 +169,7 @@ class Courier:
                     log.exception("sending a batch of replies failed")
                     done = deliver(self._connection, due, self.mail_from,
                                    f"{type(error).__name__}: {error}")
+                    done.outage = None  # the server itself was not found unable
                 self.outage = self.outage or done.outage
                 with self._lock:
                     self._done.append(done)
