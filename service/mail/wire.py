@@ -18,7 +18,7 @@ import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.header import Header
-from email.utils import parseaddr
+from email.utils import getaddresses, parseaddr
 
 #: RFC 5322's recommended line length (the hard limit is 998)
 LINE = 78
@@ -54,7 +54,8 @@ def _fold(name: str, value: str) -> str:
 
 def plain_text_mail(sender: str, to: str, headers: Sequence[tuple[str, str]],
                     text: str) -> WireMessage | None:
-    """The mail from ``sender`` to ``to`` (header values, ``Name <a@b>`` or ``a@b``) with
+    """The mail from ``sender`` to ``to`` (header values, ``Name <a@b>`` or ``a@b``; ``to``
+    may name several, separated by commas, and the mail goes to each) with
     ``headers`` after ``From`` and ``To`` and ``text`` as its UTF-8 body; None when an address is
     not ASCII. Header values must hold no line breaks (raises ``ValueError``)."""
     if not (sender.isascii() and to.isascii()):
@@ -71,4 +72,5 @@ def plain_text_mail(sender: str, to: str, headers: Sequence[tuple[str, str]],
     if not body.endswith(b"\n"):
         body += b"\n"
     data = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + body.replace(b"\n", b"\r\n")
-    return WireMessage(sender=parseaddr(sender)[1], recipients=(parseaddr(to)[1],), data=data)
+    recipients = tuple(address for _name, address in getaddresses([to]) if address)
+    return WireMessage(sender=parseaddr(sender)[1], recipients=recipients, data=data)

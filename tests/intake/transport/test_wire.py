@@ -97,6 +97,15 @@ def test_any_text_and_subject_read_back_the_same(text: str, subject: str) -> Non
     same_message(reply(text=text, subject=" ".join(subject.split()) or "Kvittering"))
 
 
+def test_a_mail_to_several_goes_to_each() -> None:
+    """A review answer goes to every reporting address of the institution."""
+    one = Reply(to="Kontoret <kontor@dst.dk>, opfoelgning@dst.dk", subject="Svar",
+                text="Hej\n", message_id="<svar-1@fm.dk>")
+    wire, ours, _theirs = same_message(one)
+    assert wire.recipients == ("kontor@dst.dk", "opfoelgning@dst.dk")
+    assert [a.addr_spec for a in ours["To"].addresses] == ["kontor@dst.dk", "opfoelgning@dst.dk"]
+
+
 def test_an_address_that_is_not_ascii_is_left_to_email_message() -> None:
     one = reply(sender="sørensen@dst.dk")
     assert isinstance(reply_wire(one, "mrp@fm.dk", NOW), EmailMessage)
