@@ -6,7 +6,8 @@ our own mail never gets one (no backscatter): the pipeline decides which are due
 
 from __future__ import annotations
 
-from service.mail.receipts import OriginalMail, Reply, clean_subject, compose_reply, help_lines
+from service.mail.headers import clean_subject
+from service.mail.receipts import OriginalMail, Reply, compose_reply, help_lines
 
 SUBJECT_PREFIX = "Ikke registreret: "
 

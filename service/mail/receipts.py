@@ -9,22 +9,26 @@ characters and shortened; message ids are kept only when they look like message 
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
-from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
-from email.utils import format_datetime, formataddr, getaddresses, make_msgid, parseaddr
+from email.utils import format_datetime, make_msgid
 
+from service.mail.headers import (
+    CONTROL,
+    clean_address,
+    clean_subject,
+    dedupe,
+    first_message_id,
+    message_ids,
+)
 from service.mail.wire import WireMessage, plain_text_mail
 from service.vocabulary import SEVERITY_LABELS, STATUS_LABELS, format_number, period_text
 
 SUBJECT_PREFIX = "Kvittering: "
-MAX_SUBJECT = 200
 MAX_REFERENCES = 20
 
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -106,7 +110,7 @@ def compose_reply(original: OriginalMail, mail_from: str, subject: str, text: st
     references = None
     if parent:
         chain = [*message_ids(original.references), parent]
-        references = " ".join(_dedupe(chain)[-MAX_REFERENCES:])
+        references = " ".join(dedupe(chain)[-MAX_REFERENCES:])
     return Reply(to=to, subject=subject, text=text, message_id=make_msgid(domain=domain),
                  in_reply_to=parent, references=references)
 
@@ -337,22 +341,7 @@ def status_words(status: str | None, typed: str | None) -> str:
 
 # -- headers from untrusted input ---------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
-_MSGID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")
 _PREFIX = re.compile(r"^\s*(?:kvittering|re|sv|aw)\s*:\s*", re.IGNORECASE)
-
-
-def clean_subject(subject: object) -> str:
-    """A subject as one line of text: encoded words decoded, control characters (CR, LF,
-    TAB, …) replaced by spaces, whitespace collapsed, at most ``MAX_SUBJECT`` characters."""
-    text = "" if subject is None else str(subject)
-    if "=?" in text:
-        with contextlib.suppress(ValueError, LookupError, UnicodeDecodeError):
-            text = str(make_header(decode_header(text)))
-    text = " ".join(_CONTROL.sub(" ", text).split())
-    if len(text) > MAX_SUBJECT:
-        text = text[: MAX_SUBJECT - 1].rstrip() + "…"
-    return text
 
 
 def receipt_subject(subject: object) -> str:
@@ -366,48 +355,12 @@ def receipt_subject(subject: object) -> str:
     return SUBJECT_PREFIX + (text or "opfølgning")
 
 
-@functools.lru_cache(maxsize=4096)
-def clean_address(value: object) -> str | None:
-    """One mail address as a header value (``Name <a@b>``), or None when there is none or
-    the value carries line breaks that are not folding. Kept for the addresses seen last:
-    every reply cleans ours and its sender's, and parsing an address takes a while."""
-    text = re.sub(r"\r?\n[ \t]", " ", "" if value is None else str(value))  # unfold
-    if _CONTROL.sub("", text.replace("\t", " ")) != text.replace("\t", " "):
-        return None  # a bare CR or LF: a forged header, not an address
-    pairs = [(n, a) for n, a in getaddresses([text]) if "@" in a] or [parseaddr(text)]
-    name, address = pairs[0]
-    address = address.strip()
-    if "@" not in address or any(c.isspace() or c in "<>\"," for c in address):
-        return None
-    return formataddr((clean_subject(name), address)) if name else address
-
-
-def message_ids(value: object) -> list[str]:
-    """The well-formed ``<id@host>`` tokens in a header value, in order."""
-    return _MSGID.findall("" if value is None else str(value))
-
-
-def first_message_id(value: object) -> str | None:
-    ids = message_ids(value)
-    return ids[0] if ids else None
-
-
-def _dedupe(items: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    result = []
-    for item in items:
-        if item not in seen:
-            seen.add(item)
-            result.append(item)
-    return result
-
-
 def _opt(value: object) -> str | None:
     return None if value is None else str(value)
 
 
 def _line(text: object) -> str:
-    return " ".join(_CONTROL.sub(" ", str(text)).split())
+    return " ".join(CONTROL.sub(" ", str(text)).split())
 
 
 def _number(value: float | str) -> str:

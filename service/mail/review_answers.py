@@ -19,8 +19,9 @@ from service.domain.models import FollowUp, FollowUpReview, OutboundMessage
 from service.domain.models.outbound import REVIEW_ANSWER
 from service.domain.models.reviews import RETURNED
 from service.extensions import db
+from service.mail.headers import clean_address
 from service.mail.queue import claim, record_failed, record_sent, release, stored_reply
-from service.mail.receipts import clean_address, help_lines, reply_wire
+from service.mail.receipts import help_lines, reply_wire
 from service.mail.settings import contact, intake_address
 from service.mail.smtp import Connection, SmtpError, SmtpSettings, SmtpUnavailable
 from service.vocabulary import date_words, parse_period, period_words
