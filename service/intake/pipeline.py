@@ -20,7 +20,14 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from service.clock import utcnow
 from service.domain import inbound
 from service.domain.common import savepoint
-from service.domain.followups import current_after, followup_ids, record_followup
+from service.domain.followups import (
+    Checked,
+    Report,
+    check_reports,
+    current_after,
+    followup_ids,
+    record_followup,
+)
 from service.domain.models import FollowUp, InboundMessage, Plan
 from service.extensions import db
 from service.intake import failures
@@ -107,9 +114,24 @@ def _owner_by_subject(subject: str | None) -> inbound.Owner | None:
     return inbound.owner_by_named_plan(plan) if plan is not None else None
 
 
+def _report(msg: InboundMessage, reading: Reading, plan: Plan | None) -> Report | None:
+    """The report of a mail that names ``plan``, as ``record_followup`` will record it;
+    None when it will not (no such plan, or the sender may not report for it)."""
+    attribution = reading.attribution
+    assert attribution is not None
+    if plan is None or not inbound.owner_by_plan(plan, reading.institutions)[1]:
+        return None
+    ministry = plan.institution.ministry_id
+    return Report(plan, attribution.period_name, attribution.report.rows, "email",
+                  reading.facts.sender, msg.received_at, plugins_of(ministry),
+                  status_thresholds_of(ministry))
+
+
 def _record(msg: InboundMessage, reading: Reading, plan: Plan | None,
-            current: dict[int, list[FollowUp]] | None = None) -> tuple[Outcome, Settlement]:
-    """The follow-up of a mail that names ``plan``, added to the session (not flushed)."""
+            current: dict[int, list[FollowUp]] | None = None,
+            checked: Checked | None = None) -> tuple[Outcome, Settlement]:
+    """The follow-up of a mail that names ``plan``, added to the session (not flushed);
+    ``checked``: its report as the batch's :func:`check_reports` checked it."""
     attribution = reading.attribution
     assert attribution is not None
     reading.stage = "record"
@@ -132,6 +154,7 @@ def _record(msg: InboundMessage, reading: Reading, plan: Plan | None,
         plugins=plugins_of(plan.institution.ministry_id),
         thresholds=status_thresholds_of(plan.institution.ministry_id),
         current=current.get(plan.id, []) if current is not None else None,
+        checked=checked,
     )
     # its id comes with the flush
     return Outcome(followup.status), Settlement(reading.facts, owner, followup)
@@ -226,7 +249,9 @@ def _record_together(msgs: list[InboundMessage], readings: list[Reading],
                      plans: dict[str, Plan | None]) -> list[Outcome] | None:
     """Every message's follow-up and state in one savepoint, flushed once: a flush costs
     the ORM about as much per report as the rest of recording it, and one for the batch costs
-    little more than one for a single report. None when anything fails (the database
+    little more than one for a single report; and the reports are checked by the plugins
+    together first (``check_reports``: one hand-over to their thread, not one per report).
+    None when anything fails (the database
     refuses a row, a report breaks something): the savepoint is undone and nothing of it is
     kept, and the caller records the messages one savepoint each, so the one that fails is
     quarantined alone. Reports of the batch on the same plan and period supersede one
@@ -243,10 +268,12 @@ def _record_together(msgs: list[InboundMessage], readings: list[Reading],
             # reports on the same plan and period supersede one another within the flush,
             # which inserts each after the one that supersedes it: their ids are given first
             ids = iter(followup_ids(len(named)) if len(set(named)) < len(named) else ())
-            for msg, reading in zip(msgs, readings, strict=True):
+            checked = _check_together(msgs, readings, plans)
+            for index, (msg, reading) in enumerate(zip(msgs, readings, strict=True)):
                 outcome, settlement = (
                     (reading.outcome, reading.settlement) if reading.outcome is not None
-                    else _record(msg, reading, _plan_of(reading, plans), current))
+                    else _record(msg, reading, _plan_of(reading, plans), current,
+                                 checked.get(index)))
                 if settlement.followup is not None:
                     settlement.followup.id = next(ids, None)  # type: ignore[assignment]
                     current_after(current[settlement.followup.plan_id], settlement.followup)
@@ -260,6 +287,19 @@ def _record_together(msgs: list[InboundMessage], readings: list[Reading],
                  type(error).__name__)
         return None
     return outcomes
+
+
+def _check_together(msgs: list[InboundMessage], readings: list[Reading],
+                    plans: dict[str, Plan | None]) -> dict[int, Checked]:
+    """The reports of the batch that will be recorded, checked together (one call to the
+    plugins for the batch), by their place in it."""
+    reports: dict[int, Report] = {}
+    for index, (msg, reading) in enumerate(zip(msgs, readings, strict=True)):
+        if reading.outcome is None:
+            report = _report(msg, reading, _plan_of(reading, plans))
+            if report is not None:
+                reports[index] = report
+    return dict(zip(reports, check_reports(list(reports.values())), strict=True))
 
 
 def _record_alone(msg: InboundMessage, reading: Reading,

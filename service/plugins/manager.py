@@ -26,7 +26,8 @@ ministry's enablement as read from the database (:class:`MinistryPlugins`), then
   including plugins that failed to load (with ``error``).
 - ``task_types(mp)``: the task types valid for the ministry, by code.
 - ``validate_plan(plan, mp)`` (plan hooks, and goal hooks for every active goal),
-  ``validate_goal(goal, plan, mp)``, ``validate_followup(followup, plan, mp)``, and
+  ``validate_goal(goal, plan, mp)``, ``validate_followup(followup, plan, mp)`` (and
+  ``validate_followups`` for a batch of reports, in one hand-over), and
   ``validate(hook, mp, what=..., **arguments)`` for any hook that returns findings.
 - ``report_parsers(mp=None)``: enabled plugins' parsers first, then the built-ins'.
 - ``builtin_rules()``, ``close()``.
@@ -138,10 +139,33 @@ class PluginManager(Registry):
         today: date | None = None,
     ) -> list[Finding]:
         """Follow-up hooks of every applicable plugin for one report."""
-        what = f"follow-up {followup.plan} {followup.period}"
-        return self.validate(
-            "mrp_validate_followup", mp, what=what, today=today, followup=followup, plan=plan
-        )
+        return self.validate_followups([(followup, plan, mp)], today=today)[0]
+
+    def validate_followups(
+        self,
+        reports: Sequence[tuple[FollowUpView, PlanView, MinistryPlugins]],
+        *,
+        today: date | None = None,
+    ) -> list[list[Finding]]:
+        """``validate_followup`` for each of several reports (``(followup, plan, mp)``), in
+        order, in one hand-over to a worker thread: each plugin's share of each report is
+        still a unit with its own time limit, and a failure voids only that share."""
+        spec = self.hooks["mrp_validate_followup"]
+        parts: list[tuple[Sequence[Share], MinistryPlugins, str, int]] = []
+        units: list[Callable[[], object]] = []
+        for followup, plan, mp in reports:
+            shares = self.implementing(mp, spec.name)
+            its = self._units(spec, shares, mp, today, {"followup": followup, "plan": plan})
+            parts.append((shares, mp, f"follow-up {followup.plan} {followup.period}", len(its)))
+            units.extend(its)
+        results = self._runner.run(units)
+        found: list[list[Finding]] = []
+        at = 0
+        for shares, mp, what, count in parts:
+            found.append(collect(shares, results[at:at + count], valid_overrides(mp),
+                                 self._failed_finding, what))
+            at += count
+        return found
 
     def validate(
         self,

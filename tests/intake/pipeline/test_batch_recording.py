@@ -147,3 +147,23 @@ def test_a_row_the_database_refuses_at_the_flush_is_quarantined_alone(
     assert sorted(by_period) == ["2026-H1", "2027-H1"]
     mailbox.select("INBOX")
     assert mailbox.uids() == []
+
+
+def test_a_batch_is_checked_by_the_plugins_together(dst_plan, mailbox, poll, monkeypatch):
+    """The reports of a batch go to the plugins in one call (one hand-over to their thread,
+    not one per report), and each is recorded with its own findings."""
+    from service.plugins.manager import PluginManager
+
+    batches: list[list[str]] = []
+    real = PluginManager.validate_followups
+
+    def validate_followups(self, reports, **kwargs):
+        batches.append([followup.period for followup, _plan, _mp in reports])
+        return real(self, reports, **kwargs)
+
+    monkeypatch.setattr(PluginManager, "validate_followups", validate_followups)
+    for period in PERIODS:
+        mailbox.append("INBOX", mail(period))
+    output = poll()
+    assert "fetched 3" in output
+    assert batches == [list(PERIODS)]
