@@ -1,7 +1,8 @@
 """mrp: goal-and-results plans for the Danish state.
 
 ``create_app(config=None)`` builds the application: config → extensions → plugins →
-blueprints → CLI. Nothing is built at import time.
+blueprints → CLI. Nothing is built at import time, and nothing heavy imported: the intake's
+parse workers import the parsing alone (Flask and SQLAlchemy come with ``create_app``).
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ import select
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
-from sqlalchemy import event, exc
-from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.wrappers import Response
+from typing import TYPE_CHECKING, Any
 
 from service import config as settings
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from werkzeug.wrappers import Response
 
 # python-docx (the annual report in Word) brings lxml, which openpyxl would otherwise switch
 # to for every workbook: openpyxl keeps the standard library's XML, with defusedxml's checks
@@ -34,6 +34,9 @@ log = logging.getLogger("mrp")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    from flask import Flask
+    from sqlalchemy import event
+
     values = {**settings.load(), **(config or {})}
     instance = str(values.get("INSTANCE_PATH") or "")
     app = Flask(__name__, instance_relative_config=True,
@@ -92,6 +95,8 @@ def _trust_proxies(app: Flask) -> None:
     append to) both headers, or a client could claim them."""
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0
         )
@@ -209,6 +214,8 @@ def _drop_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) ->
     connection has nothing (the application never LISTENs). A peer that vanished without a
     word is not seen, as it is not by a ping before its TCP timeout either."""
     if dbapi_connection.closed or select.select([dbapi_connection.fileno()], [], [], 0)[0]:
+        from sqlalchemy import exc
+
         raise exc.DisconnectionError("the server closed this pooled connection")
 
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from service.domain.models import Ministry
-from service.domain.plugins import manager, ministry_plugins
 from service.plugins.reports import ParsedReport, ReportError, ReportParser
+
+if TYPE_CHECKING:
+    from service.domain.models import Ministry
 
 log = logging.getLogger("service.intake.reports")
 
@@ -113,6 +114,10 @@ def read_with(
 
 def ministry_parsers(ministry: Ministry) -> list[ReportParser]:
     """The report parsers that apply to the ministry's institutions."""
+    # here, not at the top: the parse workers import this module without the database
+    # and the plugin manager (service.intake.pool)
+    from service.domain.plugins import manager, ministry_plugins
+
     return manager().report_parsers(ministry_plugins(ministry))
 
 

@@ -140,3 +140,17 @@ def test_the_corpus_reaches_the_same_states_with_one_worker_or_two(
     got = {name: (by_raw[raw]["state"], by_raw[raw]["reason"])
            for name, raw in raws.items() if raw in by_raw}
     assert got == {name: want for name, want in expected.items() if name != "oversized.eml"}
+
+
+def test_a_worker_imports_neither_the_web_framework_nor_the_database():
+    """What the forkserver imports for the workers (``service.intake.parse``) is the
+    parsing alone: Flask and SQLAlchemy would more than triple a pool's start, which the
+    first batch of every ``mrp intake poll --once`` waits for."""
+    import subprocess
+    import sys
+
+    code = ("import sys, service.intake.parse; print(sorted({m.split('.')[0] for m in "
+            "sys.modules} & {'flask', 'flask_sqlalchemy', 'sqlalchemy', 'werkzeug', 'alembic'}))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
