@@ -113,6 +113,7 @@ def record_followup(
     current: Iterable[FollowUp] | None = None,
     thresholds: Thresholds | None = None,
     checked: Checked | None = None,
+    links: list[tuple[FollowUp, FollowUp]] | None = None,
 ) -> FollowUp:
     """Validate a report and add it to the session (the caller flushes and commits).
     Returns the follow-up, ``accepted`` or ``rejected`` with its findings; its id comes with
@@ -121,12 +122,15 @@ def record_followup(
     the plan's accepted follow-ups that nothing supersedes (any period), when the caller has
     looked them up in this transaction for a batch of reports (``current_after`` keeps the
     list right from one report of a batch to the next). A report of the batch the new one
-    supersedes need not be flushed: the flush inserts it after the new one, pointing to it,
+    supersedes need not be flushed: the flush inserts it after the new one, pointing to it
+    (or with ``links``, superseded by itself, pointed to it after the flush),
     so the batch gives each follow-up its id beforehand (:func:`followup_ids`) to keep the
     ids in the order the reports came.
     ``thresholds``: the ministry's thresholds for the computed status, likewise.
     ``checked``: this report as :func:`check_reports` checked it with the rest of a batch
-    (else it is checked here).
+    (else it is checked here). ``links``: for a batch, where the reports this one
+    supersedes go as ``(superseded, successor)`` instead of pointing to it at once; the
+    caller flushes, then :func:`link_superseded` (see there).
 
     Nothing is flushed here (the intake adds a mail's follow-up and its new state in one
     flush), and the follow-up names its plan by id: assigning the plan object would make
@@ -183,12 +187,31 @@ def record_followup(
                 followup.superseded_by = other
             else:
                 followup.superseded_by_id = other.id
+        elif links is not None and (not added or other.id is not None):
+            if added:  # inserted as superseded by itself, as _step_aside leaves one
+                other.superseded_by_id = other.id
+            else:
+                _step_aside(other)
+            links.append((other, followup))
         else:
             if not added:  # one added in this flush is inserted after its successor
                 _step_aside(other)
             other.superseded_by = followup
     db.session.add(followup)
     return followup
+
+
+def link_superseded(links: list[tuple[FollowUp, FollowUp]]) -> None:
+    """Point each superseded report of a batch at its successor, once the batch's flush
+    has inserted them all (``record_followup``'s ``links``), in one more flush: one UPDATE
+    for them all. Linked through the relationship instead, every report of the flush would
+    depend on another of the same table, and the ORM would insert the batch's follow-ups
+    one row at a time, in the order of their links."""
+    if not links:
+        return
+    for superseded, successor in links:
+        superseded.superseded_by_id = successor.id
+    db.session.flush()
 
 
 def current_after(current: list[FollowUp], followup: FollowUp) -> None:

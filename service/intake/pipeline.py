@@ -26,6 +26,7 @@ from service.domain.followups import (
     check_reports,
     current_after,
     followup_ids,
+    link_superseded,
     record_followup,
 )
 from service.domain.models import FollowUp, InboundMessage, Plan
@@ -129,9 +130,12 @@ def _report(msg: InboundMessage, reading: Reading, plan: Plan | None) -> Report 
 
 def _record(msg: InboundMessage, reading: Reading, plan: Plan | None,
             current: dict[int, list[FollowUp]] | None = None,
-            checked: Checked | None = None) -> tuple[Outcome, Settlement]:
+            checked: Checked | None = None,
+            links: list[tuple[FollowUp, FollowUp]] | None = None,
+            ) -> tuple[Outcome, Settlement]:
     """The follow-up of a mail that names ``plan``, added to the session (not flushed);
-    ``checked``: its report as the batch's :func:`check_reports` checked it."""
+    ``checked``: its report as the batch's :func:`check_reports` checked it; ``links``: the
+    batch's reports superseded, linked after its flush (``record_followup``)."""
     attribution = reading.attribution
     assert attribution is not None
     reading.stage = "record"
@@ -155,6 +159,7 @@ def _record(msg: InboundMessage, reading: Reading, plan: Plan | None,
         thresholds=status_thresholds_of(plan.institution.ministry_id),
         current=current.get(plan.id, []) if current is not None else None,
         checked=checked,
+        links=links,
     )
     # its id comes with the flush
     return Outcome(followup.status), Settlement(reading.facts, owner, followup)
@@ -251,14 +256,14 @@ def _record_together(msgs: list[InboundMessage], readings: list[Reading],
     the ORM about as much per report as the rest of recording it, and one for the batch costs
     little more than one for a single report; and the reports are checked by the plugins
     together first (``check_reports``: one hand-over to their thread, not one per report).
-    None when anything fails (the database
-    refuses a row, a report breaks something): the savepoint is undone and nothing of it is
-    kept, and the caller records the messages one savepoint each, so the one that fails is
-    quarantined alone. Reports of the batch on the same plan and period supersede one
-    another as if they had come one by one: each finds the one before it among the plan's
-    current follow-ups (``current_after``) and points it to itself; the flush inserts the
-    last first, and their ids, given before (``followup_ids``), keep the order they came
-    in."""
+    None when anything fails (the database refuses a row, a report breaks something): the
+    savepoint is undone and nothing of it is kept, and the caller records the messages one
+    savepoint each, so the one that fails is quarantined alone. Reports of the batch on the
+    same plan and period supersede one another as if they had come one by one: each finds
+    the one before it among the plan's current follow-ups (``current_after``), which is
+    inserted superseded by itself and pointed to its successor after the flush
+    (``link_superseded``); their ids, given before (``followup_ids``), keep the order they
+    came in."""
     outcomes: list[Outcome] = []
     keys = [_key(r, plans) for r in readings if r.outcome is None]
     named = [key for key in keys if key is not None]
@@ -269,17 +274,19 @@ def _record_together(msgs: list[InboundMessage], readings: list[Reading],
             # which inserts each after the one that supersedes it: their ids are given first
             ids = iter(followup_ids(len(named)) if len(set(named)) < len(named) else ())
             checked = _check_together(msgs, readings, plans)
+            links: list[tuple[FollowUp, FollowUp]] = []
             for index, (msg, reading) in enumerate(zip(msgs, readings, strict=True)):
                 outcome, settlement = (
                     (reading.outcome, reading.settlement) if reading.outcome is not None
                     else _record(msg, reading, _plan_of(reading, plans), current,
-                                 checked.get(index)))
+                                 checked.get(index), links))
                 if settlement.followup is not None:
                     settlement.followup.id = next(ids, None)  # type: ignore[assignment]
                     current_after(current[settlement.followup.plan_id], settlement.followup)
                 _settle(msg, outcome, settlement)
                 outcomes.append(outcome)
             db.session.flush()
+            link_superseded(links)
     except (OperationalError, InterfaceError):  # the database itself: retried next run
         raise
     except Exception as error:

@@ -167,3 +167,33 @@ def test_a_batch_is_checked_by_the_plugins_together(dst_plan, mailbox, poll, mon
     output = poll()
     assert "fetched 3" in output
     assert batches == [list(PERIODS)]
+
+
+def test_a_chain_of_reports_is_inserted_in_one_statement(
+    client, admin, dst_plan, mailbox, poll
+):
+    """Reports of a batch superseding one another are not linked through the ORM's
+    relationship (which would make it insert them one row at a time, in the order of the
+    links): each goes in superseded by itself, all in one INSERT, and one UPDATE for the
+    batch points each to its successor."""
+    from sqlalchemy.engine import Engine
+
+    statements: list[str] = []
+
+    def before_cursor_execute(_conn, _cursor, statement, _params, _context, _many):
+        statements.append(" ".join(statement.split()))
+
+    for n in range(1, 6):
+        mailbox.append("INBOX", mail("2026-H1", n))
+    event.listen(Engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        poll()
+    finally:
+        event.remove(Engine, "before_cursor_execute", before_cursor_execute)
+    inserts = [s for s in statements if s.startswith("INSERT INTO followup ")]
+    links = [s for s in statements
+             if s.startswith("UPDATE followup SET superseded_by_id")]
+    assert len(inserts) == 1 and len(links) == 1
+    chain = followups(client, admin, dst_plan["id"])["2026-H1"][::-1]
+    assert [f["superseded_by"] for f in chain] == [f["id"] for f in chain[1:]] + [None]
+    assert [f["current"] for f in chain] == [False] * 4 + [True]
