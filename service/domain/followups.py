@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import selectinload
 
 from service.clock import utcnow
@@ -20,6 +20,7 @@ from service.domain import scoping
 from service.domain.actors import Actor
 from service.domain.common import commit, locked, require
 from service.domain.errors import Conflict, NotFound
+from service.domain.ids import give_ids, next_ids
 from service.domain.models import FollowUp, FollowUpFinding, FollowUpGoal, Plan
 from service.domain.pagination import Page, paginate
 from service.domain.plugins import manager, ministry_plugins
@@ -247,17 +248,16 @@ def with_computed_status(
 
 def followup_ids(count: int) -> list[int]:
     """``count`` ids for follow-ups about to be added, in increasing order (set as their
-    ``id`` before the flush). On PostgreSQL from the table's sequence; on SQLite after the
-    highest id, which holds because the caller has the write lock (``savepoint``)."""
-    if count <= 0:
-        return []
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        return sorted(connection.execute(
-            text("SELECT nextval(pg_get_serial_sequence('followup', 'id')) "
-                 "FROM generate_series(1, :n)"), {"n": count}).scalars())
-    highest = connection.execute(select(func.coalesce(func.max(FollowUp.id), 0))).scalar_one()
-    return list(range(highest + 1, highest + 1 + count))
+    ``id`` before the flush; :func:`service.domain.ids.next_ids`)."""
+    return next_ids(FollowUp, count)
+
+
+def give_row_ids(followups: Sequence[FollowUp]) -> None:
+    """Ids for the goal and finding rows of a batch's follow-ups, in their order, so that on
+    SQLite the batch's flush inserts each table's rows in one statement
+    (:mod:`service.domain.ids`)."""
+    give_ids([goal for followup in followups for goal in followup.goals])
+    give_ids([finding for followup in followups for finding in followup.findings])
 
 
 def _step_aside(current: FollowUp) -> None:

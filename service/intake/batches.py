@@ -19,6 +19,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from service.chunks import chunks
+from service.domain.common import write_lock
+from service.domain.ids import give_ids
 from service.domain.models import InboundMessage
 from service.extensions import db
 from service.intake.imap import Mailbox
@@ -85,6 +87,7 @@ def store_raws(key: str, uidvalidity: int,
     row, moved to the new UID, so a report is never counted twice."""
     if not fetched:
         return []
+    write_lock()  # on SQLite: the new rows' ids are given after the highest (give_ids)
     digests = [sha256(raw) for _uid, raw in fetched]
     seen: dict[str, InboundMessage] = {}
     wanted = sorted(set(digests))
@@ -96,6 +99,7 @@ def store_raws(key: str, uidvalidity: int,
         ):
             seen.setdefault(str(msg.sha256), msg)
     stored: list[tuple[int, InboundMessage]] = []
+    added: list[InboundMessage] = []
     for (uid, raw), digest in zip(fetched, digests, strict=True):
         msg = seen.get(digest)
         if msg is not None:
@@ -106,8 +110,10 @@ def store_raws(key: str, uidvalidity: int,
                 raw=raw, state="received",
             )
             db.session.add(msg)
+            added.append(msg)
             seen[digest] = msg
         stored.append((uid, msg))
+    give_ids(added)  # one INSERT for the batch on SQLite too
     try:
         _commit_keeping_loaded()
     except IntegrityError:  # another poller stored some of them first

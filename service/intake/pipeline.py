@@ -26,9 +26,11 @@ from service.domain.followups import (
     check_reports,
     current_after,
     followup_ids,
+    give_row_ids,
     link_superseded,
     record_followup,
 )
+from service.domain.ids import needs_ids
 from service.domain.models import FollowUp, InboundMessage, Plan
 from service.extensions import db
 from service.intake import failures
@@ -272,9 +274,13 @@ def _record_together(msgs: list[InboundMessage], readings: list[Reading],
             current = current_followups(plans)  # one query for the batch, not one per report
             # reports on the same plan and period supersede one another within the flush,
             # which inserts each after the one that supersedes it: their ids are given first
-            ids = iter(followup_ids(len(named)) if len(set(named)) < len(named) else ())
+            # and on SQLite they are given anyway, so the flush inserts them all in one
+            # statement (service.domain.ids)
+            ids = iter(followup_ids(len(named))
+                       if len(set(named)) < len(named) or needs_ids() else ())
             checked = _check_together(msgs, readings, plans)
             links: list[tuple[FollowUp, FollowUp]] = []
+            recorded: list[FollowUp] = []
             for index, (msg, reading) in enumerate(zip(msgs, readings, strict=True)):
                 outcome, settlement = (
                     (reading.outcome, reading.settlement) if reading.outcome is not None
@@ -285,6 +291,9 @@ def _record_together(msgs: list[InboundMessage], readings: list[Reading],
                     current_after(current[settlement.followup.plan_id], settlement.followup)
                 _settle(msg, outcome, settlement)
                 outcomes.append(outcome)
+                if settlement.followup is not None:
+                    recorded.append(settlement.followup)
+            give_row_ids(recorded)
             db.session.flush()
             link_superseded(links)
     except (OperationalError, InterfaceError):  # the database itself: retried next run

@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 from service.chunks import chunks
 from service.clock import utcnow
 from service.domain.common import savepoint
+from service.domain.ids import give_ids
 from service.domain.locking import mailbox_lock
 from service.domain.models import FollowUp, InboundMessage, OutboundMessage
 from service.domain.models.outbound import QUARANTINE_ANSWER, RECEIPT
@@ -325,6 +326,7 @@ def queue_decided(msgs: Sequence[InboundMessage], opts: ReceiptOptions,
                 row.claimed_at = now
                 db.session.add(row)
                 pending.append((msg, row, None))
+            give_ids([row for _msg, row, _problem in pending if row is not None])
             db.session.flush()
     except IntegrityError:
         log.info("replies to %d messages were stored before; sent after the poll", len(msgs))

@@ -194,6 +194,10 @@ def test_a_chain_of_reports_is_inserted_in_one_statement(
     links = [s for s in statements
              if s.startswith("UPDATE followup SET superseded_by_id")]
     assert len(inserts) == 1 and len(links) == 1
+    # and every table's rows of the batch in one statement, on SQLite too, where the ORM
+    # would insert them one by one to read back each id (service.domain.ids)
+    for table in ("inbound_message", "followup_goal", "followup_finding", "outbound_message"):
+        assert len([s for s in statements if s.startswith(f"INSERT INTO {table} ")]) == 1
     chain = followups(client, admin, dst_plan["id"])["2026-H1"][::-1]
     assert [f["superseded_by"] for f in chain] == [f["id"] for f in chain[1:]] + [None]
     assert [f["current"] for f in chain] == [False] * 4 + [True]
