@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from service.clock import utcnow
 from service.domain import inbound
 from service.domain.common import savepoint
 from service.domain.followups import (
@@ -46,16 +45,15 @@ from service.intake.lookups import (
 from service.intake.parse import ParsedMail, parse_each
 from service.intake.pool import ParsePool
 from service.intake.settings import IntakeOptions
+from service.intake.settlement import settle as _settle
 from service.intake.stages import (
     Decision,
     MailFacts,
     Outcome,
     Reading,
     Settlement,
-    nul_free,
 )
 from service.intake.subject import parse_subject
-from service.mail import answers
 
 __all__ = ["FINAL_STATES", "FOLDER_OF_STATE", "Decision", "Outcome", "decide", "log_outcome",
            "process", "run_cache", "sha256"]
@@ -354,36 +352,6 @@ def _record_alone(msg: InboundMessage, reading: Reading,
                 raise
             log.error("message %s: the database refused %s", msg.id, refused, exc_info=True)
     return outcome
-
-
-def _settle(msg: InboundMessage, outcome: Outcome, found: Settlement) -> None:
-    """Write what was decided to the message, all at once: one UPDATE, flushed with the
-    follow-up (a change made earlier would be flushed before it and again here)."""
-    if found.facts is not None:
-        msg.sender = found.facts.sender
-        msg.subject = found.facts.subject
-        msg.message_id = found.facts.message_id
-    msg.ministry_id = found.owner.ministry_id
-    msg.institution_id = found.owner.institution_id
-    msg.plan_id = found.owner.plan_id
-    if found.followup is not None:
-        msg.followup = found.followup
-    msg.attempts += 1
-    msg.state = outcome.state
-    msg.reason = outcome.reason
-    msg.detail = nul_free(outcome.detail)
-    msg.processed_at = utcnow()
-    msg.receipt_state = "pending" if _answered(outcome, found) else "none"
-
-
-def _answered(outcome: Outcome, found: Settlement) -> bool:
-    """Whether the sender gets a mail back: a receipt for every report, an answer for a
-    quarantined mail from a registered, authenticated address that names what was missing
-    (``service.mail.answers``); never for unknown senders (no backscatter)."""
-    if outcome.state in {"accepted", "rejected"}:
-        return True
-    return (outcome.state == "quarantined" and answers.answered(outcome.reason)
-            and found.owner.institution_id is not None)
 
 
 def log_outcome(msg_id: int, sender: str | None, subject: str | None,
