@@ -76,9 +76,9 @@ def check_reports(reports: Sequence[Report]) -> list[Checked]:
     plans: dict[int, PlanView] = {}
     for report in reports:
         plan = report.plan
-        parsed = parse_period(report.period) if report.period else None
+        parsed, period_text = _period(report.period)
         view = followup_from_rows(
-            plan=plan.reference, period=_period_text(report.period), rows=list(report.rows),
+            plan=plan.reference, period=period_text, rows=list(report.rows),
             received_at=report.received_at, channel=report.channel,
             submitted_by=report.submitted_by,
         )
@@ -96,9 +96,11 @@ def check_reports(reports: Sequence[Report]) -> list[Checked]:
             for (view, _plan, _plugins), findings in zip(views, found, strict=True)]
 
 
-def _period_text(period: str | None) -> str:
+def _period(period: str | None) -> tuple[Period | None, str]:
+    """The period a report names, and how the report keeps it (its Danish name when it is
+    one, else as given)."""
     parsed = parse_period(period) if period else None
-    return str(parsed) if parsed else (period or "").strip()
+    return parsed, str(parsed) if parsed else (period or "").strip()
 
 
 def record_followup(
@@ -138,11 +140,11 @@ def record_followup(
     adding and flushing it cascade through everything loaded with the plan (goals,
     indicators, milestones), more than a millisecond per report in the intake's benchmark."""
     received_at = received_at or utcnow()
-    period_text = _period_text(period)
     if checked is None:
         [checked] = check_reports([Report(plan, period, list(rows), channel, submitted_by,
                                           received_at, plugins, thresholds)])
     view, findings = checked.view, checked.findings
+    period_text = view.period  # as check_reports read it (``_period``)
     status = "rejected" if any(f.severity == "error" for f in findings) else "accepted"
     # the plan's current report for this period, asked before the new one is in the session
     others: list[FollowUp] = []
