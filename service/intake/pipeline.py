@@ -270,10 +270,10 @@ def _record_together(msgs: list[InboundMessage], readings: list[Reading],
     try:
         with savepoint(), db.session.no_autoflush:
             current = current_followups(plans)  # one query for the batch, not one per report
-            # reports on the same plan and period supersede one another within the flush,
-            # which inserts each after the one that supersedes it: their ids are given first
-            # and on SQLite they are given anyway, so the flush inserts them all in one
-            # statement (service.domain.ids)
+            # reports on the same plan and period supersede one another within the batch,
+            # each linked to its successor by id after the flush (link_superseded): their
+            # ids are given first; on SQLite they are given anyway, so the flush inserts
+            # them all in one statement (service.domain.ids)
             ids = iter(followup_ids(len(named))
                        if len(set(named)) < len(named) or needs_ids() else ())
             checked = _check_together(msgs, readings, plans)
@@ -287,10 +287,9 @@ def _record_together(msgs: list[InboundMessage], readings: list[Reading],
                 if settlement.followup is not None:
                     settlement.followup.id = next(ids, None)  # type: ignore[assignment]
                     current_after(current[settlement.followup.plan_id], settlement.followup)
+                    recorded.append(settlement.followup)
                 _settle(msg, outcome, settlement)
                 outcomes.append(outcome)
-                if settlement.followup is not None:
-                    recorded.append(settlement.followup)
             give_row_ids(recorded)
             db.session.flush()
             link_superseded(links)
