@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlalchemy import inspect, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.clock import utcnow
 from service.domain import scoping
 from service.domain.actors import Actor
 from service.domain.common import commit, locked, require
 from service.domain.errors import Conflict, NotFound
-from service.domain.ids import give_ids, next_ids
 from service.domain.models import FollowUp, FollowUpFinding, FollowUpGoal, Plan
 from service.domain.pagination import Page, paginate
 from service.domain.plugins import manager, ministry_plugins
@@ -117,6 +117,7 @@ def record_followup(
     thresholds: Thresholds | None = None,
     checked: Checked | None = None,
     links: list[tuple[FollowUp, FollowUp]] | None = None,
+    add: bool = True,
 ) -> FollowUp:
     """Validate a report and add it to the session (the caller flushes and commits).
     Returns the follow-up, ``accepted`` or ``rejected`` with its findings; its id comes with
@@ -127,13 +128,15 @@ def record_followup(
     list right from one report of a batch to the next). A report of the batch the new one
     supersedes need not be flushed: the flush inserts it after the new one, pointing to it
     (or with ``links``, superseded by itself, pointed to it after the flush),
-    so the batch gives each follow-up its id beforehand (:func:`followup_ids`) to keep the
+    so the batch gives each follow-up its id beforehand (``ids.next_ids``) to keep the
     ids in the order the reports came.
     ``thresholds``: the ministry's thresholds for the computed status, likewise.
     ``checked``: this report as :func:`check_reports` checked it with the rest of a batch
     (else it is checked here). ``links``: for a batch, where the reports this one
     supersedes go as ``(superseded, successor)`` instead of pointing to it at once; the
-    caller flushes, then :func:`link_superseded` (see there).
+    caller inserts the batch, then ``followup_rows.link_superseded``. ``add=False``: the
+    follow-up is built but not added to the session, for a batch the caller inserts itself
+    (``followup_rows.insert_followups``, with ``links``).
 
     Nothing is flushed here (the intake adds a mail's follow-up and its new state in one
     flush), and the follow-up names its plan by id: assigning the plan object would make
@@ -184,9 +187,9 @@ def record_followup(
     for other in others:
         # "later" is by receipt: a report reprocessed now was still sent before a
         # newer one that is already registered
-        added = inspect(other).pending  # a report of the caller's batch, not yet inserted
+        added = not inspect(other).persistent  # of the caller's batch, not yet inserted
         if other.received_at > received_at:
-            if added:
+            if added and other.id is None:
                 followup.superseded_by = other
             else:
                 followup.superseded_by_id = other.id
@@ -200,21 +203,11 @@ def record_followup(
             if not added:  # one added in this flush is inserted after its successor
                 _step_aside(other)
             other.superseded_by = followup
-    db.session.add(followup)
+    if add:
+        db.session.add(followup)
+    else:  # what the receipt reads of it, without cascading through the plan
+        set_committed_value(followup, "plan", plan)
     return followup
-
-
-def link_superseded(links: list[tuple[FollowUp, FollowUp]]) -> None:
-    """Point each superseded report of a batch at its successor, once the batch's flush
-    has inserted them all (``record_followup``'s ``links``), in one more flush: one UPDATE
-    for them all. Linked through the relationship instead, every report of the flush would
-    depend on another of the same table, and the ORM would insert the batch's follow-ups
-    one row at a time, in the order of their links."""
-    if not links:
-        return
-    for superseded, successor in links:
-        superseded.superseded_by_id = successor.id
-    db.session.flush()
 
 
 def current_after(current: list[FollowUp], followup: FollowUp) -> None:
@@ -246,20 +239,6 @@ def with_computed_status(
                             expected_value=computed.expected_value,
                             computed_basis=computed.basis))
     return replace(view, goals=tuple(rows))
-
-
-def followup_ids(count: int) -> list[int]:
-    """``count`` ids for follow-ups about to be added, in increasing order (set as their
-    ``id`` before the flush; :func:`service.domain.ids.next_ids`)."""
-    return next_ids(FollowUp, count)
-
-
-def give_row_ids(followups: Sequence[FollowUp]) -> None:
-    """Ids for the goal and finding rows of a batch's follow-ups, in their order, so that on
-    SQLite the batch's flush inserts each table's rows in one statement
-    (:mod:`service.domain.ids`)."""
-    give_ids([goal for followup in followups for goal in followup.goals])
-    give_ids([finding for followup in followups for finding in followup.findings])
 
 
 def _step_aside(current: FollowUp) -> None:

@@ -19,17 +19,15 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from service.domain import inbound
 from service.domain.common import savepoint
+from service.domain.followup_rows import insert_followups, link_superseded
 from service.domain.followups import (
     Checked,
     Report,
     check_reports,
     current_after,
-    followup_ids,
-    give_row_ids,
-    link_superseded,
     record_followup,
 )
-from service.domain.ids import needs_ids
+from service.domain.ids import next_ids
 from service.domain.models import FollowUp, InboundMessage, Plan
 from service.extensions import db
 from service.intake import failures
@@ -132,10 +130,11 @@ def _record(msg: InboundMessage, reading: Reading, plan: Plan | None,
             current: dict[int, list[FollowUp]] | None = None,
             checked: Checked | None = None,
             links: list[tuple[FollowUp, FollowUp]] | None = None,
-            ) -> tuple[Outcome, Settlement]:
-    """The follow-up of a mail that names ``plan``, added to the session (not flushed);
-    ``checked``: its report as the batch's :func:`check_reports` checked it; ``links``: the
-    batch's reports superseded, linked after its flush (``record_followup``)."""
+            add: bool = True) -> tuple[Outcome, Settlement]:
+    """The follow-up of a mail that names ``plan``, added to the session (not flushed;
+    ``add=False``: not added, for the caller to insert); ``checked``: its report as the
+    batch's :func:`check_reports` checked it; ``links``: the batch's reports superseded,
+    linked after its insert (``record_followup``)."""
     attribution = reading.attribution
     assert attribution is not None
     reading.stage = "record"
@@ -160,6 +159,7 @@ def _record(msg: InboundMessage, reading: Reading, plan: Plan | None,
         current=current.get(plan.id, []) if current is not None else None,
         checked=checked,
         links=links,
+        add=add,
     )
     # its id comes with the flush
     return Outcome(followup.status), Settlement(reading.facts, owner, followup)
@@ -182,12 +182,6 @@ def _failed(msg: InboundMessage, error: Exception, reading: Reading) -> Outcome:
 def _plan_and_period(reading: Reading) -> tuple[str, str]:
     assert reading.attribution is not None
     return reading.attribution.reference, reading.attribution.period_name
-
-
-def _key(reading: Reading, plans: dict[str, Plan | None]) -> tuple[int, str] | None:
-    """The plan (id) and period a mail that went on to its plan reports on."""
-    plan = _plan_of(reading, plans)
-    return (plan.id, _plan_and_period(reading)[1][:20]) if plan is not None else None
 
 
 def _plan_of(reading: Reading, plans: dict[str, Plan | None]) -> Plan | None:
@@ -252,47 +246,43 @@ def decide(msgs: list[InboundMessage], opts: IntakeOptions,
 
 def _record_together(msgs: list[InboundMessage], readings: list[Reading],
                      plans: dict[str, Plan | None]) -> list[Outcome] | None:
-    """Every message's follow-up and state in one savepoint, flushed once: a flush costs
-    the ORM about as much per report as the rest of recording it, and one for the batch costs
-    little more than one for a single report; and the reports are checked by the plugins
-    together first (``check_reports``: one hand-over to their thread, not one per report).
+    """Every message's follow-up and state in one savepoint: the reports are checked by
+    the plugins together (``check_reports``: one hand-over to their thread, not one per
+    report), the follow-ups inserted with one statement per table outside the unit of work
+    (``insert_followups``: added to the session, they cost the ORM about as much per report
+    as everything else done with the mail), and the messages' states flushed once.
     None when anything fails (the database refuses a row, a report breaks something): the
     savepoint is undone and nothing of it is kept, and the caller records the messages one
     savepoint each, so the one that fails is quarantined alone. Reports of the batch on the
     same plan and period supersede one another as if they had come one by one: each finds
     the one before it among the plan's current follow-ups (``current_after``), which is
-    inserted superseded by itself and pointed to its successor after the flush
-    (``link_superseded``); their ids, given before (``followup_ids``), keep the order they
-    came in."""
+    inserted superseded by itself and pointed to its successor afterwards
+    (``link_superseded``); their ids, given before (``next_ids``), keep the order they came
+    in."""
     outcomes: list[Outcome] = []
-    keys = [_key(r, plans) for r in readings if r.outcome is None]
-    named = [key for key in keys if key is not None]
     try:
         with savepoint(), db.session.no_autoflush:
             current = current_followups(plans)  # one query for the batch, not one per report
-            # reports on the same plan and period supersede one another within the batch,
-            # each linked to its successor by id after the flush (link_superseded): their
-            # ids are given first; on SQLite they are given anyway, so the flush inserts
-            # them all in one statement (service.domain.ids)
-            ids = iter(followup_ids(len(named))
-                       if len(set(named)) < len(named) or needs_ids() else ())
             checked = _check_together(msgs, readings, plans)
+            # one follow-up for each report checked, its id given now (a report superseded
+            # within the batch is pointed to its successor by id)
+            ids = iter(next_ids(FollowUp, len(checked)))
             links: list[tuple[FollowUp, FollowUp]] = []
             recorded: list[FollowUp] = []
             for index, (msg, reading) in enumerate(zip(msgs, readings, strict=True)):
                 outcome, settlement = (
                     (reading.outcome, reading.settlement) if reading.outcome is not None
                     else _record(msg, reading, _plan_of(reading, plans), current,
-                                 checked.get(index), links))
+                                 checked.get(index), links, add=False))
                 if settlement.followup is not None:
-                    settlement.followup.id = next(ids, None)  # type: ignore[assignment]
+                    settlement.followup.id = next(ids)
                     current_after(current[settlement.followup.plan_id], settlement.followup)
                     recorded.append(settlement.followup)
-                _settle(msg, outcome, settlement)
+                _settle(msg, outcome, settlement, inserted=True)
                 outcomes.append(outcome)
-            give_row_ids(recorded)
-            db.session.flush()
+            insert_followups(recorded)
             link_superseded(links)
+            db.session.flush()
     except (OperationalError, InterfaceError):  # the database itself: retried next run
         raise
     except Exception as error:

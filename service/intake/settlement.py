@@ -3,6 +3,8 @@ its sender gets a mail back (:func:`answered`)."""
 
 from __future__ import annotations
 
+from sqlalchemy.orm.attributes import set_committed_value
+
 from service.clock import utcnow
 from service.domain.models import InboundMessage
 from service.intake.stages import Outcome, Settlement, nul_free
@@ -11,9 +13,13 @@ from service.mail import answers
 __all__ = ["answered", "settle"]
 
 
-def settle(msg: InboundMessage, outcome: Outcome, found: Settlement) -> None:
+def settle(msg: InboundMessage, outcome: Outcome, found: Settlement,
+           inserted: bool = False) -> None:
     """Write what was decided to the message, all at once: one UPDATE, flushed with the
-    follow-up (a change made earlier would be flushed before it and again here)."""
+    follow-up (a change made earlier would be flushed before it and again here).
+    ``inserted``: the follow-up is not in the session but inserted by the caller before the
+    flush (``followup_rows.insert_followups``), and has its id: the message names it by id,
+    and holds it for the receipt without the session taking it up."""
     if found.facts is not None:
         msg.sender = found.facts.sender
         msg.subject = found.facts.subject
@@ -21,7 +27,10 @@ def settle(msg: InboundMessage, outcome: Outcome, found: Settlement) -> None:
     msg.ministry_id = found.owner.ministry_id
     msg.institution_id = found.owner.institution_id
     msg.plan_id = found.owner.plan_id
-    if found.followup is not None:
+    if found.followup is not None and inserted:
+        msg.followup_id = found.followup.id
+        set_committed_value(msg, "followup", found.followup)
+    elif found.followup is not None:
         msg.followup = found.followup
     msg.attempts += 1
     msg.state = outcome.state

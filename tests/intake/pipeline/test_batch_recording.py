@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from tests.intake.pipeline.conftest import json_report, report_mail
 from tests.support.factories import ok
@@ -20,19 +19,19 @@ PERIODS = ("2026-H1", "2026-H2", "2027-H1")
 
 @pytest.fixture
 def flushes() -> Iterator[list[int]]:
-    """For each flush that writes follow-ups (or tries to): how many."""
-    from service.domain.models import FollowUp
+    """For each statement that inserts follow-ups (or tries to): how many rows."""
+    from sqlalchemy import Insert
+    from sqlalchemy.engine import Engine
 
     counts: list[int] = []
 
-    def before_flush(session, _context, _instances):
-        new = sum(isinstance(obj, FollowUp) for obj in session.new)
-        if new:
-            counts.append(new)
+    def before_execute(_conn, clause, multiparams, _params, _options):
+        if isinstance(clause, Insert) and clause.table.name == "followup":
+            counts.append(len(multiparams) or 1)  # one row: given as params
 
-    event.listen(Session, "before_flush", before_flush)
+    event.listen(Engine, "before_execute", before_execute)
     yield counts
-    event.remove(Session, "before_flush", before_flush)
+    event.remove(Engine, "before_execute", before_execute)
 
 
 def mail(period: str, n: int = 0) -> bytes:
