@@ -3,16 +3,19 @@
 Each batch's raw mails are stored and committed first (``store_raws``), then handed to the
 parse workers, and only then is the batch before it decided, its outcomes (and the receipts
 due) committed, and its mails moved: the workers read one batch while the poller records
-the other, one batch in the workers at a time. The commit of a batch's outcomes keeps the
-next batch's messages loaded (``_commit_outcomes``), so they are not read again. The
-receipts of each batch go to the run's :class:`~service.mail.delivery.Courier`, which sends
-them while the poll goes on; what it delivered is recorded between batches.
+the other, one batch in the workers at a time; meanwhile the batch after that is fetched,
+in a thread of its own on the same IMAP connection, which the move waits for. The commit of
+a batch's outcomes keeps the next batch's messages loaded (``_commit_outcomes``), so they
+are not read again. The receipts of each batch go to the run's
+:class:`~service.mail.delivery.Courier`, which sends them while the poll goes on; what it
+delivered is recorded between batches.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
@@ -221,29 +224,45 @@ def move(mailbox: Mailbox, settings: ImapSettings, decided: list[Decided]) -> No
     finally:
         _mark_moved(moved)
 
+def _fetch_next(fetcher: ThreadPoolExecutor, mailbox: Mailbox,
+                batches: Iterator[list[int]]) -> Future[list[tuple[int, bytes]]] | None:
+    """The next batch's mails, fetched in the fetcher's thread; None when none is left."""
+    uids = next(batches, None)
+    return fetcher.submit(lambda: list(mailbox.fetch(uids))) if uids is not None else None
+
+
 def take_batches(mailbox: Mailbox, settings: ImapSettings, opts: IntakeOptions, key: str,
-                  uidvalidity: int, batches: Iterator[list[int]], result: PollResult,
-                  courier: Courier | None) -> None:
-    """Fetch, store, parse, decide and move the batches, the next one fetched, stored and
-    handed to the parse workers before the one before is decided: the workers parse it
-    while this process records the other. What the session holds is expired by hand
+                 uidvalidity: int, batches: Iterator[list[int]], result: PollResult,
+                 courier: Courier | None) -> None:
+    """Fetch, store, parse, decide and move the batches, so that the poller seldom waits:
+    while a batch is decided, the parse workers read the one after it, and the IMAP server
+    sends the one after that (fetched in a thread of its own on the same connection, which
+    the move of the decided batch waits for). What the session holds is expired by hand
     (``_commit_outcomes``), so the next batch's messages are not read again."""
     ahead: _Stored | None = None
     batch: _Stored | None = None
     session = db.session()
     before = session.expire_on_commit
     session.expire_on_commit = False
+    fetcher = ThreadPoolExecutor(1, thread_name_prefix="mrp-imap-fetch")
+    coming: Future[list[tuple[int, bytes]]] | None = None
     try:
-        for uids in batches:
-            stored = store_raws(key, uidvalidity, list(mailbox.fetch(uids)))
+        coming = _fetch_next(fetcher, mailbox, batches)
+        while coming is not None:
+            fetched = coming.result()  # what the fetch raised, raised here
+            coming = None
+            stored = store_raws(key, uidvalidity, fetched)
             if not stored:
+                coming = _fetch_next(fetcher, mailbox, batches)
                 continue
             result.fetched += len(stored)
             if ahead is not None and ahead.parsing is not None:
                 ahead.parsing.wait()  # done first: one batch in the workers at a time
             batch = _stored(stored, opts)
+            coming = _fetch_next(fetcher, mailbox, batches)
             if ahead is not None:
-                _settle_batch(mailbox, settings, opts, ahead, result, courier, batch.pending)
+                _settle_batch(mailbox, settings, opts, ahead, result, courier, batch.pending,
+                              coming)
             ahead = batch
             _record_delivered(courier)
         if ahead is not None:
@@ -254,16 +273,24 @@ def take_batches(mailbox: Mailbox, settings: ImapSettings, opts: IntakeOptions, 
                 one.parsing.cancel()
         raise
     finally:
+        if coming is not None:  # the connection is left as the fetch leaves it
+            wait([coming])
+        fetcher.shutdown()
         session.expire_on_commit = before
         session.expire_all()
 
 
 def _settle_batch(mailbox: Mailbox, settings: ImapSettings, opts: IntakeOptions,
                   batch: _Stored, result: PollResult, courier: Courier | None,
-                  keep: list[InboundMessage]) -> None:
+                  keep: list[InboundMessage],
+                  fetching: Future[list[tuple[int, bytes]]] | None = None) -> None:
+    """Decide a batch and move its mails; ``fetching``: the next batch's fetch on the same
+    connection, which the move waits for (it succeeding or not: its caller sees which)."""
     decided = _decide_batch(batch, opts, result, courier, keep)
     for one in decided:
         result.states[one.state] = result.states.get(one.state, 0) + 1
+    if fetching is not None:
+        wait([fetching])
     move(mailbox, settings, decided)
 
 

@@ -46,3 +46,79 @@ def test_only_the_large_mails_sizes_are_asked(dst_plan, mailbox, poll, monkeypat
     output = poll()
     assert "fetched 4; accepted 4" in output
     assert asked == [[big]]
+
+
+def _three_batches(app, mailbox) -> None:
+    from tests.intake.pipeline.conftest import json_report, report_mail
+
+    app.config["IMAP_BATCH_SIZE"] = 2
+    for n in range(6):
+        mailbox.append("INBOX", report_mail(attachment=json_report(),
+                                            message_id=f"<b{n}@dst.dk>"))
+
+
+def test_the_batch_after_next_is_fetched_while_a_batch_is_decided(
+    dst_plan, mailbox, poll, monkeypatch, app
+):
+    """While the first batch is decided, the third is fetched (in a thread of its own):
+    deciding waits here until that fetch has begun, which it never would if the fetch came
+    after it."""
+    import threading
+
+    from service.intake import batches
+    from service.intake.imap import Mailbox
+
+    _three_batches(app, mailbox)
+    fetches: list[str] = []
+    third_asked = threading.Event()
+    seen_while_deciding: list[bool] = []
+    real_fetch, real_decide = Mailbox.fetch, batches._decide_batch
+
+    def fetch(self, uids):
+        fetches.append(threading.current_thread().name)
+        if len(fetches) == 3:
+            third_asked.set()
+        return real_fetch(self, uids)
+
+    def decide(batch, *args, **kwargs):
+        if not seen_while_deciding:  # the first batch
+            seen_while_deciding.append(third_asked.wait(10))
+        return real_decide(batch, *args, **kwargs)
+
+    monkeypatch.setattr(Mailbox, "fetch", fetch)
+    monkeypatch.setattr(batches, "_decide_batch", decide)
+    output = poll()
+    assert "fetched 6; accepted 6" in output
+    assert seen_while_deciding == [True]
+    assert len(fetches) == 3 and all(name.startswith("mrp-imap-fetch") for name in fetches)
+
+
+def test_a_fetch_that_fails_in_its_thread_fails_the_poll_and_loses_nothing(
+    dst_plan, mailbox, runner, monkeypatch, app
+):
+    """The third batch's fetch fails: the poll says so, the first batch is decided and
+    moved all the same (the second, stored, waits undecided, as it did when the fetch came
+    in this thread), and the next poll takes the rest."""
+    from service.intake.imap import Mailbox
+    from service.intake.imap_connection import MailboxError
+
+    _three_batches(app, mailbox)
+    real_fetch = Mailbox.fetch
+    calls: list[int] = []
+
+    def fetch(self, uids):
+        calls.append(1)
+        if len(calls) == 3:
+            raise MailboxError("IMAP UID FETCH BODY.PEEK[] failed: timed out")
+        return real_fetch(self, uids)
+
+    monkeypatch.setattr(Mailbox, "fetch", fetch)
+    failed = runner.invoke(args=["intake", "poll", "--once"])
+    assert "timed out" in failed.output
+    mailbox.select("INBOX")
+    assert len(mailbox.uids()) == 4  # the second and third batches stay
+    monkeypatch.setattr(Mailbox, "fetch", real_fetch)
+    again = runner.invoke(args=["intake", "poll", "--once"])
+    assert again.exit_code == 0 and "fetched 4; accepted 4" in again.output
+    mailbox.select("INBOX")
+    assert mailbox.uids() == []
