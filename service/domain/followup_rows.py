@@ -4,44 +4,25 @@ The intake records a hundred reports at a time. Added to the session, each repor
 lines and findings cost the ORM about a millisecond to cascade, order, flush and expire
 again, as much as everything else done with the mail. Here the batch's follow-ups are built
 as ORM objects (``record_followup(add=False)``) but never added: :func:`insert_followups`
-gives every row its id, inserts each table's rows with one statement, and leaves the
-objects detached with their identity, so that what reads them next (the receipts) reads
-them as they were written, and a cascade that reaches one attaches it without inserting it
-again. Superseding within the batch goes as ``record_followup`` leaves it for ``links``:
-each superseded report goes in superseded by itself, and :func:`link_superseded` points it
-to its successor after the insert.
+inserts each table's rows with one statement and leaves them detached
+(:func:`service.domain.rows.insert_rows`), for the receipts to read as they were written.
+Superseding within the batch goes as ``record_followup`` leaves it for ``links``: each
+superseded report goes in superseded by itself, and :func:`link_superseded` points it to
+its successor after the insert.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import bindparam, inspect, insert, update
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from service.domain.ids import next_ids
 from service.domain.models import FollowUp, FollowUpFinding, FollowUpGoal
+from service.domain.rows import insert_rows
 from service.extensions import db
 
 __all__ = ["insert_followups", "link_superseded"]
-
-
-def _values(row: Any) -> dict[str, Any]:
-    """The row's columns as an INSERT takes them; a column left unset gets its default
-    (set on the object too, as a flush would)."""
-    values: dict[str, Any] = {}
-    state = row.__dict__
-    for attr in inspect(type(row)).column_attrs:
-        column = attr.columns[0]
-        value = state.get(attr.key)
-        if value is None and column.default is not None and not column.primary_key:
-            default = column.default
-            value = default.arg(None) if default.is_callable else default.arg  # type: ignore[attr-defined]
-            setattr(row, attr.key, value)
-        values[column.key] = value
-    return values
 
 
 def insert_followups(followups: Sequence[FollowUp]) -> None:
@@ -53,17 +34,11 @@ def insert_followups(followups: Sequence[FollowUp]) -> None:
     assert all(f.id is not None for f in followups), "follow-ups get their ids first"
     goals = [goal for followup in followups for goal in followup.goals]
     findings = [finding for followup in followups for finding in followup.findings]
-    for rows, model in ((goals, FollowUpGoal), (findings, FollowUpFinding)):
-        for row, new in zip(rows, next_ids(model, len(rows)), strict=True):
-            row.id = new
-            row.followup_id = row.followup.id
-    connection = db.session.connection()
-    for rows, model in ((followups, FollowUp), (goals, FollowUpGoal),
-                        (findings, FollowUpFinding)):
-        if rows:
-            connection.execute(insert(model.__table__), [_values(row) for row in rows])
-    for row in (*followups, *goals, *findings):
-        make_transient_to_detached(row)
+    for row in (*goals, *findings):
+        row.followup_id = row.followup.id
+    for model, rows in ((FollowUp, followups), (FollowUpGoal, goals),
+                        (FollowUpFinding, findings)):
+        insert_rows(model, rows)
 
 
 def link_superseded(links: list[tuple[FollowUp, FollowUp]]) -> None:

@@ -27,7 +27,7 @@ from service.domain.ids import give_ids
 from service.domain.models import InboundMessage
 from service.extensions import db
 from service.intake.imap import Mailbox
-from service.intake.imap_connection import ImapSettings
+from service.intake.imap_connection import ImapSettings, MailboxError
 from service.intake.pipeline import FINAL_STATES, FOLDER_OF_STATE, decide, log_outcome, sha256
 from service.intake.pool import Parsing, shared_pool
 from service.intake.settings import IntakeOptions
@@ -285,13 +285,21 @@ def _settle_batch(mailbox: Mailbox, settings: ImapSettings, opts: IntakeOptions,
                   keep: list[InboundMessage],
                   fetching: Future[list[tuple[int, bytes]]] | None = None) -> None:
     """Decide a batch and move its mails; ``fetching``: the next batch's fetch on the same
-    connection, which the move waits for (it succeeding or not: its caller sees which)."""
+    connection, which the move waits for (its outcome is its caller's to take; when the
+    move fails after the fetch failed, what the fetch raised is the cause, and raised)."""
     decided = _decide_batch(batch, opts, result, courier, keep)
     for one in decided:
         result.states[one.state] = result.states.get(one.state, 0) + 1
+    failed = None
     if fetching is not None:
         wait([fetching])
-    move(mailbox, settings, decided)
+        failed = fetching.exception()
+    try:
+        move(mailbox, settings, decided)
+    except MailboxError:
+        if failed is not None:
+            raise failed from None
+        raise
 
 
 def _record_delivered(courier: Courier | None) -> None:

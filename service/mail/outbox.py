@@ -27,7 +27,7 @@ from sqlalchemy.orm import selectinload
 from service.chunks import chunks
 from service.clock import utcnow
 from service.domain.common import savepoint
-from service.domain.ids import give_ids
+from service.domain.rows import insert_rows
 from service.domain.locking import mailbox_lock
 from service.domain.models import FollowUp, InboundMessage, OutboundMessage
 from service.domain.models.outbound import QUARANTINE_ANSWER, RECEIPT
@@ -303,7 +303,7 @@ def queue_decided(msgs: Sequence[InboundMessage], opts: ReceiptOptions,
                   references: Mapping[int, str]) -> list[Due]:
     """The replies to messages just decided in the session's transaction, composed from what
     the session holds (their follow-ups, as recorded, and ``references``: message id → the
-    References its mail was read with), added claimed for this run, and flushed; the caller
+    References its mail was read with), inserted claimed for this run; the caller
     commits them with the messages' states and hands them to a :class:`Courier`. Nothing is
     read from the database for them. When the database refuses them (a reply of the same
     key stored before), nothing of them is kept and [] returned: a later ``send_pending``
@@ -324,10 +324,10 @@ def queue_decided(msgs: Sequence[InboundMessage], opts: ReceiptOptions,
                     continue
                 row = _new_row(msg, f"{_kind(msg)}:{msg.id}", reply)
                 row.claimed_at = now
-                db.session.add(row)
                 pending.append((msg, row, None))
-            give_ids([row for _msg, row, _problem in pending if row is not None])
-            db.session.flush()
+            # one INSERT for the batch, the rows never in the session (service.domain.rows)
+            insert_rows(OutboundMessage,
+                        [row for _msg, row, _problem in pending if row is not None])
     except IntegrityError:
         log.info("replies to %d messages were stored before; sent after the poll", len(msgs))
         return []

@@ -4,7 +4,8 @@ was committed stays, the rest stays in the intake folder, and the next run compl
 The poller fetches a batch in one command and stores it, then decides and moves the batch
 before it while the parse workers read this one; the connection drops as the second batch's
 mails are handed over (after its FETCH), so that batch is stored, the first is decided and
-committed, and the first's move is what finds no connection."""
+committed, and the first's move finds no connection (nor does the third batch's fetch, begun
+while the first was decided, whose error the run reports)."""
 
 from __future__ import annotations
 
