@@ -27,10 +27,10 @@ from sqlalchemy.orm import selectinload
 from service.chunks import chunks
 from service.clock import utcnow
 from service.domain.common import savepoint
-from service.domain.rows import insert_rows
 from service.domain.locking import mailbox_lock
 from service.domain.models import FollowUp, InboundMessage, OutboundMessage
 from service.domain.models.outbound import QUARANTINE_ANSWER, RECEIPT
+from service.domain.rows import insert_rows
 from service.extensions import db
 from service.mail.answers import compose_answer
 from service.mail.delivery import Delivered, Due, deliver

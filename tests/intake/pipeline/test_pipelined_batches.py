@@ -1,7 +1,7 @@
 """The poll as a pipeline: each batch is stored and handed to the parse workers before the
-one before it is decided (and the one after it fetched meanwhile), and each batch's receipts go to a courier that sends them while the
-poll goes on, over one SMTP session; what the poll keeps of the next batch is not read again
-from the database."""
+one before it is decided (and the one after it fetched meanwhile), and each batch's receipts
+go to a courier that sends them while the poll goes on, over one SMTP session; what the poll
+keeps of the next batch is not read again from the database."""
 
 from __future__ import annotations
 
