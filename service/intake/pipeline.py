@@ -154,8 +154,10 @@ def _record(msg: InboundMessage, reading: Reading, plan: Plan | None,
         submitted_by=reading.facts.sender,
         received_at=msg.received_at,
         inbound_message_id=msg.id,
-        plugins=plugins_of(plan.institution.ministry_id),
-        thresholds=status_thresholds_of(plan.institution.ministry_id),
+        # checked with its batch already: what it was checked with is not looked up again
+        plugins=plugins_of(plan.institution.ministry_id) if checked is None else None,
+        thresholds=status_thresholds_of(plan.institution.ministry_id)
+        if checked is None else None,
         current=current.get(plan.id, []) if current is not None else None,
         checked=checked,
         links=links,
