@@ -122,3 +122,29 @@ def test_a_fetch_that_fails_in_its_thread_fails_the_poll_and_loses_nothing(
     assert again.exit_code == 0 and "fetched 4; accepted 4" in again.output
     mailbox.select("INBOX")
     assert mailbox.uids() == []
+
+
+def test_a_batch_of_one_mail_is_fetched_in_the_pollers_thread(
+    dst_plan, mailbox, poll, monkeypatch, app
+):
+    """A large mail goes in a batch of its own; fetched in another thread its bytes cost
+    the process more memory (bench/intake.py's memory run), so one mail is fetched here."""
+    import threading
+
+    from service.intake.imap import Mailbox
+    from tests.intake.pipeline.conftest import json_report, report_mail
+
+    app.config["IMAP_BATCH_SIZE"] = 1
+    for n in range(2):
+        mailbox.append("INBOX", report_mail(attachment=json_report(),
+                                            message_id=f"<one{n}@dst.dk>"))
+    threads: list[str] = []
+    real_fetch = Mailbox.fetch
+
+    def fetch(self, uids):
+        threads.append(threading.current_thread().name)
+        return real_fetch(self, uids)
+
+    monkeypatch.setattr(Mailbox, "fetch", fetch)
+    assert "fetched 2; accepted 2" in poll()
+    assert threads == [threading.main_thread().name] * 2
