@@ -224,6 +224,7 @@ def move(mailbox: Mailbox, settings: ImapSettings, decided: list[Decided]) -> No
     finally:
         _mark_moved(moved)
 
+
 def _fetch_next(fetcher: ThreadPoolExecutor, mailbox: Mailbox,
                 batches: Iterator[list[int]]) -> Future[list[tuple[int, bytes]]] | None:
     """The next batch's mails, fetched in the fetcher's thread; None when none is left. A

@@ -163,7 +163,7 @@ def _record(msg: InboundMessage, reading: Reading, plan: Plan | None,
         links=links,
         add=add,
     )
-    # its id comes with the flush
+    # its id: given by the batch (``_record_together``), else with the flush
     return Outcome(followup.status), Settlement(reading.facts, owner, followup)
 
 
