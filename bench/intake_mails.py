@@ -350,6 +350,14 @@ def _serve_smtp(cert: str, key: str, countfile: str) -> None:
     out = open(countfile, "ab", buffering=0)  # noqa: SIM115 - open for the process's life
 
     class Handler:
+        async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                              responses: list[str]) -> list[str]:
+            # PIPELINING, as the relays a ministry sends through say (Microsoft 365,
+            # Exchange, Postfix); aiosmtpd reads pipelined commands in order but does not
+            # say so itself
+            session.host_name = hostname
+            return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             out.write(b".")
             return "250 OK"

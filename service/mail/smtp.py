@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Literal
 
+from service.mail import pipelining
 from service.mail.oauth2 import (
     OAuth2Error,
     OAuth2Settings,
@@ -165,10 +166,14 @@ def _quit(client: smtplib.SMTP) -> None:
 
 def _send_on(client: smtplib.SMTP, where: str,
              message: EmailMessage | WireMessage) -> list[str]:
+    """One message; a written one (every receipt and reply) in two round trips when the
+    server offers PIPELINING (:mod:`service.mail.pipelining`)."""
     try:
         if isinstance(message, WireMessage):  # written and addressed already
-            return sorted(client.sendmail(message.sender, list(message.recipients),
-                                          message.data))
+            envelope = (message.sender, list(message.recipients), message.data)
+            if pipelining.offers_pipelining(client):
+                return sorted(pipelining.sendmail(client, *envelope))
+            return sorted(client.sendmail(*envelope))
         return sorted(client.send_message(message))  # all refused: SMTPRecipientsRefused
     except (OSError, smtplib.SMTPException, ValueError) as exc:
         kind = SmtpUnavailable if _not_the_message(exc) else SmtpError

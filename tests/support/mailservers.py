@@ -590,6 +590,15 @@ class SmtpServer:
     peers: list[Any] = field(default_factory=list)
     #: the answer to MAIL FROM instead of ``250`` (``550 5.7.60`` is a missing Send As)
     refuse_sender: str | None = None
+    #: the answer to the end of a message's data instead of ``250``
+    refuse_data: str | None = None
+    #: say PIPELINING in the answer to EHLO (aiosmtpd reads pipelined commands in order but
+    #: does not say so)
+    pipelining: bool = False
+    #: note in ``pipelined``, for each MAIL FROM, whether its RCPT and DATA had come with
+    #: it: the answer to MAIL waits a moment, then looks at what is waiting to be read
+    probe: bool = False
+    pipelined: list[bool] = field(default_factory=list)
     #: XOAUTH2 only: the token endpoint that issued the tokens it accepts
     oauth2: OAuth2Endpoint | None = None
     #: XOAUTH2: refuse this many logins from now on (a token the server holds expired)
@@ -630,10 +639,20 @@ class _Collector:
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
 
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                          responses: list[str]) -> list[str]:
+        session.host_name = hostname
+        if self.server.pipelining:
+            return [*responses[:-1], "250-PIPELINING", responses[-1]]
+        return responses
+
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
     ) -> str:
         self.server.peers.append(session.peer)
+        if self.server.probe:  # a client that waits for this answer has sent no more
+            await asyncio.sleep(0.05)
+            self.server.pipelined.append(b"\r\nDATA\r\n" in bytes(server._reader._buffer))
         if self.server.refuse_sender:
             return self.server.refuse_sender
         envelope.mail_from = address
@@ -651,6 +670,8 @@ class _Collector:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.server.arrived += 1
+        if self.server.refuse_data:
+            return self.server.refuse_data
         if self.server.delay:
             await asyncio.sleep(self.server.delay)
         raw = bytes(envelope.original_content or envelope.content)
@@ -737,16 +758,19 @@ def _parse_xoauth2(blob: bytes) -> tuple[str | None, str]:
 @contextlib.contextmanager
 def run_smtp_server(
     certificate: Certificate, security: str, refuse_domain: str | None = None,
-    oauth2: OAuth2Endpoint | None = None,
+    oauth2: OAuth2Endpoint | None = None, pipelining: bool = False,
 ) -> Iterator[SmtpServer]:
-    """aiosmtpd on a free port; with ``oauth2`` it requires STARTTLS and XOAUTH2 logins with
-    that endpoint's tokens (the user ``kvittering@mrp.example``)."""
+    """aiosmtpd on a free port (saying PIPELINING, and probing for it, with ``pipelining``);
+    with ``oauth2`` it
+    requires STARTTLS and XOAUTH2 logins with that endpoint's tokens (the user
+    ``kvittering@mrp.example``)."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
     port = free_port()
     server = SmtpServer(HOST, port, security, certificate.client_context(),
-                        refuse_domain=refuse_domain)
+                        refuse_domain=refuse_domain, pipelining=pipelining,
+                        probe=pipelining)
     kwargs: dict[str, Any] = {}
     handler = _Collector(server)
     if oauth2 is not None:
