@@ -3,7 +3,8 @@ last receipt taken by an SMTP server.
 
 Starts a local IMAP server (pymap in a process of its own by default, as a production
 server is; a throw-away Dovecot with ``--dovecot``) and a receiving SMTP server (aiosmtpd,
-in a process of its own, with STARTTLS and a login), and for each of two workloads,
+in a process of its own, with STARTTLS, a login and PIPELINING, as a production relay has),
+and for each of two workloads,
 ``--repeat`` times over,
 
 * **spread**: one report mail per plan (40 % XLSX, 30 % CSV, 30 % JSON), each for its own

@@ -303,8 +303,8 @@ SMTP_USER, SMTP_PASSWORD = "kvittering", "bench-smtp"
 
 
 class SmtpProcess:
-    """aiosmtpd on loopback in a process of its own, with STARTTLS (the bench's certificate)
-    and a password login, as a real relay would ask; ``received()`` is how many messages it
+    """aiosmtpd on loopback in a process of its own, with STARTTLS (the bench's certificate),
+    a password login and PIPELINING, as a real relay has; ``received()`` is how many messages it
     has taken (each ``250`` after DATA)."""
 
     def __init__(self, cert: Path, key: Path) -> None:
