@@ -10,6 +10,7 @@ A stored mail goes through the stages ``mail`` (parsed: :class:`MailFacts`), ``s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from service.domain.inbound import UNATTRIBUTED, Owner, owner_by_sender
 from service.domain.models import FollowUp
@@ -98,7 +99,7 @@ class Attribution:
     reference: str
     period: str | None
 
-    @property
+    @cached_property
     def period_name(self) -> str:
         """The period as follow-ups store it (``2026-H1``), or the text as sent."""
         parsed = parse_period(self.period) if self.period else None

@@ -353,6 +353,13 @@ def parse_period(text: object) -> Period | None:
         text = str(text)
     if not isinstance(text, str):
         return None
+    return _period_in(text)
+
+
+@lru_cache(maxsize=1024)
+def _period_in(text: str) -> Period | None:
+    """:func:`parse_period` of a text, kept: the same few period texts come with every mail
+    of a run, and each is read several times on its way (subject, report, follow-up)."""
     for pattern, shape in _PERIOD_PATTERNS:
         m = pattern.search(text)
         if not m:
