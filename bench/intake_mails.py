@@ -343,7 +343,7 @@ def _serve_smtp(cert: str, key: str, countfile: str) -> None:
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult, LoginPassword
 
-    from tests.support.mailservers import free_port
+    from tests.support.mailservers import free_port, with_pipelining
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
@@ -353,10 +353,9 @@ def _serve_smtp(cert: str, key: str, countfile: str) -> None:
         async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
                               responses: list[str]) -> list[str]:
             # PIPELINING, as the relays a ministry sends through say (Microsoft 365,
-            # Exchange, Postfix); aiosmtpd reads pipelined commands in order but does not
-            # say so itself
+            # Exchange, Postfix)
             session.host_name = hostname
-            return [*responses[:-1], "250-PIPELINING", responses[-1]]
+            return with_pipelining(responses)
 
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             out.write(b".")

@@ -635,6 +635,12 @@ class SmtpServer:
         self.expired.update(self.tokens_accepted)
 
 
+def with_pipelining(responses: list[str]) -> list[str]:
+    """aiosmtpd's answer to EHLO saying PIPELINING too (before its last line): aiosmtpd
+    reads pipelined commands in order but does not say so itself."""
+    return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+
 class _Collector:
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
@@ -642,9 +648,7 @@ class _Collector:
     async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
                           responses: list[str]) -> list[str]:
         session.host_name = hostname
-        if self.server.pipelining:
-            return [*responses[:-1], "250-PIPELINING", responses[-1]]
-        return responses
+        return with_pipelining(responses) if self.server.pipelining else responses
 
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
