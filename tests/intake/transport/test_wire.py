@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.utils import getaddresses
+from itertools import takewhile
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.mail.receipts import OriginalMail, Reply, compose_reply, reply_message, reply_wire
-from service.mail.wire import WireMessage, plain_text_mail
+from service.mail.wire import WireMessage, plain_text_mail, recipients_of
 
 NOW = datetime(2026, 7, 3, 9, 30, tzinfo=UTC)
 HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
@@ -115,3 +118,24 @@ def test_an_address_that_is_not_ascii_is_left_to_email_message() -> None:
 def test_a_header_value_with_a_line_break_is_refused() -> None:
     with pytest.raises(ValueError, match="Subject"):
         plain_text_mail("mrp@fm.dk", "a@dst.dk", [("Subject", "Hej\r\nBcc: x@y.dk")], "Hej")
+
+
+def test_a_danish_subject_is_written_as_encoded_words_within_the_limits() -> None:
+    subject = "Kvittering: [DST-2026] Opfølgning på 1. halvår 2026 – Æblegården og Ørestaden " * 3
+    wire, ours, _theirs = same_message(reply(subject=subject.strip()))
+    head = wire.data.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    folded = head[head.index("Subject:"):].split("\r\n")
+    words = re.findall(r"=\?[^?]+\?[bBqQ]\?[^?]*\?=", "\r\n".join(
+        line for line in folded[:1] + list(takewhile(lambda x: x.startswith(" "), folded[1:]))))
+    assert len(words) > 3  # folded over several lines
+    assert all(len(word) <= 75 for word in words)  # RFC 2047's limit for one word
+    assert ours["Subject"] == subject.strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40),
+    st.builds(lambda a, b: f"{a}@{b}", st.from_regex(r"[A-Za-z0-9.+_-]{1,12}", fullmatch=True),
+              st.from_regex(r"[a-z0-9.-]{1,12}", fullmatch=True))))
+def test_the_recipients_are_the_addresses_the_standard_library_reads(to: str) -> None:
+    assert recipients_of(to) == tuple(a for _n, a in getaddresses([to]) if a)
