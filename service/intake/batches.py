@@ -18,8 +18,9 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.chunks import chunks
 from service.domain.common import write_lock
@@ -199,14 +200,20 @@ def _decide_batch(batch: _Stored, opts: IntakeOptions, result: PollResult,
 
 def _commit_outcomes(keep: list[InboundMessage]) -> None:
     """Commit, and expire what the session holds but ``keep`` (whose columns are what was
-    just stored: they are not read again one by one)."""
+    just stored: they are not read again one by one). Everything is expired at once, without
+    following each object's relationships (``Session.expire`` would, for each of the few
+    thousand objects a batch leaves), and the kept messages' columns are put back as they
+    were committed."""
     session = db.session()
     session.commit()
     if not session.expire_on_commit:
-        kept = {id(msg) for msg in keep}
-        for obj in list(session.identity_map.values()):
-            if id(obj) not in kept:
-                session.expire(obj)
+        columns = [attr.key for attr in inspect(InboundMessage).column_attrs]
+        kept = [(msg, {key: msg.__dict__[key] for key in columns if key in msg.__dict__})
+                for msg in keep]
+        session.expire_all()
+        for msg, values in kept:
+            for key, value in values.items():
+                set_committed_value(msg, key, value)
 
 
 def move(mailbox: Mailbox, settings: ImapSettings, decided: list[Decided]) -> None:
