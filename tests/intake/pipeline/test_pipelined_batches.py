@@ -127,3 +127,42 @@ def test_the_switch_interval_is_given_back(dst_plan, mailbox, poll, events, smtp
     mails(mailbox, 2)
     poll()
     assert sys.getswitchinterval() == before
+
+
+def test_a_batch_commit_expires_what_it_loaded_and_keeps_the_next_batch(app, dst_plan):
+    """After a batch's commit, what it loaded is read again when next used (another writer
+    may have changed the plan meanwhile), while the next batch's messages keep their
+    columns without a query."""
+    from sqlalchemy import update
+
+    from service.domain.models import InboundMessage, Plan
+    from service.extensions import db
+    from service.intake.batches import _commit_outcomes
+
+    with app.app_context():
+        session = db.session()
+        session.expire_on_commit = False
+        plan = session.get(Plan, dst_plan["id"])
+        assert plan is not None and plan.title != "Ny titel"
+        kept = InboundMessage(mailbox="INBOX", uidvalidity=1, uid=7, size=3, raw=b"abc",
+                              sender="opfoelgning@dst.dk", subject="Næste")
+        session.add(kept)
+        session.flush()
+        plan_id = plan.id
+        _commit_outcomes([kept])
+        with db.engine.begin() as other:
+            other.execute(update(Plan.__table__).where(Plan.__table__.c.id == plan_id)
+                          .values(title="Ny titel"))
+        statements: list[str] = []
+
+        def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            assert (kept.id, kept.subject, kept.uid) == (kept.id, "Næste", 7)
+            assert statements == []  # the kept message's columns, without a query
+            assert plan.title == "Ny titel"  # expired, so read again
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        assert len(statements) == 1 and "FROM plan" in statements[0].replace('"', '')
