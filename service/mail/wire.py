@@ -45,7 +45,7 @@ class WireMessage:
 
 def _fold(name: str, value: str) -> str:
     """``name: value``, folded at spaces so that lines stay within :data:`LINE` where the
-    words allow; an encoded value is folded by :class:`Header` itself."""
+    words allow; a value that is not ASCII is written as encoded words, one a line."""
     if not value.isascii():
         return f"{name}: " + "\r\n ".join(_encoded_words(value, LINE - len(name) - 2))
     line = f"{name}:"
