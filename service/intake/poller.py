@@ -84,19 +84,44 @@ def _large_sizes(mailbox: Mailbox, uids: list[int], settings: ImapSettings,
 def _batches(uids: list[int], sizes: dict[int, int], share: int,
              most: int) -> Iterator[list[int]]:
     """The UIDs in batches of at most ``most`` UIDs and ``FETCH_BYTES`` (a mail without a
-    size counts as ``share``): one FETCH each."""
+    size counts as ``share``): one FETCH each. The first batches and the last are smaller
+    (:func:`_batch_size`)."""
     chunk: list[int] = []
     total = 0
-    for uid in uids:
+    made = 0
+    wanted = _batch_size(made, len(uids), most)
+    for index, uid in enumerate(uids):
         size = sizes.get(uid, share)
-        if chunk and (total + size > FETCH_BYTES or len(chunk) >= most):
+        if chunk and (total + size > FETCH_BYTES or len(chunk) >= wanted):
             yield chunk
+            made += 1
             chunk, total = [], 0
+            wanted = _batch_size(made, len(uids) - index, most)
         chunk.append(uid)
         total += size
     if chunk:
         yield chunk
 
+
+#: the fewest mails the first and the last batches are cut down to (:func:`_batch_size`):
+#: a smaller batch would cost its round trips more than it saves
+RAMP_LEAST = 10
+
+
+def _batch_size(made: int, left: int, most: int) -> int:
+    """How many of the ``left`` mails the next batch is to hold, ``made`` batches into the
+    run: a quarter of ``most`` first, then half, then ``most``, and toward the end half of
+    what is left, down to a quarter again (never fewer than :data:`RAMP_LEAST`: a ``most``
+    under four times that is never cut). The batches go through a pipeline
+    (``batches.take_batches``): nothing is decided before the first batch is parsed, and
+    nothing is done after the last but sending its receipts; smaller batches there fill
+    the pipeline sooner and drain it sooner."""
+    small = most // 4 if most // 4 >= RAMP_LEAST else most
+    if made < 2:
+        size = small if made == 0 else max(most // 2, small)
+    else:
+        size = min(most, max(small, left // 2))
+    return left if left - size < small and left <= most else size
 
 
 def poll_mailbox(settings: ImapSettings, opts: IntakeOptions,

@@ -7,10 +7,11 @@ Nothing here touches the database: the caller claims the replies before they go 
 records the outcomes (``service.mail.queue.record``) in one commit per batch.
 
 Each reply costs the SMTP server's answers to four commands (MAIL, RCPT, DATA, the end of
-the data), read in two waits when the server offers PIPELINING (most relays do, Microsoft
-365 among them: :mod:`service.mail.pipelining`) and in four when it does not; about 0.5 ms
-on loopback and more to a real relay: time the poller's thread would spend waiting. In the
-courier's thread that wait overlaps the poller's own work. A thread blocked on a socket asks
+the data), read in one wait when the server offers PIPELINING (most relays do, Microsoft
+365 among them: each reply's text goes with the next one's commands,
+:mod:`service.mail.pipelining`) and in four when it does not; about 0.5 ms on loopback and
+more to a real relay: time the poller's thread would spend waiting. In the courier's
+thread that wait overlaps the poller's own work. A thread blocked on a socket asks
 for Python's GIL again when the answer comes, and gets it only when the running thread lets
 go, after ``sys.getswitchinterval()`` (5 ms by default): at each wait of each reply, which
 would make a reply cost some 10 ms while the poller is busy. While a courier runs, the
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from service.mail.queue import failed_values, release_values, sent_values
 from service.mail.receipts import Reply, reply_wire
 from service.mail.smtp import Connection, SmtpError, SmtpSettings, SmtpUnavailable
+from service.mail.wire import WireMessage
 
 log = logging.getLogger("mrp.intake")
 
@@ -80,49 +82,69 @@ def message_update(d: Due, state: str, error: str | None,
 
 def deliver(connection: Connection, due: list[Due], mail_from: str,
             outage: str | None = None) -> Delivered:
-    """Send the batch's claimed replies over ``connection``, one after the other. When the
-    server cannot take mail (``outage``, or it says so now), every reply not sent waits,
-    and the server is not asked again for them."""
+    """Send the batch's claimed replies over ``connection``, in order, each one's text with
+    the next one's commands (``Connection.send_all``). When the server cannot take mail
+    (``outage``, or it says so now), every reply not sent waits, and the server is not
+    asked again for them."""
     done = Delivered(outage=outage)
+    going: list[tuple[Due, WireMessage]] = []
     for d in due:
         if d.reply is None or d.row_id is None:
             done.messages.append(message_update(d, "failed", d.problem, attempt=True))
             done.counts["failed"] += 1
             log.warning("receipt for message %s not sent (%s)", d.msg_id, d.problem)
-            continue
-        if d.sent:  # sent by an earlier run that stopped before recording it here
+        elif d.sent:  # sent by an earlier run that stopped before recording it here
             done.messages.append(message_update(d, "sent", None))
+        elif not d.claimed:  # another run sends it
             continue
-        if not d.claimed:  # another run sends it
-            continue
-        if done.outage is None:
+        elif done.outage is not None:
+            _waits(done, d)
+        else:
             try:
-                refused = connection.send(reply_wire(d.reply, mail_from))
-            except SmtpUnavailable as error:
-                done.outage = str(error)
-            except Exception as error:  # this reply's: refused, no usable address, a fault
-                if not isinstance(error, SmtpError | OSError | ValueError):
-                    log.exception("the reply to message %s could not be sent", d.msg_id)
-                done.replies.append(failed_values(d.row_id, d.row_attempts, str(error)))
-                done.messages.append(message_update(d, "failed", str(error), attempt=True))
-                done.counts["failed"] += 1
-                log.warning("receipt for message %s not sent (%s); retried next run",
-                            d.msg_id, error)
-                continue
-            else:
-                done.replies.append(sent_values(d.row_id, d.row_attempts, refused))
-                done.messages.append(message_update(d, "sent", None, attempt=True))
-                done.counts["sent"] += 1
-                log.info("%s for message %s sent to %s", d.kind, d.msg_id, d.sender)
-                if refused:  # taken for the others: not sent again
-                    log.warning("receipt for message %s: the server refused %s", d.msg_id,
-                                ", ".join(refused))
-                continue
-        # the server cannot take mail now: it waits, and says why
-        done.replies.append(release_values(d.row_id, done.outage))
-        done.messages.append(message_update(d, "failed", done.outage))
-        done.counts["waiting"] += 1
+                going.append((d, reply_wire(d.reply, mail_from)))
+            except Exception as error:  # no usable address, or a fault of ours
+                _not_sent(done, d, error)
+    results = connection.send_all([wire for _d, wire in going]) if going else []
+    for index, (d, _wire) in enumerate(going):
+        result = results[index] if index < len(results) else None
+        if isinstance(result, SmtpUnavailable):
+            done.outage = str(result)
+        if result is None or isinstance(result, SmtpUnavailable):
+            _waits(done, d)
+        elif isinstance(result, SmtpError):
+            _not_sent(done, d, result)
+        else:
+            done.replies.append(sent_values(_row(d), d.row_attempts, result))
+            done.messages.append(message_update(d, "sent", None, attempt=True))
+            done.counts["sent"] += 1
+            log.info("%s for message %s sent to %s", d.kind, d.msg_id, d.sender)
+            if result:  # taken for the others: not sent again
+                log.warning("receipt for message %s: the server refused %s", d.msg_id,
+                            ", ".join(result))
     return done
+
+
+def _not_sent(done: Delivered, d: Due, error: Exception) -> None:
+    """A reply that failed on its own (refused, no usable address, a fault of ours): it
+    counts an attempt, and is tried again on the next run."""
+    if not isinstance(error, SmtpError | OSError | ValueError):
+        log.error("the reply to message %s could not be sent", d.msg_id, exc_info=error)
+    done.replies.append(failed_values(_row(d), d.row_attempts, str(error)))
+    done.messages.append(message_update(d, "failed", str(error), attempt=True))
+    done.counts["failed"] += 1
+    log.warning("receipt for message %s not sent (%s); retried next run", d.msg_id, error)
+
+
+def _row(d: Due) -> int:
+    assert d.row_id is not None, "only a stored reply is sent"
+    return d.row_id
+
+
+def _waits(done: Delivered, d: Due) -> None:
+    """A reply the server could not take now: it waits, and says why."""
+    done.replies.append(release_values(_row(d), done.outage))
+    done.messages.append(message_update(d, "failed", done.outage))
+    done.counts["waiting"] += 1
 
 
 class Courier:

@@ -1,4 +1,4 @@
-"""One message over an SMTP session in two round trips instead of four (RFC 2920,
+"""Messages over an SMTP session in one round trip each instead of four (RFC 2920,
 ``PIPELINING``), for servers that offer it: Microsoft 365, Exchange, Postfix and most relays
 do.
 
@@ -9,7 +9,10 @@ plus, while the poller is busy, the wait for the courier's thread to run again: 
 two-core machine that was some 9 ms per receipt, and the receipts of the last batches were
 still going out seconds after the poll had done everything else. Here MAIL, every RCPT and
 DATA go in one write and their answers are read together (RFC 2920 section 3.1: DATA may
-end a group), then the message's text and its end.
+end a group), then the message's text and its end. :func:`sendmail_each` sends several so:
+a message's text and its end go in the same write as the next message's commands (the
+text may begin a group), so each message costs one wait, and the last one's end a wait of
+its own.
 
 :func:`sendmail` keeps ``sendmail``'s contract: the same exceptions for the same answers
 (``SMTPSenderRefused``, ``SMTPRecipientsRefused``, ``SMTPDataError``), the recipients refused
@@ -22,9 +25,12 @@ from __future__ import annotations
 import contextlib
 import re
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
-__all__ = ["offers_pipelining", "sendmail"]
+__all__ = ["Envelope", "offers_pipelining", "sendmail", "sendmail_each"]
+
+#: a message as it is sent: its sender, its recipients and its text (CRLF line ends)
+Envelope = tuple[str, Sequence[str], bytes]
 
 _LINE_START_DOT = re.compile(rb"(?m)^\.")
 
@@ -55,10 +61,44 @@ def sendmail(client: smtplib.SMTP, sender: str, recipients: Sequence[str],
     """Send ``data`` (CRLF line ends) from ``sender`` to ``recipients`` over ``client``, a
     session whose server offers PIPELINING: the recipients refused while the others took
     the message, as ``SMTP.sendmail`` returns them; its exceptions otherwise."""
-    options = f" SIZE={len(data)}" if client.has_extn("size") else ""
-    commands = [f"MAIL FROM:{smtplib.quoteaddr(sender)}{options}",
-                *(f"RCPT TO:{smtplib.quoteaddr(to)}" for to in recipients), "DATA"]
-    client.send("".join(f"{command}\r\n" for command in commands))
+    [refused] = sendmail_each(client, [(sender, recipients, data)])
+    return refused
+
+
+def sendmail_each(client: smtplib.SMTP,
+                  envelopes: Iterable[Envelope]) -> Iterator[dict[str, tuple[int, bytes]]]:
+    """Send each envelope over ``client`` (its server offers PIPELINING), each message's
+    text with the next one's commands: for each message in turn, the recipients refused
+    while the others took it. At the first message that is not taken, what ``sendmail``
+    raises for it is raised and no later message is sent; when the next one's commands
+    had gone with its text, the session is closed (which ends that transaction unsent)."""
+    ending = b""  # the previous message's text and end, sent with the next one's commands
+    refused: dict[str, tuple[int, bytes]] = {}
+    for sender, recipients, data in envelopes:
+        options = f" SIZE={len(data)}" if client.has_extn("size") else ""
+        commands = [f"MAIL FROM:{smtplib.quoteaddr(sender)}{options}",
+                    *(f"RCPT TO:{smtplib.quoteaddr(to)}" for to in recipients), "DATA"]
+        client.send(ending + "".join(f"{command}\r\n" for command in commands)
+                    .encode(client.command_encoding))
+        if ending:
+            try:
+                _taken(client, reset=False)
+            except smtplib.SMTPException:
+                client.close()  # this message's commands are on their way: given up
+                raise
+            yield refused
+        refused = _answered(client, sender, recipients)
+        ending = _end_of_data(data)
+    if ending:
+        client.send(ending)
+        _taken(client, reset=True)
+        yield refused
+
+
+def _answered(client: smtplib.SMTP, sender: str,
+              recipients: Sequence[str]) -> dict[str, tuple[int, bytes]]:
+    """The answers to a message's MAIL, RCPT and DATA: the recipients refused when the
+    server waits for the text (``354``), else ``sendmail``'s exception."""
     code, answer = client.getreply()
     if code == 421:  # the server closes: nothing else comes
         client.close()
@@ -83,13 +123,22 @@ def sendmail(client: smtplib.SMTP, sender: str, recipients: Sequence[str],
     if not taken:
         _reset(client)
         raise smtplib.SMTPRecipientsRefused(refused)
-    if code == 354:
-        client.send(_end_of_data(data))
-        code, answer = client.getreply()
-        if code == 250:
-            return refused
+    if code != 354:
+        _failed(client, code, answer, reset=True)
+    return refused
+
+
+def _taken(client: smtplib.SMTP, reset: bool) -> None:
+    """The answer to a message's end: taken, else ``SMTPDataError`` (the session reset for
+    the next message when ``reset``, closed after ``421``)."""
+    code, answer = client.getreply()
+    if code != 250:
+        _failed(client, code, answer, reset)
+
+
+def _failed(client: smtplib.SMTP, code: int, answer: bytes, reset: bool) -> None:
     if code == 421:
         client.close()
-    else:
+    elif reset:
         _reset(client)
     raise smtplib.SMTPDataError(code, answer)

@@ -22,6 +22,7 @@ import logging
 import smtplib
 import socket
 import ssl
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Literal
@@ -131,6 +132,32 @@ class Connection:
             self.close()  # the session may be broken: the next message opens a new one
             raise
 
+    def send_all(self, messages: Sequence[WireMessage]) -> list[list[str] | SmtpError]:
+        """Send written messages in order, each one's text with the next one's commands
+        when the server offers PIPELINING: for each, the recipients refused while the others
+        took it, or the :class:`SmtpError` it failed with (the messages after it go over a
+        new session). When the server cannot take mail, the list ends with that
+        :class:`SmtpUnavailable`: the messages after it were not tried."""
+        results: list[list[str] | SmtpError] = []
+        while len(results) < len(messages):
+            try:
+                if self._client is None:
+                    self._client = _open_logged_in(self.settings)
+                for refused in _send_each_on(self._client, self.settings.where,
+                                             messages[len(results):]):
+                    results.append(refused)
+            except SmtpError as error:
+                self.close()  # the session may be broken: the next message opens a new one
+                results.append(error)
+                if isinstance(error, SmtpUnavailable):
+                    break
+            except Exception as error:  # a fault of ours: that message's alone
+                log.exception("sending via %s failed", self.settings.where)
+                self.close()
+                results.append(SmtpError(f"sending via {self.settings.where} failed: "
+                                         f"{type(error).__name__}: {error}"))
+        return results
+
     def close(self) -> None:
         client, self._client = self._client, None
         if client is not None:
@@ -175,6 +202,24 @@ def _send_on(client: smtplib.SMTP, where: str,
                 return sorted(pipelining.sendmail(client, *envelope))
             return sorted(client.sendmail(*envelope))
         return sorted(client.send_message(message))  # all refused: SMTPRecipientsRefused
+    except (OSError, smtplib.SMTPException, ValueError) as exc:
+        kind = SmtpUnavailable if _not_the_message(exc) else SmtpError
+        raise kind(f"sending via {where} failed: {_describe(exc)}") from exc
+
+
+def _send_each_on(client: smtplib.SMTP, where: str,
+                  messages: Sequence[WireMessage]) -> Iterator[list[str]]:
+    """Written messages, pipelined one into the next when the server offers PIPELINING
+    (:func:`pipelining.sendmail_each`): each one's refused recipients, until one fails
+    (raised as :func:`_send_on` raises it)."""
+    envelopes = ((m.sender, list(m.recipients), m.data) for m in messages)
+    try:
+        if pipelining.offers_pipelining(client):
+            for refused in pipelining.sendmail_each(client, envelopes):
+                yield sorted(refused)
+        else:
+            for envelope in envelopes:
+                yield sorted(client.sendmail(*envelope))
     except (OSError, smtplib.SMTPException, ValueError) as exc:
         kind = SmtpUnavailable if _not_the_message(exc) else SmtpError
         raise kind(f"sending via {where} failed: {_describe(exc)}") from exc

@@ -599,6 +599,11 @@ class SmtpServer:
     #: it: the answer to MAIL waits a moment, then looks at what is waiting to be read
     probe: bool = False
     pipelined: list[bool] = field(default_factory=list)
+    #: with ``probe``: for each message's end, whether the next message's MAIL had come
+    #: with it (its text pipelined into the next one's commands)
+    ahead: list[bool] = field(default_factory=list)
+    #: the answer to the end of a message whose text holds these bytes, instead of ``250``
+    refuse_text: tuple[bytes, str] | None = None
     #: XOAUTH2 only: the token endpoint that issued the tokens it accepts
     oauth2: OAuth2Endpoint | None = None
     #: XOAUTH2: refuse this many logins from now on (a token the server holds expired)
@@ -674,8 +679,14 @@ class _Collector:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.server.arrived += 1
+        if self.server.probe:
+            await asyncio.sleep(0.02)
+            self.server.ahead.append(b"MAIL FROM:" in bytes(server._reader._buffer))
         if self.server.refuse_data:
             return self.server.refuse_data
+        marked = self.server.refuse_text
+        if marked and marked[0] in bytes(envelope.original_content or envelope.content):
+            return marked[1]
         if self.server.delay:
             await asyncio.sleep(self.server.delay)
         raw = bytes(envelope.original_content or envelope.content)

@@ -1,15 +1,42 @@
 """How the poller cuts the intake folder into batches: at most ``batch_size`` mails and
-``FETCH_BYTES`` per FETCH, with only the large mails' sizes asked of the server."""
+``FETCH_BYTES`` per FETCH, the first and the last smaller, with only the large mails' sizes
+asked of the server."""
 
 from __future__ import annotations
 
-from service.intake.poller import FETCH_BYTES, _batches
+from hypothesis import given
+from hypothesis import strategies as st
+
+from service.intake.poller import FETCH_BYTES, RAMP_LEAST, _batches
 
 SHARE = FETCH_BYTES // 4
 
 
 def test_at_most_so_many_mails_per_batch():
     assert list(_batches(list(range(1, 11)), {}, 1, 4)) == [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]
+
+
+def test_the_first_batches_and_the_last_are_smaller():
+    """1,000 mails in batches of 100: a quarter and a half of 100 first, so the first batch
+    is parsed sooner; then the last 225 halved, so less is left when the last is decided;
+    never a batch of fewer than ``RAMP_LEAST``."""
+    sizes = [len(b) for b in _batches(list(range(1000)), {}, 1, 100)]
+    assert sizes == [25, 50, *[100] * 8, 62, 31, 32]
+    assert [len(b) for b in _batches(list(range(80)), {}, 1, 100)] == [25, 55]
+    assert [len(b) for b in _batches(list(range(30)), {}, 1, 100)] == [30]
+
+
+def test_batches_under_four_times_the_least_are_never_cut():
+    assert [len(b) for b in _batches(list(range(100)), {}, 1, 39)] == [39, 39, 22]
+
+
+@given(count=st.integers(0, 3000), most=st.integers(1, 600))
+def test_every_mail_in_one_batch_of_at_most_so_many(count, most):
+    uids = list(range(count))
+    batches = list(_batches(uids, {}, 1, most))
+    assert [uid for batch in batches for uid in batch] == uids
+    assert all(0 < len(batch) <= most for batch in batches)
+    assert all(len(batch) >= min(RAMP_LEAST, most) for batch in batches[:-1])
 
 
 def test_mails_without_a_size_count_as_the_share():

@@ -113,3 +113,62 @@ def test_a_closing_server_means_nothing_can_be_sent(pipelining: SmtpServer) -> N
             pytest.raises(SmtpUnavailable, match="421"):
             connection.send(mail())
     assert pipelining.messages == []
+
+
+def test_each_mails_text_goes_with_the_next_ones_commands(pipelining: SmtpServer) -> None:
+    """Three mails in three waits, not six: the text of each but the last comes with the
+    next one's MAIL, RCPT and DATA."""
+    with Connection(pipelining.settings()) as connection:
+        assert connection.send_all([mail(), mail("kontor@dst.dk", "Anden"),
+                                    mail("chef@dst.dk", "Tredje")]) == [[], [], []]
+    assert pipelining.ahead == [True, True, False]
+    assert [m.rcpt_tos for m in pipelining.messages] == [
+        ["rapport@dst.dk"], ["kontor@dst.dk"], ["chef@dst.dk"]]
+    assert pipelining.messages[1].message.get_content().strip() == "Anden"
+    assert len(set(pipelining.peers)) == 1  # one session
+
+
+def test_a_refused_text_fails_its_mail_alone_and_the_next_goes_again(
+    pipelining: SmtpServer,
+) -> None:
+    """The second mail's text is refused while the third's commands are on their way: the
+    session is closed and the third sent again over a new one, once."""
+    pipelining.refuse_text = (b"Anden", "554 5.6.0 Indholdet afvist")
+    with Connection(pipelining.settings()) as connection:
+        first, second, third = connection.send_all(
+            [mail(), mail("kontor@dst.dk", "Anden"), mail("chef@dst.dk", "Tredje")])
+    assert first == [] and third == []
+    assert isinstance(second, SmtpError) and not isinstance(second, SmtpUnavailable)
+    assert "554 5.6.0 Indholdet afvist" in str(second)
+    assert [m.rcpt_tos for m in pipelining.messages] == [["rapport@dst.dk"], ["chef@dst.dk"]]
+    assert len(set(pipelining.peers)) == 2
+
+
+def test_a_refused_recipient_in_the_middle_fails_that_mail_alone(
+    pipelining: SmtpServer,
+) -> None:
+    with Connection(pipelining.settings()) as connection:
+        first, second, third = connection.send_all(
+            [mail(), mail("gammel@abc.dk", "Anden"), mail("chef@dst.dk", "Tredje")])
+    assert first == [] and third == []
+    assert isinstance(second, SmtpError) and "gammel@abc.dk" in str(second)
+    assert [m.rcpt_tos for m in pipelining.messages] == [["rapport@dst.dk"], ["chef@dst.dk"]]
+
+
+def test_a_server_closing_in_the_middle_leaves_the_rest_untried(
+    pipelining: SmtpServer,
+) -> None:
+    pipelining.refuse_text = (b"Anden", "421 4.3.2 Service shutting down")
+    with Connection(pipelining.settings()) as connection:
+        results = connection.send_all(
+            [mail(), mail("kontor@dst.dk", "Anden"), mail("chef@dst.dk", "Tredje")])
+    assert results[0] == []
+    assert len(results) == 2 and isinstance(results[1], SmtpUnavailable)
+    assert [m.rcpt_tos for m in pipelining.messages] == [["rapport@dst.dk"]]
+
+
+def test_one_at_a_time_to_a_server_without_pipelining(smtp_server: SmtpServer) -> None:
+    with Connection(smtp_server.settings()) as connection:
+        assert connection.send_all([mail(), mail("kontor@dst.dk", "Anden")]) == [[], []]
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["rapport@dst.dk"],
+                                                          ["kontor@dst.dk"]]
