@@ -1,6 +1,10 @@
 """What the intake pipeline asks the database and the plugins, once per run or per batch
 rather than once per mail: a sender's institutions, a ministry's plugin configuration and
-report parsers, the plans a batch of reports names and their current follow-ups."""
+report parsers, the plans a batch of reports names and their current follow-ups.
+
+What a mail's reading asks (its sender, the ministry's plugins) is asked in a savepoint of
+its own, so that a question the database refuses undoes nothing else of the batch's
+transaction (``pipeline.decide``)."""
 
 from __future__ import annotations
 
@@ -61,11 +65,12 @@ def sender_of(address: str) -> Sender:
     cache = _RUN.get()
     if cache is not None and address in cache.senders:
         return cache.senders[address]
-    rows = db.session.execute(
-        select(Institution.id, Institution.ministry_id)
-        .join(ReportingAddress)
-        .where(ReportingAddress.address == address)
-    ).all()
+    with db.session.begin_nested():  # see ``decide``: a refusal spoils nothing else
+        rows = db.session.execute(
+            select(Institution.id, Institution.ministry_id)
+            .join(ReportingAddress)
+            .where(ReportingAddress.address == address)
+        ).all()
     found = Sender(tuple(r.id for r in rows), tuple(r.ministry_id for r in rows))
     if cache is not None:
         cache.senders[address] = found
@@ -77,9 +82,11 @@ def plugins_of(ministry_id: int) -> MinistryPlugins:
     cache = _RUN.get()
     if cache is not None and ministry_id in cache.ministries:
         return cache.ministries[ministry_id]
-    ministry = db.session.scalar(
-        select(Ministry).where(Ministry.id == ministry_id).options(selectinload(Ministry.plugins))
-    )
+    with db.session.begin_nested():
+        ministry = db.session.scalar(
+            select(Ministry).where(Ministry.id == ministry_id)
+            .options(selectinload(Ministry.plugins))
+        )
     assert ministry is not None
     plugins = ministry_plugins(ministry)
     if cache is not None:

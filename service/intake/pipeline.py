@@ -109,8 +109,11 @@ def _owner_by_subject(subject: str | None) -> inbound.Owner | None:
     names (``inbound.owner_by_named_plan``); None when it names none that exists. Only the
     subject is read: the attachments of a sender nobody registered are not opened."""
     reference = (parse_subject(subject).plan or "").strip().upper()
-    plan = plans_named({reference})[reference] if reference else None
-    return inbound.owner_by_named_plan(plan) if plan is not None else None
+    if not reference:
+        return None
+    with db.session.begin_nested():  # a refusal spoils nothing else (``decide``)
+        plan = plans_named({reference})[reference]
+        return inbound.owner_by_named_plan(plan) if plan is not None else None
 
 
 def _report(msg: InboundMessage, reading: Reading, plan: Plan | None) -> Report | None:
@@ -225,10 +228,10 @@ def decide(msgs: list[InboundMessage], opts: IntakeOptions,
         assert one is not None
         reading = Reading()
         try:
-            # a lookup the database refuses must not spoil the transaction; reading takes no
-            # write lock (``savepoint`` would, on SQLite), so parsing never holds one
-            with db.session.begin_nested():
-                _read(msg, opts, reading, one)
+            # what reading asks the database goes in a savepoint of its own (``lookups``), so
+            # a refusal spoils nothing; and those take no write lock (``savepoint`` would, on
+            # SQLite). A savepoint around every mail cost more than the rest of its reading.
+            _read(msg, opts, reading, one)
         except (OperationalError, InterfaceError):  # the database itself: retried next run
             raise
         except Exception as error:  # one bad message never stops the others

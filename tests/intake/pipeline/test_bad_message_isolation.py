@@ -65,3 +65,19 @@ def test_overlong_cells_neither_stop_the_intake_nor_fail_the_commit(
     assert long_goal[:40] in {f["goal"] for f in followup["findings"]}
     mailbox.select("INBOX")
     assert mailbox.uids() == []
+
+
+def test_a_report_without_nul_is_kept_as_it_is_and_one_with_loses_every_nul():
+    from service.domain.reportfiles import report_nul_free
+    from service.plugins.reports import ParsedReport, ReportRow
+
+    clean = ParsedReport(rows=(ReportRow("M1", "on_track", "1", None, "fint", 2),),
+                         plan="FM-2026", period="1. halvår 2026")
+    assert report_nul_free(clean) is clean
+    dirty = ParsedReport(rows=(ReportRow("M1", "on_track", "1", None, "fint", 2),
+                               ReportRow("M2", "on\x00track", None, None, "f\x00ør", 3)),
+                         plan="FM\x00-2026", period=None)
+    fixed = report_nul_free(dirty)
+    assert fixed.plan == "FM-2026"
+    assert [(r.status, r.comment) for r in fixed.rows] == [("on_track", "fint"),
+                                                           ("ontrack", "før")]
