@@ -75,11 +75,15 @@ def sendmail_each(client: smtplib.SMTP,
     ending = b""  # the previous message's text and end, sent with the next one's commands
     refused: dict[str, tuple[int, bytes]] = {}
     for sender, recipients, data in envelopes:
-        options = f" SIZE={len(data)}" if client.has_extn("size") else ""
-        commands = [f"MAIL FROM:{smtplib.quoteaddr(sender)}{options}",
-                    *(f"RCPT TO:{smtplib.quoteaddr(to)}" for to in recipients), "DATA"]
-        client.send(ending + "".join(f"{command}\r\n" for command in commands)
-                    .encode(client.command_encoding))
+        try:
+            commands = _commands(client, sender, recipients, len(data))
+        except ValueError:  # an address the session cannot say: this message's, not the last's
+            if ending:
+                client.send(ending)
+                _taken(client, reset=True)
+                yield refused
+            raise
+        client.send(ending + commands)
         if ending:
             try:
                 _taken(client, reset=False)
@@ -93,6 +97,15 @@ def sendmail_each(client: smtplib.SMTP,
         client.send(ending)
         _taken(client, reset=True)
         yield refused
+
+
+def _commands(client: smtplib.SMTP, sender: str, recipients: Sequence[str],
+              size: int) -> bytes:
+    """A message's MAIL, RCPT and DATA, as one group."""
+    options = f" SIZE={size}" if client.has_extn("size") else ""
+    commands = [f"MAIL FROM:{smtplib.quoteaddr(sender)}{options}",
+                *(f"RCPT TO:{smtplib.quoteaddr(to)}" for to in recipients), "DATA"]
+    return "".join(f"{command}\r\n" for command in commands).encode(client.command_encoding)
 
 
 def _answered(client: smtplib.SMTP, sender: str,

@@ -172,3 +172,17 @@ def test_one_at_a_time_to_a_server_without_pipelining(smtp_server: SmtpServer) -
         assert connection.send_all([mail(), mail("kontor@dst.dk", "Anden")]) == [[], []]
     assert [m.rcpt_tos for m in smtp_server.messages] == [["rapport@dst.dk"],
                                                           ["kontor@dst.dk"]]
+
+
+def test_an_address_the_session_cannot_say_fails_its_own_mail_not_the_one_before(
+    pipelining: SmtpServer,
+) -> None:
+    """The second mail's recipient is not ASCII (the server did not offer SMTPUTF8): the
+    first, whose text was still to go, is taken; the second fails alone."""
+    first = mail()
+    unsayable = WireMessage(first.sender, ("bø@dst.dk",), first.data)
+    with Connection(pipelining.settings()) as connection:
+        results = connection.send_all([first, unsayable, mail("chef@dst.dk", "Tredje")])
+    assert results[0] == [] and results[2] == []
+    assert isinstance(results[1], SmtpError) and not isinstance(results[1], SmtpUnavailable)
+    assert [m.rcpt_tos for m in pipelining.messages] == [["rapport@dst.dk"], ["chef@dst.dk"]]
