@@ -83,7 +83,8 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "IMAP_QUARANTINE_FOLDER": ("Quarantine", "where mails that cannot be trusted go"),
     "IMAP_IGNORED_FOLDER": ("Ignored", "where auto-replies and bounces go"),
     "IMAP_TIMEOUT": (30.0, "seconds for connect and each IMAP command"),
-    "IMAP_BATCH_SIZE": (100, "mails fetched per FETCH, then stored, decided and moved together"),
+    "IMAP_BATCH_SIZE": (100, "mails fetched per FETCH, then stored, decided and moved together "
+                             "(the first batches and the last smaller, from 40 up)"),
     "IMAP_CA_FILE": ("", "extra CA bundle to trust for the IMAP server (tests, private CAs)"),
     "OAUTH2_TOKEN_URL": ("", "OAuth2 client-credentials token endpoint (Microsoft 365)"),
     "OAUTH2_CLIENT_ID": ("", "OAuth2 client id"),
