@@ -9,15 +9,14 @@ plus, while the poller is busy, the wait for the courier's thread to run again: 
 two-core machine that was some 9 ms per receipt, and the receipts of the last batches were
 still going out seconds after the poll had done everything else. Here MAIL, every RCPT and
 DATA go in one write and their answers are read together (RFC 2920 section 3.1: DATA may
-end a group), then the message's text and its end. :func:`sendmail_each` sends several so:
-a message's text and its end go in the same write as the next message's commands (the
-text may begin a group), so each message costs one wait, and the last one's end a wait of
-its own.
+end a group), and each message's text and its end go in the same write as the next
+message's commands (the text may begin a group): each message costs one wait, and the
+last one's end a wait of its own (a single message: two).
 
-:func:`sendmail` keeps ``sendmail``'s contract: the same exceptions for the same answers
-(``SMTPSenderRefused``, ``SMTPRecipientsRefused``, ``SMTPDataError``), the recipients refused
-while the others took the message returned, the session reset after a refusal and closed
-after ``421``.
+:func:`sendmail_each` keeps ``sendmail``'s contract for each message: the same exceptions
+for the same answers (``SMTPSenderRefused``, ``SMTPRecipientsRefused``, ``SMTPDataError``),
+the recipients refused while the others took the message returned, the session reset after
+a refusal and closed after ``421``.
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ import re
 import smtplib
 from collections.abc import Iterable, Iterator, Sequence
 
-__all__ = ["Envelope", "offers_pipelining", "sendmail", "sendmail_each"]
+__all__ = ["Envelope", "offers_pipelining", "sendmail_each"]
 
 #: a message as it is sent: its sender, its recipients and its text (CRLF line ends)
 Envelope = tuple[str, Sequence[str], bytes]
@@ -56,20 +55,11 @@ def _end_of_data(data: bytes) -> bytes:
     return stuffed + b".\r\n"
 
 
-def sendmail(client: smtplib.SMTP, sender: str, recipients: Sequence[str],
-             data: bytes) -> dict[str, tuple[int, bytes]]:
-    """Send ``data`` (CRLF line ends) from ``sender`` to ``recipients`` over ``client``, a
-    session whose server offers PIPELINING: the recipients refused while the others took
-    the message, as ``SMTP.sendmail`` returns them; its exceptions otherwise."""
-    [refused] = sendmail_each(client, [(sender, recipients, data)])
-    return refused
-
-
 def sendmail_each(client: smtplib.SMTP,
                   envelopes: Iterable[Envelope]) -> Iterator[dict[str, tuple[int, bytes]]]:
     """Send each envelope over ``client`` (its server offers PIPELINING), each message's
     text with the next one's commands: for each message in turn, the recipients refused
-    while the others took it. At the first message that is not taken, what ``sendmail``
+    while the others took it. At the first message that is not taken, what ``SMTP.sendmail``
     raises for it is raised and no later message is sent; when the next one's commands
     had gone with its text, the session is closed (which ends that transaction unsent)."""
     ending = b""  # the previous message's text and end, sent with the next one's commands

@@ -193,25 +193,22 @@ def _quit(client: smtplib.SMTP) -> None:
 
 def _send_on(client: smtplib.SMTP, where: str,
              message: EmailMessage | WireMessage) -> list[str]:
-    """One message; a written one (every receipt and reply) in two round trips when the
-    server offers PIPELINING (:mod:`service.mail.pipelining`)."""
+    """One message; a written one (every receipt and reply) as :func:`_send_each_on` sends
+    it, in two round trips when the server offers PIPELINING."""
+    if isinstance(message, WireMessage):  # written and addressed already
+        [refused] = _send_each_on(client, where, [message])
+        return refused
     try:
-        if isinstance(message, WireMessage):  # written and addressed already
-            envelope = (message.sender, list(message.recipients), message.data)
-            if pipelining.offers_pipelining(client):
-                return sorted(pipelining.sendmail(client, *envelope))
-            return sorted(client.sendmail(*envelope))
         return sorted(client.send_message(message))  # all refused: SMTPRecipientsRefused
     except (OSError, smtplib.SMTPException, ValueError) as exc:
-        kind = SmtpUnavailable if _not_the_message(exc) else SmtpError
-        raise kind(f"sending via {where} failed: {_describe(exc)}") from exc
+        raise _failure(where, exc) from exc
 
 
 def _send_each_on(client: smtplib.SMTP, where: str,
                   messages: Sequence[WireMessage]) -> Iterator[list[str]]:
     """Written messages, pipelined one into the next when the server offers PIPELINING
     (:func:`pipelining.sendmail_each`): each one's refused recipients, until one fails
-    (raised as :func:`_send_on` raises it)."""
+    (:func:`_failure`)."""
     envelopes = ((m.sender, list(m.recipients), m.data) for m in messages)
     try:
         if pipelining.offers_pipelining(client):
@@ -221,8 +218,14 @@ def _send_each_on(client: smtplib.SMTP, where: str,
             for envelope in envelopes:
                 yield sorted(client.sendmail(*envelope))
     except (OSError, smtplib.SMTPException, ValueError) as exc:
-        kind = SmtpUnavailable if _not_the_message(exc) else SmtpError
-        raise kind(f"sending via {where} failed: {_describe(exc)}") from exc
+        raise _failure(where, exc) from exc
+
+
+def _failure(where: str, exc: BaseException) -> SmtpError:
+    """What sending a message raises for ``exc``: :class:`SmtpUnavailable` when nothing can
+    be sent now (:func:`_not_the_message`), else the message's own :class:`SmtpError`."""
+    kind = SmtpUnavailable if _not_the_message(exc) else SmtpError
+    return kind(f"sending via {where} failed: {_describe(exc)}")
 
 
 def _open(s: SmtpSettings) -> smtplib.SMTP:
