@@ -24,6 +24,7 @@ from service.domain.errors import Conflict, NotFound
 from service.domain.models import FollowUp, FollowUpFinding, FollowUpGoal, Goal, Plan
 from service.domain.pagination import Page, paginate
 from service.domain.plugins import manager, ministry_plugins
+from service.domain.rows import new_row
 from service.domain.status import Thresholds, compute_status
 from service.domain.thresholds import thresholds_of
 from service.domain.validation import plan_view
@@ -165,15 +166,17 @@ def record_followup(
             )
         ))
     goals_by_code = {g.code.strip().upper(): g for g in plan.goals}
-    followup = FollowUp(
-        plan_id=plan.id, period=period_text[:20], received_at=received_at, channel=channel,
-        submitted_by=submitted_by, status=status, inbound_message_id=inbound_message_id,
+    followup = new_row(
+        FollowUp, plan_id=plan.id, period=period_text[:20], received_at=received_at,
+        channel=channel, submitted_by=submitted_by, status=status,
+        inbound_message_id=inbound_message_id,
     )
     lines = [_goal_line(goals_by_code.get(row.goal.strip().upper()), row)
              for row in view.goals]
-    notes = [FollowUpFinding(
-        plugin=(f.plugin or "")[:100] or None, rule=f.rule[:100], severity=f.severity,
-        goal=f.goal[:40] if f.goal else None, message=f.message,  # a mailed goal may be long
+    notes = [new_row(
+        FollowUpFinding, plugin=(f.plugin or "")[:100] or None, rule=f.rule[:100],
+        severity=f.severity, goal=f.goal[:40] if f.goal else None,  # a mailed goal may be long
+        message=f.message,
     ) for f in findings]
     if add:
         followup.goals.extend(lines)
@@ -208,8 +211,9 @@ def record_followup(
 
 def _goal_line(goal: Goal | None, row: Any) -> FollowUpGoal:
     """A report's line for one goal (``goal``: the plan's goal it names, when it names one)."""
-    return FollowUpGoal(
-        goal_id=goal.id if goal else None, goal_code=(goal.code if goal else row.goal)[:40],
+    return new_row(
+        FollowUpGoal, goal_id=goal.id if goal else None,
+        goal_code=(goal.code if goal else row.goal)[:40],
         status=row.status, status_raw=_raw(row.status_raw), value=row.value,
         value_raw=_raw(row.value_raw), progress=row.progress,
         progress_raw=_raw(row.progress_raw), comment=row.comment, row=row.row,

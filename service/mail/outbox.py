@@ -30,7 +30,7 @@ from service.domain.common import savepoint
 from service.domain.locking import mailbox_lock
 from service.domain.models import FollowUp, InboundMessage, OutboundMessage
 from service.domain.models.outbound import QUARANTINE_ANSWER, RECEIPT
-from service.domain.rows import insert_rows
+from service.domain.rows import insert_rows, new_row
 from service.extensions import db
 from service.mail.answers import compose_answer
 from service.mail.delivery import Delivered, Due, deliver
@@ -120,11 +120,11 @@ def _kind(msg: InboundMessage) -> str:
 
 
 def _new_row(msg: InboundMessage, key: str, reply: Reply) -> OutboundMessage:
-    return OutboundMessage(
-        key=key, kind=_kind(msg), to=reply.to, subject=reply.subject, text=reply.text,
-        message_id=reply.message_id, in_reply_to=reply.in_reply_to,
-        references=reply.references, inbound_message_id=msg.id,
-        plan_id=msg.plan_id, attempts=0, refused_recipients=[],
+    return new_row(
+        OutboundMessage, key=key, kind=_kind(msg), to=reply.to, subject=reply.subject,
+        text=reply.text, message_id=reply.message_id, in_reply_to=reply.in_reply_to,
+        references=reply.references, inbound_message_id=msg.id, plan_id=msg.plan_id,
+        attempts=0, refused_recipients=[],
     )
 
 

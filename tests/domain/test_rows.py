@@ -4,16 +4,17 @@ afterwards so that nothing inserts it again."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event, inspect, select
 from sqlalchemy.engine import Engine
 
 from service.domain.models import OutboundMessage
-from service.domain.rows import insert_rows
+from service.domain.rows import insert_rows, new_row
 from service.extensions import db
 
 
 def _reply(n: int) -> OutboundMessage:
-    return OutboundMessage(key=f"receipt:test-{n}", kind="receipt", to="a@dst.dk",
+    return new_row(OutboundMessage, key=f"receipt:test-{n}", kind="receipt", to="a@dst.dk",
                            subject=f"Kvittering {n}", text="Tak.")
 
 
@@ -54,3 +55,22 @@ def test_a_row_attached_afterwards_is_not_inserted_again(app):
     db.session.commit()
     stored = db.session.scalars(select(OutboundMessage)).all()
     assert [(r.id, r.attempts) for r in stored] == [(row.id, 1)]
+
+
+def test_a_row_built_without_events_is_a_new_object_like_any_other(app):
+    built, constructed = _reply(1), OutboundMessage(
+        key="receipt:test-1", kind="receipt", to="a@dst.dk", subject="Kvittering 1",
+        text="Tak.")
+    assert inspect(built).transient
+    assert {k: v for k, v in vars(built).items() if not k.startswith("_")} == {
+        k: v for k, v in vars(constructed).items() if not k.startswith("_")}
+    # added to the session it is inserted by the flush, its defaults with it
+    db.session.add(built)
+    db.session.commit()
+    stored = db.session.scalars(select(OutboundMessage)).one()
+    assert (stored.id, stored.subject, stored.attempts) == (built.id, "Kvittering 1", 0)
+
+
+def test_a_row_names_only_its_columns():
+    with pytest.raises(TypeError, match="'subjekt'"):
+        new_row(OutboundMessage, key="k", subjekt="Kvittering")
