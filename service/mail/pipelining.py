@@ -25,6 +25,7 @@ import contextlib
 import re
 import smtplib
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 
 __all__ = ["Envelope", "offers_pipelining", "sendmail_each"]
 
@@ -32,6 +33,9 @@ __all__ = ["Envelope", "offers_pipelining", "sendmail_each"]
 Envelope = tuple[str, Sequence[str], bytes]
 
 _LINE_START_DOT = re.compile(rb"(?m)^\.")
+#: an address as MAIL and RCPT give it: the sender is the same for every message, the
+#: recipients a ministry's institutions, and quoting parses the address each time
+_quoted = lru_cache(maxsize=1024)(smtplib.quoteaddr)
 
 
 def offers_pipelining(client: smtplib.SMTP) -> bool:
@@ -93,8 +97,8 @@ def _commands(client: smtplib.SMTP, sender: str, recipients: Sequence[str],
               size: int) -> bytes:
     """A message's MAIL, RCPT and DATA, as one group."""
     options = f" SIZE={size}" if client.has_extn("size") else ""
-    commands = [f"MAIL FROM:{smtplib.quoteaddr(sender)}{options}",
-                *(f"RCPT TO:{smtplib.quoteaddr(to)}" for to in recipients), "DATA"]
+    commands = [f"MAIL FROM:{_quoted(sender)}{options}",
+                *(f"RCPT TO:{_quoted(to)}" for to in recipients), "DATA"]
     return "".join(f"{command}\r\n" for command in commands).encode(client.command_encoding)
 
 
