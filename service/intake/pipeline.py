@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -43,6 +43,7 @@ from service.intake.lookups import (
 from service.intake.parse import ParsedMail, parse_each
 from service.intake.pool import ParsePool
 from service.intake.settings import IntakeOptions
+from service.intake.settlement import Settled, write_settled
 from service.intake.settlement import settle as _settle
 from service.intake.stages import (
     Decision,
@@ -255,7 +256,8 @@ def _record_together(msgs: list[InboundMessage], readings: list[Reading],
     the plugins together (``check_reports``: one hand-over to their thread, not one per
     report), the follow-ups inserted with one statement per table outside the unit of work
     (``insert_followups``: added to the session, they cost the ORM about as much per report
-    as everything else done with the mail), and the messages' states flushed once.
+    as everything else done with the mail), and the messages' states with one UPDATE
+    (``write_settled``).
     None when anything fails (the database refuses a row, a report breaks something): the
     savepoint is undone and nothing of it is kept, and the caller records the messages one
     savepoint each, so the one that fails is quarantined alone. Reports of the batch on the
@@ -265,6 +267,7 @@ def _record_together(msgs: list[InboundMessage], readings: list[Reading],
     (``link_superseded``); their ids, given before (``next_ids``), keep the order they came
     in."""
     outcomes: list[Outcome] = []
+    undo: Callable[[], None] | None = None
     try:
         with savepoint(), db.session.no_autoflush:
             current = current_followups(plans)  # one query for the batch, not one per report
@@ -274,6 +277,7 @@ def _record_together(msgs: list[InboundMessage], readings: list[Reading],
             ids = iter(next_ids(FollowUp, len(checked)))
             links: list[tuple[FollowUp, FollowUp]] = []
             recorded: list[FollowUp] = []
+            settled: list[Settled] = []
             for index, (msg, reading) in enumerate(zip(msgs, readings, strict=True)):
                 outcome, settlement = (
                     (reading.outcome, reading.settlement) if reading.outcome is not None
@@ -283,14 +287,19 @@ def _record_together(msgs: list[InboundMessage], readings: list[Reading],
                     settlement.followup.id = next(ids)
                     current_after(current[settlement.followup.plan_id], settlement.followup)
                     recorded.append(settlement.followup)
-                _settle(msg, outcome, settlement, inserted=True)
+                _settle(msg, outcome, settlement, into=settled)
                 outcomes.append(outcome)
             insert_followups(recorded)
             link_superseded(links)
+            undo = write_settled(settled)
             db.session.flush()
     except (OperationalError, InterfaceError):  # the database itself: retried next run
+        if undo is not None:
+            undo()
         raise
     except Exception as error:
+        if undo is not None:  # the savepoint took the messages' states back
+            undo()
         log.info("a batch of %d messages is recorded one by one: %s", len(msgs),
                  type(error).__name__)
         return None

@@ -200,3 +200,78 @@ def test_a_chain_of_reports_is_inserted_in_one_statement(
     chain = followups(client, admin, dst_plan["id"])["2026-H1"][::-1]
     assert [f["superseded_by"] for f in chain] == [f["id"] for f in chain[1:]] + [None]
     assert [f["current"] for f in chain] == [False] * 4 + [True]
+
+
+def test_a_batch_s_states_are_written_with_one_update(app, mailbox, poll, dst_plan):
+    """The messages' states go in one UPDATE for the batch (``write_settled``), and the
+    session writes none of them again: each holds them as the database's."""
+    from sqlalchemy import select
+    from sqlalchemy.engine import Engine
+
+    from service.domain.models import InboundMessage
+    from service.extensions import db
+
+    updates: list[int] = []
+
+    def before_cursor_execute(_conn, _cursor, statement, params, _context, many):
+        if (statement.lstrip().startswith("UPDATE inbound_message SET")
+                and "processed_at" in statement):
+            updates.append(len(params) if many else 1)
+
+    for period in PERIODS:
+        mailbox.append("INBOX", mail(period))
+    event.listen(Engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        poll()
+    finally:
+        event.remove(Engine, "before_cursor_execute", before_cursor_execute)
+    assert updates == [3]
+    with app.app_context():
+        stored = db.session.scalars(select(InboundMessage)).all()
+        assert sorted((m.state, m.attempts, m.receipt_state, m.plan_id) for m in stored) == [
+            ("accepted", 1, "sent", dst_plan["id"])] * 3
+        assert all(m.processed_at is not None and m.followup_id for m in stored)
+        assert len({m.followup_id for m in stored}) == 3
+
+
+def test_a_batch_undone_after_its_states_were_written_is_recorded_again_once(
+    app, client, admin, dst_plan, mailbox, poll, monkeypatch, flushes
+):
+    """The batch fails after the messages' states were written (the session did not see
+    that change, so its rollback would not take it back): the messages are put back as they
+    were, and recorded one by one they are each decided once, not twice."""
+    from sqlalchemy import select
+
+    from service.domain.models import InboundMessage
+    from service.extensions import db
+    from service.intake import pipeline
+
+    real_write, real_flush = pipeline.write_settled, db.session.flush
+    written: list[int] = []
+
+    def write_settled(settled):
+        written.append(len(settled))
+        return real_write(settled)
+
+    def flush(*args, **kwargs):
+        if written == [3]:
+            written.append(0)  # once: the batch's flush, right after its states
+            raise RuntimeError("refused")
+        return real_flush(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "write_settled", write_settled)
+    monkeypatch.setattr(db.session, "flush", flush)
+    for period in PERIODS:
+        mailbox.append("INBOX", mail(period))
+    poll()
+    assert written == [3, 0]
+    assert flushes == [3, 1, 1, 1]  # together first, then one by one
+    messages = ok(client.get("/api/v1/intake/messages", headers=admin))
+    assert sorted(m["state"] for m in messages) == ["accepted"] * 3
+    assert sorted(len(fs) for fs in followups(client, admin, dst_plan["id"]).values()) == [
+        1, 1, 1]
+    with app.app_context():
+        stored = db.session.scalars(select(InboundMessage)).all()
+        assert [m.attempts for m in stored] == [1, 1, 1]
+        assert {m.followup_id for m in stored} == {
+            m["followup"] for m in messages}
