@@ -19,7 +19,10 @@ from service.plugins.views import (
 )
 
 
-def goal_view(goal: Goal) -> GoalView:
+def goal_view(goal: Goal, plan: Plan | None = None) -> GoalView:
+    """The plugins' view of ``goal``; ``plan``: its plan, when the caller has it (else
+    ``goal.plan``, looked up: a plan's goals loaded with it do not hold it)."""
+    plan = plan if plan is not None else goal.plan
     return GoalView(
         id=goal.id,
         code=goal.code,
@@ -39,7 +42,7 @@ def goal_view(goal: Goal) -> GoalView:
             IndicatorView(
                 name=i.name, unit=i.unit, baseline=i.baseline, baseline_year=i.baseline_year,
                 target=i.target, direction=i.direction, data_source=i.data_source,
-                target_history=targets.versions(i, goal.plan),
+                target_history=targets.versions(i, plan),
             )
             for i in goal.indicators
         ),
@@ -65,7 +68,7 @@ def plan_view(plan: Plan) -> PlanView:
         ),
         followup_cadence=plan.followup_cadence,
         status=plan.status,
-        goals=tuple(goal_view(g) for g in plan.goals),
+        goals=tuple(goal_view(g, plan) for g in plan.goals),
     )
 
 
