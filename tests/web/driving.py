@@ -74,10 +74,26 @@ def serve(workdir: Path) -> Iterator[tuple[LiveServer, dict[str, Any], Any]]:
         close_app(app)
 
 
+#: what Chromium answers when the page is replaced while a condition reads one of its
+#: elements (a form just submitted): the element is gone, as if stale
+GONE = "does not belong to the document"
+
+
 def wait(driver: Any, condition: Any) -> Any:
+    """Wait up to 15 s for ``condition``; an element read while its page was being replaced
+    counts as not yet (Selenium knows that as stale only in the other words Chromium uses)."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, 15).until(condition)
+    def met(driver: Any) -> Any:
+        try:
+            return condition(driver)
+        except WebDriverException as error:
+            if GONE in (error.msg or ""):
+                return False
+            raise
+
+    return WebDriverWait(driver, 15).until(met)
 
 
 def sign_in(driver: Any, url: str, token: str) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from service.vocabulary import period_text
+from tests.web.driving import wait
 from tests.web.live import (
     PERIOD,
     LiveServer,
@@ -84,12 +85,6 @@ class Problems:
                     self.network.append(f"{response.get('status')} {response.get('url')}")
 
 
-def _wait(driver: Any, condition: Any) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, 15).until(condition)
-
-
 def _overflow(driver: Any) -> dict[str, int]:
     return driver.execute_script(
         "return {body: document.body.scrollWidth, doc: document.documentElement.scrollWidth,"
@@ -106,11 +101,11 @@ def test_sign_in_browse_and_sign_out(live: Any, driver: Any, tmp_path: Path) -> 
 
     # not signed in: the login page
     driver.get(server.url + "/")
-    _wait(driver, ec.presence_of_element_located((By.ID, "token")))
+    wait(driver, ec.presence_of_element_located((By.ID, "token")))
     assert driver.title.startswith("Log ind")
     driver.find_element(By.ID, "token").send_keys(secrets["skm"])
     driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    _wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "form.filters")))
+    wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "form.filters")))
     problems.collect()
 
     # the overview for a chosen period, through the filter form
@@ -118,7 +113,7 @@ def test_sign_in_browse_and_sign_out(live: Any, driver: Any, tmp_path: Path) -> 
     period.clear()
     period.send_keys(PERIOD)
     driver.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
-    _wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), period_text(PERIOD)))
+    wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), period_text(PERIOD)))
     lights = {
         (cell.get_attribute("data-status"), cell.text)
         for cell in driver.find_elements(By.CSS_SELECTOR, "td.light[data-status]")
@@ -136,7 +131,7 @@ def test_sign_in_browse_and_sign_out(live: Any, driver: Any, tmp_path: Path) -> 
 
     # a plan
     driver.find_element(By.LINK_TEXT, "UFST-2026").click()
-    _wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "UFST-2026"))
+    wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "UFST-2026"))
     assert driver.find_element(By.ID, "h-goals").text.startswith("Mål (4)")
     assert driver.find_elements(By.CSS_SELECTOR, "details.followup")
     plan_path = driver.execute_script("return location.pathname;")
@@ -144,7 +139,7 @@ def test_sign_in_browse_and_sign_out(live: Any, driver: Any, tmp_path: Path) -> 
 
     # the intake, by the menu
     driver.find_element(By.LINK_TEXT, "Indbakke").click()
-    _wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "table.intake")))
+    wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "table.intake")))
     row = driver.find_element(By.CSS_SELECTOR, "tr[data-state=quarantined]")
     assert "Planen findes ikke" in row.text
     problems.collect()
@@ -164,10 +159,10 @@ def test_sign_in_browse_and_sign_out(live: Any, driver: Any, tmp_path: Path) -> 
     # sign out
     set_viewport(driver, *LAPTOP, mobile=False)
     driver.find_element(By.CSS_SELECTOR, "header .who button").click()
-    _wait(driver, ec.presence_of_element_located((By.ID, "token")))
+    wait(driver, ec.presence_of_element_located((By.ID, "token")))
     assert "Du er logget ud" in driver.page_source
     driver.get(server.url + "/intake")
-    _wait(driver, ec.presence_of_element_located((By.ID, "token")))
+    wait(driver, ec.presence_of_element_located((By.ID, "token")))
     problems.collect()
 
     assert problems.console == [], problems.console

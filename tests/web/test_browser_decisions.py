@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.web.driving import wait
 from tests.web.live import (
     PERIOD,
     LiveServer,
@@ -37,21 +38,15 @@ def live(tmp_path: Path) -> Iterator[tuple[LiveServer, dict[str, str]]]:
         close_app(app)
 
 
-def _wait(driver: Any, condition: Any) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, 15).until(condition)
-
-
 def _sign_in(driver: Any, server: LiveServer, secret: str) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
 
     driver.get(server.url + "/login")
-    _wait(driver, ec.presence_of_element_located((By.ID, "token")))
+    wait(driver, ec.presence_of_element_located((By.ID, "token")))
     driver.find_element(By.ID, "token").send_keys(secret)
     driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    _wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "form.filters")))
+    wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "form.filters")))
 
 
 def _sign_out(driver: Any) -> None:
@@ -59,7 +54,7 @@ def _sign_out(driver: Any) -> None:
     from selenium.webdriver.support import expected_conditions as ec
 
     driver.find_element(By.CSS_SELECTOR, "header .who button").click()
-    _wait(driver, ec.presence_of_element_located((By.ID, "token")))
+    wait(driver, ec.presence_of_element_located((By.ID, "token")))
 
 
 def _severe(driver: Any) -> list[dict[str, Any]]:
@@ -77,13 +72,13 @@ def test_close_with_confirmation_and_reopen(live: Any, tmp_path: Path) -> None:
         _sign_in(driver, server, secrets["skm"])
         driver.get(f"{server.url}/?period={PERIOD}")
         driver.find_element(By.LINK_TEXT, "UFST-2026").click()
-        _wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "UFST-2026"))
+        wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "UFST-2026"))
         plan_path = driver.execute_script("return location.pathname;")
         console += _severe(driver)
 
         # one click on the plan's page only opens the confirmation page
         driver.find_element(By.ID, "close-plan").click()
-        _wait(driver, ec.presence_of_element_located((By.ID, "reason")))
+        wait(driver, ec.presence_of_element_located((By.ID, "reason")))
         assert driver.execute_script("return location.pathname;") == plan_path + "/close"
         assert driver.find_element(By.TAG_NAME, "h1").text == "Luk planen UFST-2026?"
         main = driver.find_element(By.ID, "main").text
@@ -100,7 +95,7 @@ def test_close_with_confirmation_and_reopen(live: Any, tmp_path: Path) -> None:
 
         # confirming without a reason: the error summarised at the top, linked to the field
         driver.find_element(By.CSS_SELECTOR, "form.decision-form button[type=submit]").click()
-        _wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, ".error-summary")))
+        wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, ".error-summary")))
         assert driver.title.startswith("Fejl: Luk planen UFST-2026")
         focused = driver.switch_to.active_element
         assert "error-summary" in (focused.get_attribute("class") or "")
@@ -115,7 +110,7 @@ def test_close_with_confirmation_and_reopen(live: Any, tmp_path: Path) -> None:
         assert driver.switch_to.active_element == reason
         reason.send_keys("Planen erstattes af en ny plan fra 2027")
         driver.find_element(By.CSS_SELECTOR, "form.decision-form button[type=submit]").click()
-        _wait(driver, ec.presence_of_element_located((By.ID, "closed-at")))
+        wait(driver, ec.presence_of_element_located((By.ID, "closed-at")))
         assert driver.execute_script("return location.pathname;") == plan_path
         page = driver.find_element(By.ID, "main").text
         assert "UFST-2026 er lukket." in page
@@ -129,12 +124,12 @@ def test_close_with_confirmation_and_reopen(live: Any, tmp_path: Path) -> None:
         _sign_in(driver, server, secrets["admin"])
         driver.get(server.url + plan_path)
         driver.find_element(By.ID, "reopen-plan").click()
-        _wait(driver, ec.presence_of_element_located((By.ID, "reason")))
+        wait(driver, ec.presence_of_element_located((By.ID, "reason")))
         assert driver.find_element(By.TAG_NAME, "h1").text == "Genåbn planen UFST-2026?"
         assert driver.find_element(By.ID, "reason").accessible_name == "Begrundelse"
         driver.find_element(By.ID, "reason").send_keys("Lukket ved en fejl")
         driver.find_element(By.CSS_SELECTOR, "form.decision-form button[type=submit]").click()
-        _wait(driver, ec.presence_of_element_located((By.ID, "close-plan")))
+        wait(driver, ec.presence_of_element_located((By.ID, "close-plan")))
         assert "UFST-2026 er genåbnet og godkendt igen." in driver.find_element(
             By.ID, "main").text
         console += _severe(driver)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.web.driving import wait
 from tests.web.live import LiveServer, build_app, chrome, chromium_missing, close_app, populate
 
 NEW = "ny.medarbejder@ufst.dk"
@@ -58,12 +59,6 @@ def live(tmp_path: Path) -> Iterator[tuple[LiveServer, dict[str, Any]]]:
         close_app(app)
 
 
-def _wait(driver: Any, condition: Any) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, 15).until(condition)
-
-
 def test_register_an_address_and_resolve_quarantined_mail(live: Any, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
@@ -71,24 +66,24 @@ def test_register_an_address_and_resolve_quarantined_mail(live: Any, tmp_path: P
     server, secrets = live
     with chrome(tmp_path / "profile") as driver:
         driver.get(server.url + "/login")
-        _wait(driver, ec.presence_of_element_located((By.ID, "token")))
+        wait(driver, ec.presence_of_element_located((By.ID, "token")))
         driver.find_element(By.ID, "token").send_keys(secrets["skm"])
         driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-        _wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "form.filters")))
+        wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "form.filters")))
 
         # the institutions, from the navigation; UFST's page
         driver.find_element(By.LINK_TEXT, "Institutioner").click()
-        _wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Institutioner"))
+        wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Institutioner"))
         assert "DST" not in driver.find_element(By.CSS_SELECTOR, "table.institutions").text
         driver.find_element(By.LINK_TEXT, "UFST").click()
-        _wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "UFST"))
+        wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "UFST"))
 
         # an address with ø before the @: refused, the error at the top linked to the field
         field = driver.find_element(By.ID, "address")
         assert field.accessible_name == "Tilføj en indberetningsadresse"
         field.send_keys("søren@ufst.dk")
         driver.find_element(By.XPATH, "//button[text()='Tilføj adressen']").click()
-        _wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, ".error-summary")))
+        wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, ".error-summary")))
         assert driver.title.startswith("Fejl: UFST")
         link = driver.find_element(By.CSS_SELECTOR, '.error-summary a[href="#address"]')
         assert "æ, ø eller å" in link.text
@@ -99,21 +94,21 @@ def test_register_an_address_and_resolve_quarantined_mail(live: Any, tmp_path: P
         field.clear()
         field.send_keys("soeren@ufst.dk")
         driver.find_element(By.XPATH, "//button[text()='Tilføj adressen']").click()
-        _wait(driver, ec.text_to_be_present_in_element(
+        wait(driver, ec.text_to_be_present_in_element(
             (By.ID, "addresses"), "soeren@ufst.dk"))
         assert "soeren@ufst.dk er nu indberetningsadresse for UFST" in driver.find_element(
             By.ID, "main").text
 
         # the intake: the quarantined mail's page, register its sender and process it again
         driver.find_element(By.LINK_TEXT, "Indbakke").click()
-        _wait(driver, ec.presence_of_element_located(
+        wait(driver, ec.presence_of_element_located(
             (By.ID, f"message-{secrets['resolve']}")))
         driver.find_element(By.CSS_SELECTOR, f"#message-{secrets['resolve']} td a").click()
-        _wait(driver, ec.presence_of_element_located((By.ID, "message-facts")))
+        wait(driver, ec.presence_of_element_located((By.ID, "message-facts")))
         facts = driver.find_element(By.ID, "message-facts").text
         assert NEW in facts and "ikke registreret" in facts and "UFST-2026" in facts
         driver.find_element(By.ID, "register").click()
-        _wait(driver, ec.text_to_be_present_in_element(
+        wait(driver, ec.text_to_be_present_in_element(
             (By.ID, "main"), "Mailen er behandlet igen"))
         main = driver.find_element(By.ID, "main").text
         assert f"{NEW} er nu indberetningsadresse for UFST" in main
@@ -123,18 +118,18 @@ def test_register_an_address_and_resolve_quarantined_mail(live: Any, tmp_path: P
 
         # the other: discard it, first without a reason
         driver.get(f"{server.url}/intake/messages/{secrets['discard']}")
-        _wait(driver, ec.presence_of_element_located((By.ID, "reason")))
+        wait(driver, ec.presence_of_element_located((By.ID, "reason")))
         reason = driver.find_element(By.ID, "reason")
         assert reason.accessible_name == "Begrundelse"
         driver.find_element(By.XPATH, "//button[text()='Kassér mailen']").click()
-        _wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, ".error-summary")))
+        wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, ".error-summary")))
         link = driver.find_element(By.CSS_SELECTOR, '.error-summary a[href="#reason"]')
         link.click()
         reason = driver.find_element(By.ID, "reason")
         assert driver.switch_to.active_element == reason
         reason.send_keys("Reklame, ikke en rapport.")
         driver.find_element(By.XPATH, "//button[text()='Kassér mailen']").click()
-        _wait(driver, ec.presence_of_element_located((By.ID, "discarded")))
+        wait(driver, ec.presence_of_element_located((By.ID, "discarded")))
         assert "»Reklame, ikke en rapport.«" in driver.find_element(By.ID, "discarded").text
         assert driver.find_element(By.ID, "message-state").get_attribute(
             "data-state") == "discarded"

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.web.driving import wait
 from tests.web.live import (
     PERIOD,
     LiveServer,
@@ -70,12 +71,6 @@ def _axe(driver: Any) -> list[str]:
     return list(result)
 
 
-def _wait(driver: Any, condition: Any) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, 15).until(condition)
-
-
 def test_a_draft_is_found_from_the_overview_and_approved(live: Any, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
@@ -83,10 +78,10 @@ def test_a_draft_is_found_from_the_overview_and_approved(live: Any, tmp_path: Pa
     server, secrets, draft = live
     with chrome(tmp_path / "profile") as driver:
         driver.get(server.url + "/login")
-        _wait(driver, ec.presence_of_element_located((By.ID, "token")))
+        wait(driver, ec.presence_of_element_located((By.ID, "token")))
         driver.find_element(By.ID, "token").send_keys(secrets["fm"])
         driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-        _wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "form.filters")))
+        wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "form.filters")))
         driver.get(f"{server.url}/?period={PERIOD}")
 
         # the overview says a draft awaits approval, and links to the drafts
@@ -94,7 +89,7 @@ def test_a_draft_is_found_from_the_overview_and_approved(live: Any, tmp_path: Pa
         notice = driver.find_element(By.CSS_SELECTOR, "#drafts-notice a")
         assert notice.text == "1 plan er kladde og venter på godkendelse"
         notice.click()
-        _wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Planer"))
+        wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Planer"))
         assert driver.execute_script("return location.pathname + location.search;") == (
             "/plans?status=draft")
         status = driver.find_element(By.ID, "f-status")
@@ -111,16 +106,16 @@ def test_a_draft_is_found_from_the_overview_and_approved(live: Any, tmp_path: Pa
         assert search.accessible_name == "Søg i reference eller titel"
         search.send_keys("DIGITAL")
         driver.find_element(By.CSS_SELECTOR, "form.plan-filters button[type=submit]").click()
-        _wait(driver, ec.url_contains("q=DIGITAL"))
+        wait(driver, ec.url_contains("q=DIGITAL"))
         assert "status=draft" in driver.current_url
         driver.find_element(By.LINK_TEXT, "DST-2028").click()
-        _wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "DST-2028"))
+        wait(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "DST-2028"))
         assert driver.execute_script("return location.pathname;") == f"/plans/{draft['id']}"
         violations += [f"plan {v}" for v in _axe(driver)]
 
         # one click on the plan's page only opens the confirmation page
         driver.find_element(By.ID, "approve-plan").click()
-        _wait(driver, ec.text_to_be_present_in_element(
+        wait(driver, ec.text_to_be_present_in_element(
             (By.TAG_NAME, "h1"), "Godkend planen DST-2028?"))
         assert driver.execute_script("return location.pathname;") == (
             f"/plans/{draft['id']}/approve")
@@ -131,7 +126,7 @@ def test_a_draft_is_found_from_the_overview_and_approved(live: Any, tmp_path: Pa
         driver.save_screenshot(str(tmp_path / "approve.png"))
         violations += [f"approve {v}" for v in _axe(driver)]
         driver.find_element(By.CSS_SELECTOR, "form.decision-form button[type=submit]").click()
-        _wait(driver, ec.presence_of_element_located((By.ID, "close-plan")))
+        wait(driver, ec.presence_of_element_located((By.ID, "close-plan")))
         assert driver.execute_script("return location.pathname;") == f"/plans/{draft['id']}"
         page = driver.find_element(By.ID, "main").text
         assert "DST-2028 er godkendt." in page
@@ -141,7 +136,7 @@ def test_a_draft_is_found_from_the_overview_and_approved(live: Any, tmp_path: Pa
 
         # and the overview has no drafts left to tell of
         driver.get(f"{server.url}/?period={PERIOD}")
-        _wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "form.filters")))
+        wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "form.filters")))
         assert not driver.find_elements(By.ID, "drafts-notice")
         severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
 

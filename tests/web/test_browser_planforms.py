@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.web.driving import wait
 from tests.web.live import LiveServer, build_app, chrome, chromium_missing, close_app, populate
 
 
@@ -31,21 +32,15 @@ def live(tmp_path: Path) -> Iterator[tuple[LiveServer, dict[str, str], Any]]:
         close_app(app)
 
 
-def _wait(driver: Any, condition: Any) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, 15).until(condition)
-
-
 def _sign_in(driver: Any, server: LiveServer, secret: str) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
 
     driver.get(server.url + "/login")
-    _wait(driver, ec.presence_of_element_located((By.ID, "token")))
+    wait(driver, ec.presence_of_element_located((By.ID, "token")))
     driver.find_element(By.ID, "token").send_keys(secret)
     driver.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    _wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "form.filters")))
+    wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, "form.filters")))
 
 
 def _severe(driver: Any) -> list[dict[str, Any]]:
@@ -74,8 +69,8 @@ def _submit(driver: Any, selector: str, wait_for: str) -> None:
 
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    _wait(driver, ec.staleness_of(old))
-    _wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, wait_for)))
+    wait(driver, ec.staleness_of(old))
+    wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, wait_for)))
 
 
 def test_create_a_plan_and_manage_its_goals(live: Any, tmp_path: Path) -> None:
@@ -264,8 +259,8 @@ def test_a_goal_created_with_the_keyboard_alone(live: Any, tmp_path: Path) -> No
         press(Keys.ENTER)
         from selenium.webdriver.support import expected_conditions as ec
 
-        _wait(driver, ec.staleness_of(old))
-        _wait(driver, ec.presence_of_element_located((By.ID, "main")))
+        wait(driver, ec.staleness_of(old))
+        wait(driver, ec.presence_of_element_located((By.ID, "main")))
         main = driver.find_element(By.ID, "main").text
         assert "Målet M1 er tilføjet planen." in main, main[:600]
 
